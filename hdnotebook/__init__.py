@@ -1,0 +1,114 @@
+"""hdnotebook: HyperDrive-style hyperparameter tuning inside the Jupyter kernel.
+
+Every public name of ``azureml.train.hyperdrive``, the parts of ``azureml.core`` a sweep uses and
+``azureml.widgets.RunDetails`` are importable from here, so a HyperDrive notebook migrates by
+changing its imports. The Azure submodule paths exist too: ``hdnotebook.parameter_expressions``,
+``.sampling``, ``.policy``, ``.runconfig``, ``.run``, ``.experiment``, ``.workspace``, ``.widgets``.
+
+Names are imported on first use (PEP 562), so a child process that only needs ``Run`` does not
+pay for numpy and scipy at start-up.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "ActivityFailedException": "hdnotebook.exceptions",
+    "AzureMLException": "hdnotebook.exceptions",
+    "BanditPolicy": "hdnotebook.policy",
+    "BayesianParameterSampling": "hdnotebook.sampling",
+    "EarlyTerminationPolicy": "hdnotebook.policy",
+    "Experiment": "hdnotebook.experiment",
+    "GridParameterSampling": "hdnotebook.sampling",
+    "HyperDriveConfig": "hdnotebook.runconfig",
+    "HyperDriveConfigException": "hdnotebook.exceptions",
+    "HyperDriveException": "hdnotebook.exceptions",
+    "HyperDriveNotImplementedException": "hdnotebook.exceptions",
+    "HyperDriveRehydrateException": "hdnotebook.exceptions",
+    "HyperDriveRun": "hdnotebook.runs.hyperdrive_run",
+    "HyperDriveRunConfig": "hdnotebook.runconfig",
+    "HyperDriveScenarioNotSupportedException": "hdnotebook.exceptions",
+    "HyperDriveServiceException": "hdnotebook.exceptions",
+    "HyperParameterSampling": "hdnotebook.sampling",
+    "MedianStoppingPolicy": "hdnotebook.policy",
+    "NoTerminationPolicy": "hdnotebook.policy",
+    "PrimaryMetricGoal": "hdnotebook.goal",
+    "RandomParameterSampling": "hdnotebook.sampling",
+    "Run": "hdnotebook.runs.run",
+    "RunDetails": "hdnotebook.widget",
+    "RunEnvironmentException": "hdnotebook.exceptions",
+    "ScriptRunConfig": "hdnotebook.script_run_config",
+    "TrainingException": "hdnotebook.exceptions",
+    "TruncationSelectionPolicy": "hdnotebook.policy",
+    "UserErrorException": "hdnotebook.exceptions",
+    "Workspace": "hdnotebook.workspace",
+    "choice": "hdnotebook.parameter_expressions",
+    "lognormal": "hdnotebook.parameter_expressions",
+    "loguniform": "hdnotebook.parameter_expressions",
+    "normal": "hdnotebook.parameter_expressions",
+    "qlognormal": "hdnotebook.parameter_expressions",
+    "qloguniform": "hdnotebook.parameter_expressions",
+    "qnormal": "hdnotebook.parameter_expressions",
+    "quniform": "hdnotebook.parameter_expressions",
+    "randint": "hdnotebook.parameter_expressions",
+    "uniform": "hdnotebook.parameter_expressions",
+}
+
+__all__ = [
+    "ActivityFailedException",
+    "AzureMLException",
+    "BanditPolicy",
+    "BayesianParameterSampling",
+    "EarlyTerminationPolicy",
+    "Experiment",
+    "GridParameterSampling",
+    "HyperDriveConfig",
+    "HyperDriveConfigException",
+    "HyperDriveException",
+    "HyperDriveNotImplementedException",
+    "HyperDriveRehydrateException",
+    "HyperDriveRun",
+    "HyperDriveRunConfig",
+    "HyperDriveScenarioNotSupportedException",
+    "HyperDriveServiceException",
+    "HyperParameterSampling",
+    "MedianStoppingPolicy",
+    "NoTerminationPolicy",
+    "PrimaryMetricGoal",
+    "RandomParameterSampling",
+    "Run",
+    "RunDetails",
+    "RunEnvironmentException",
+    "ScriptRunConfig",
+    "TrainingException",
+    "TruncationSelectionPolicy",
+    "UserErrorException",
+    "Workspace",
+    "choice",
+    "lognormal",
+    "loguniform",
+    "normal",
+    "qlognormal",
+    "qloguniform",
+    "qnormal",
+    "quniform",
+    "randint",
+    "uniform",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hdnotebook' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

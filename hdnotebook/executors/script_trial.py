@@ -1,0 +1,64 @@
+"""A script child: ``python <script> <args>`` in its own process group, events on an inherited pipe."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+
+from hdnotebook.executors.base import EventCallback, Outcome, OutcomeStatus, TrialSpec
+from hdnotebook.executors.process import EventPipe, child_environment, signal_group, spawn_kwargs, stop_group, tail_error
+from hdnotebook.runs.channel import ENV_EVENTS_FD
+
+EOF_WAIT_SECONDS = 1.0
+
+
+class ScriptTrial:
+    """One script child process; create with ``await ScriptTrial.start(spec, on_events)``."""
+
+    def __init__(self, spec: TrialSpec, process: asyncio.subprocess.Process, pipe: EventPipe) -> None:
+        self.run_id = spec.run_id
+        self._spec = spec
+        self._process = process
+        self._pipe = pipe
+        self._stop_requested = False
+        self._outcome: asyncio.Task[Outcome] = asyncio.get_running_loop().create_task(self._watch())
+
+    @classmethod
+    async def start(cls, spec: TrialSpec, on_events: EventCallback) -> "ScriptTrial":
+        """Start the child and begin reading its events."""
+        assert spec.argv, "a script trial needs argv"
+        pipe = EventPipe()
+        env = child_environment({**spec.env, ENV_EVENTS_FD: str(pipe.write_fd)})
+        try:
+            with open(spec.log_path, "ab") as log:
+                process = await asyncio.create_subprocess_exec(
+                    *spec.argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    **spawn_kwargs(env, spec.cwd, (pipe.write_fd,)),
+                )
+        except BaseException:
+            pipe.close()
+            raise
+        pipe.close_write_end()
+        await pipe.listen(on_events)
+        return cls(spec, process, pipe)
+
+    async def _watch(self) -> Outcome:
+        code = await self._process.wait()
+        signal_group(self._process.pid, signal.SIGKILL)  # leftovers of the script's own process group
+        await self._pipe.drain(EOF_WAIT_SECONDS)
+        if self._stop_requested:
+            return Outcome(OutcomeStatus.STOPPED, code)
+        if code == 0:
+            return Outcome(OutcomeStatus.COMPLETED, 0)
+        return Outcome(OutcomeStatus.FAILED, code, tail_error(self._spec.log_path, code), "ScriptExecution.NonZeroExit")
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """SIGTERM the child's process group, SIGKILL after ``grace`` seconds; then wait for it."""
+        self._stop_requested = True
+        await stop_group(self._process, grace)
+        await asyncio.shield(self._outcome)
+
+    async def outcome(self) -> Outcome:
+        """Wait for the child to end."""
+        return await asyncio.shield(self._outcome)

@@ -1,0 +1,40 @@
+"""PrimaryMetricGoal: whether the primary metric is maximised or minimised."""
+
+from __future__ import annotations
+
+import enum
+import math
+
+from hdnotebook.exceptions import HyperDriveConfigException
+
+
+class PrimaryMetricGoal(enum.Enum):
+    """The direction in which the primary metric improves."""
+
+    MAXIMIZE = "MAXIMIZE"
+    MINIMIZE = "MINIMIZE"
+
+    @staticmethod
+    def from_str(goal: str) -> "PrimaryMetricGoal":
+        """Parse ``"maximize"``/``"minimize"`` in any case."""
+        if isinstance(goal, PrimaryMetricGoal):
+            return goal
+        if isinstance(goal, str):
+            for member in PrimaryMetricGoal:
+                if goal.upper() == member.value:
+                    return member
+        raise HyperDriveConfigException(
+            "The primary metric goal expects either 'maximize' or 'minimize'.",
+            error_code="InvalidConfigSetting",
+        )
+
+    def is_better(self, a: float, b: float) -> bool:
+        """True when value ``a`` is strictly better than ``b`` under this goal."""
+        return a > b if self is PrimaryMetricGoal.MAXIMIZE else a < b
+
+    def best(self, values: "list[float]") -> float | None:
+        """The best finite value of ``values`` under this goal, or None if there is none."""
+        finite = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)]
+        if not finite:
+            return None
+        return max(finite) if self is PrimaryMetricGoal.MAXIMIZE else min(finite)

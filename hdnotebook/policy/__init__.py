@@ -1,0 +1,18 @@
+"""Early-termination policies, as ``azureml.train.hyperdrive.policy``."""
+
+from hdnotebook.policy.bandit import BanditPolicy
+from hdnotebook.policy.base import EarlyTerminationPolicy
+from hdnotebook.policy.history import RunCurve, Termination
+from hdnotebook.policy.median_stopping import MedianStoppingPolicy
+from hdnotebook.policy.no_termination import NoTerminationPolicy
+from hdnotebook.policy.truncation_selection import TruncationSelectionPolicy
+
+__all__ = [
+    "BanditPolicy",
+    "EarlyTerminationPolicy",
+    "MedianStoppingPolicy",
+    "NoTerminationPolicy",
+    "RunCurve",
+    "Termination",
+    "TruncationSelectionPolicy",
+]

@@ -1,0 +1,133 @@
+"""EarlyTerminationPolicy: the base of the early-termination policies (reference section 4)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+from hdnotebook.exceptions import invalid_setting, invalid_type
+from hdnotebook.goal import PrimaryMetricGoal
+from hdnotebook.policy.history import RunCurve, Termination
+
+
+def is_int(value: object) -> bool:
+    """True for a Python int that is not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: object) -> bool:
+    """True for an int or float that is not a bool."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def validate_int(name: str, value: object, minimum: int) -> int:
+    """Return ``value`` if it is an int (not a bool) >= ``minimum``, else raise HyperDriveConfigException.
+
+    Wrong type: ``"Expected type int for <name> but got <type>"``;
+    too small: ``"<name> expects value to be at least <minimum>."``.
+    """
+    if not is_int(value):
+        raise invalid_type("int", name, value)
+    if value < minimum:
+        raise invalid_setting(name, f"value to be at least {minimum}.")
+    return value
+
+
+def validate_positive_number(name: str, value: object) -> float:
+    """Return ``value`` if it is a finite int/float (not a bool) > 0, else raise HyperDriveConfigException."""
+    if not is_number(value):
+        raise invalid_type("float", name, value)
+    if not (math.isfinite(value) and value > 0):
+        raise invalid_setting(name, "value to be a finite number greater than 0.")
+    return value
+
+
+class EarlyTerminationPolicy:
+    """An early-termination policy: a JSON-able configuration plus the decision hook of the tuning loop.
+
+    ``to_json()`` gives ``{"name": name, "properties": {...}}``; the ``properties`` key is left out
+    when ``properties`` is None (as for NoTerminationPolicy). Two policies are equal when they are of
+    the same class and their ``__dict__`` are equal.
+    """
+
+    def __init__(self, name: str, properties: dict[str, Any] | None = None) -> None:
+        self._name = name
+        self._properties = properties
+
+    @property
+    def name(self) -> str:
+        """The HyperDrive name of the policy (``"Bandit"``, ``"MedianStopping"``...)."""
+        return self._name
+
+    @property
+    def evaluation_interval(self) -> int | None:
+        """Judge runs at multiples of this interval; None for a policy that never judges."""
+        return None
+
+    @property
+    def delay_evaluation(self) -> int:
+        """Intervals below this value are never judged."""
+        return 0
+
+    def to_json(self) -> dict[str, Any]:
+        """HyperDrive's JSON form, ``{"name": ..., "properties": {...}}`` (a fresh copy)."""
+        result: dict[str, Any] = {"name": self._name}
+        if self._properties is not None:
+            result["properties"] = dict(self._properties)
+        return result
+
+    def is_due(self, interval: int) -> bool:
+        """True when runs are judged at ``interval`` (the k-th logging of the primary metric is interval k).
+
+        Due when ``interval`` is a positive multiple of ``evaluation_interval`` and
+        ``interval >= delay_evaluation``: (1, 5) -> 5, 6, 7...; (2, 5) -> 6, 8, 10...; (3, 0) -> 3, 6, 9...
+        Never due for a policy without an evaluation interval.
+        """
+        every = self.evaluation_interval
+        if every is None or interval < 1:
+            return False
+        return interval % every == 0 and interval >= self.delay_evaluation
+
+    def evaluate(self, curves: Sequence[RunCurve], goal: PrimaryMetricGoal) -> list[Termination]:
+        """The runs to cancel now, given every run's primary-metric curve. The base decides nothing: []."""
+        return []
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EarlyTerminationPolicy):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    def __repr__(self) -> str:
+        props = ", ".join(f"{k}={v!r}" for k, v in (self._properties or {}).items())
+        return f"{type(self).__name__}({props})"
+
+
+class ScheduledPolicy(EarlyTerminationPolicy):
+    """A policy judged on the ``evaluation_interval`` / ``delay_evaluation`` schedule.
+
+    Validates ``evaluation_interval`` (int >= 1) then ``delay_evaluation`` (int >= 0); bools are rejected.
+    The JSON properties start with these two keys, followed by ``extra``.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        evaluation_interval: object,
+        delay_evaluation: object,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self._evaluation_interval = validate_int("evaluation_interval", evaluation_interval, 1)
+        self._delay_evaluation = validate_int("delay_evaluation", delay_evaluation, 0)
+        properties = {"evaluation_interval": self._evaluation_interval, "delay_evaluation": self._delay_evaluation}
+        properties.update(extra or {})
+        super().__init__(name, properties)
+
+    @property
+    def evaluation_interval(self) -> int:
+        """Judge runs at multiples of this interval."""
+        return self._evaluation_interval
+
+    @property
+    def delay_evaluation(self) -> int:
+        """Intervals below this value are never judged."""
+        return self._delay_evaluation

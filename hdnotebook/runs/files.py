@@ -1,0 +1,92 @@
+"""The file methods of Run: files a run produced or uploaded live in its folder and are listed in the store."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from hdnotebook.exceptions import UserErrorException
+from hdnotebook.runs import channel
+from hdnotebook.runs.logging import EventSink
+from hdnotebook.store import RunRecord, Store
+
+
+class RunFiles:
+    """Mixin: needs ``self._id``, ``self._store``, ``self._cached``, ``self._sink`` and ``self._record()``."""
+
+    _id: str
+    _store: Store | None
+    _cached: RunRecord | None
+    _sink: EventSink
+
+    def _record(self) -> RunRecord | None:
+        raise NotImplementedError
+
+    # files --------------------------------------------------------------------------------
+
+    def _files_dir(self) -> Path | None:
+        if self._cached is not None:
+            return Path(self._cached.run_dir)
+        env_dir = os.environ.get(channel.ENV_RUN_DIR)
+        return Path(env_dir) if env_dir and os.environ.get(channel.ENV_RUN_ID) == self._id else None
+
+    def get_file_names(self) -> list[str]:
+        """Names of the run's files (``outputs/...``, logs, images), '/'-separated, sorted."""
+        return self._store.file_names(self._id) if self._store else []
+
+    def _file_path(self, name: str) -> Path:
+        rec = self._record()
+        if rec is None or name not in self._store.file_names(self._id):  # type: ignore[union-attr]
+            raise UserErrorException(f"Run {self._id} has no file named {name!r}; see get_file_names()")
+        return Path(rec.run_dir) / name
+
+    def download_file(self, name: str, output_file_path: str | os.PathLike[str] | None = None,
+                      _validate_checksum: bool = False) -> None:
+        """Copy one of the run's files to ``output_file_path`` (a file or folder; default: its base name here)."""
+        source = self._file_path(name)
+        target = Path(output_file_path) if output_file_path is not None else Path(Path(name).name)
+        if target.is_dir():
+            target = target / Path(name).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+    def download_files(self, prefix: str | None = None, output_directory: str | os.PathLike[str] | None = None,
+                       output_paths: list[str] | None = None, batch_size: int = 100, append_prefix: bool = True,
+                       timeout_seconds: int | None = None) -> None:
+        """Copy every file whose name starts with ``prefix`` under ``output_directory`` (default: here)."""
+        base = Path(output_directory) if output_directory is not None else Path.cwd()
+        for name in self.get_file_names():
+            if prefix and not name.startswith(prefix):
+                continue
+            relative = name if append_prefix or not prefix else name[len(prefix):].lstrip("/")
+            target = base / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self._file_path(name), target)
+
+    def upload_file(self, name: str, path_or_stream: Any, datastore_name: Any = None) -> None:
+        """Keep a copy of a file (or a binary stream) with the run under ``name``."""
+        folder = self._files_dir()
+        if folder is None:
+            print(f"Attempted to upload file {name}")
+            return
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if hasattr(path_or_stream, "read"):
+            with open(target, "wb") as f:
+                shutil.copyfileobj(path_or_stream, f)
+        else:
+            if not Path(path_or_stream).is_file():
+                raise UserErrorException(f"upload_file expects path_or_stream to be an existing file, got {path_or_stream!r}")
+            if Path(path_or_stream).resolve() != target.resolve():
+                shutil.copyfile(path_or_stream, target)
+        self._sink.send({"op": "files", "run": self._id, "files": [[name, target.stat().st_size]]})
+
+    def upload_folder(self, name: str, path: str | os.PathLike[str], datastore_name: Any = None) -> None:
+        """Keep a copy of every file below ``path`` under ``name/``."""
+        root = Path(path)
+        if not root.is_dir():
+            raise UserErrorException(f"upload_folder expects path to be a folder, got {os.fspath(path)!r}")
+        for file in sorted(p for p in root.rglob("*") if p.is_file()):
+            self.upload_file(f"{name.rstrip('/')}/{file.relative_to(root).as_posix()}", file)

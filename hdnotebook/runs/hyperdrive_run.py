@@ -1,0 +1,116 @@
+"""HyperDriveRun: the handle on a sweep (reference section 7)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from hdnotebook import status as st
+from hdnotebook.exceptions import HyperDriveNotImplementedException, UserErrorException
+from hdnotebook.goal import PrimaryMetricGoal
+from hdnotebook.runs.run import SWEEP_LOG, Run
+from hdnotebook.scheduler.sweep_log import strip_markers
+from hdnotebook.store import numeric_values
+
+if TYPE_CHECKING:
+    from hdnotebook.experiment import Experiment
+
+
+class HyperDriveRun(Run):
+    """A sweep. ``HyperDriveRun(experiment, run_id)`` reopens one from the store, in any process."""
+
+    RUN_TYPE = "hyperdrive"
+
+    def __init__(self, experiment: "Experiment", run_id: str, hyperdrive_config: Any = None, **kwargs: Any) -> None:
+        if not isinstance(run_id, str):
+            raise UserErrorException(f"HyperDriveRun expects run_id to be a str, got {type(run_id).__name__}")
+        super().__init__(experiment, run_id, **kwargs)
+        if self._cached is not None and self._cached.run_type != self.RUN_TYPE:
+            raise UserErrorException(f"Run {run_id} is a {self._cached.run_type} run, not a hyperdrive run")
+        self._hyperdrive_config = hyperdrive_config
+
+    @property
+    def hyperdrive_config(self) -> Any:
+        """The HyperDriveConfig this sweep was submitted with (None for a sweep reopened from the store)."""
+        return self._hyperdrive_config
+
+    def _primary(self) -> tuple[str, PrimaryMetricGoal]:
+        rec = self._cached or self._record()
+        config = (rec.config or {}).get("primary_metric_config", {}) if rec else {}
+        return config.get("name", ""), PrimaryMetricGoal.from_str(config.get("goal", "maximize"))
+
+    def _best_by_child(self) -> list[tuple[Run, float | None]]:
+        name, goal = self._primary()
+        children = self.get_children()
+        rows = self._need_store().metric_rows_for([c.id for c in children], name)
+        return [(c, goal.best(numeric_values(rows[c.id]))) for c in children]
+
+    def get_children_sorted_by_primary_metric(self, top: int = 0, reverse: bool = False,
+                                              discard_no_metric: bool = False) -> list[dict[str, Any]]:
+        """Children as ``{"run_id", "hyperparameters" (JSON text), "best_primary_metric", "status"}``, best first.
+
+        ``reverse`` flips the order of the children that have a metric; the others come last
+        unless ``discard_no_metric``; ``top`` > 0 keeps that many.
+        """
+        if isinstance(top, bool) or not isinstance(top, int) or top < 0:
+            raise UserErrorException("top expects an int >= 0")
+        if not isinstance(reverse, bool) or not isinstance(discard_no_metric, bool):
+            raise UserErrorException("reverse and discard_no_metric expect bools")
+        _, goal = self._primary()
+        tags = self.get_tags()
+        scored, unscored = [], []
+        for child, best in self._best_by_child():
+            item = {"run_id": child.id, "hyperparameters": tags.get(child.id), "best_primary_metric": best,
+                    "status": child.get_status()}
+            (scored if best is not None else unscored).append(item)
+        descending = goal is PrimaryMetricGoal.MAXIMIZE
+        scored.sort(key=lambda i: i["best_primary_metric"], reverse=descending != reverse)
+        result = scored + ([] if discard_no_metric else unscored)
+        return result[:top] if top else result
+
+    def get_best_run_by_primary_metric(self, include_failed: bool = True, include_canceled: bool = True,
+                                       include_resume_from_runs: bool = True) -> Run | None:
+        """The child with the best value of the primary metric (None if no child logged it)."""
+        _, goal = self._primary()
+        best: tuple[Run, float] | None = None
+        for child, value in self._best_by_child():
+            status = child.get_status()
+            if value is None or (status == st.FAILED and not include_failed) or (status == st.CANCELED and not include_canceled):
+                continue
+            if best is None or goal.is_better(value, best[1]):
+                best = (child, value)
+        return best[0] if best else None
+
+    def get_hyperparameters(self) -> dict[str, str]:
+        """``{child_run_id: '<JSON text of its sampled values>'}``."""
+        return {c.id: json.dumps(c._cached.hyperparameters or {}) for c in self.get_children() if c._cached}
+
+    def get_metrics(self, name: str | None = None, recursive: bool = False, run_type: str | None = None,
+                    populate: bool = False) -> dict[str, dict[str, Any]]:
+        """``{child_run_id: {metric: value}}`` for the children that logged something."""
+        out = {}
+        for child in self.get_children():
+            metrics = child.get_metrics(name=name)
+            if metrics:
+                out[child.id] = metrics
+        return out
+
+    def cancel(self) -> bool:
+        """Stop the sweep: every running child is killed within 2 s; the sweep ends Canceled."""
+        from hdnotebook.scheduler.control import request_cancel
+
+        return request_cancel(self._need_store(), self._id)
+
+    def get_diagnostics(self) -> None:
+        """Not implemented, as in HyperDrive."""
+        raise HyperDriveNotImplementedException("Get diagnostics is not implemented for HyperDrive run")
+
+    def fail(self, error_details: Any = None, error_code: str | None = None, _set_status: bool = True) -> None:
+        """Not implemented, as in HyperDrive."""
+        raise HyperDriveNotImplementedException("Fail is not implemented for HyperDrive run")
+
+    def _main_log(self) -> str:
+        return SWEEP_LOG
+
+    def _print_log_line(self, line: str) -> None:
+        print(strip_markers(line), end="")

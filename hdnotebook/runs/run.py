@@ -1,0 +1,475 @@
+"""Run: the handle on one run, backed by the workspace store (reference section 8)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import getpass
+import os
+import shutil
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+
+from hdnotebook import status as st
+from hdnotebook.exceptions import ActivityFailedException, RunEnvironmentException, UserErrorException
+from hdnotebook.runs import channel
+from hdnotebook.runs.driver import driver_alive
+from hdnotebook.runs.files import RunFiles
+from hdnotebook.runs.logging import EventSink, MetricLogging
+from hdnotebook.runs.metrics import shape_metrics
+from hdnotebook.runs.sinks import OfflineSink, StoreSink
+from hdnotebook.store import RunRecord, Store
+
+if TYPE_CHECKING:
+    from hdnotebook.experiment import Experiment
+
+STD_LOG = "user_logs/std_log.txt"
+SWEEP_LOG = "azureml-logs/hyperdrive.txt"
+HYPERDRIVE_TYPE = "hyperdrive"
+SCRIPT_TYPE = "azureml.scriptrun"
+FUNCTION_TYPE = "hdnotebook.function"
+INTERACTIVE_TYPE = "experimentrun"
+
+
+def iso_utc(epoch: float | None) -> str | None:
+    """Epoch seconds as HyperDrive's ISO time text, e.g. ``2026-11-25T03:24:10.123456Z``."""
+    if epoch is None:
+        return None
+    return _dt.datetime.fromtimestamp(epoch, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Run(RunFiles, MetricLogging):
+    """A run of an experiment. ``Run(experiment, run_id)`` reopens one from the store.
+
+    Writes go through one sink: the store when this process drives the run, the events pipe inside
+    a child, the console for an offline run. Reads always come from the store.
+    """
+
+    def __init__(self, experiment: "Experiment", run_id: str, outputs: Any = None, **kwargs: Any) -> None:
+        if not isinstance(run_id, str):
+            raise UserErrorException(f"run_id expects a str, got {type(run_id).__name__}")
+        self._experiment = experiment
+        self._id = run_id
+        self._store: Store | None = experiment.workspace._store if experiment is not None else None
+        self._sink: EventSink = kwargs.get("_sink") or (StoreSink(self._store) if self._store else OfflineSink())
+        self._cached: RunRecord | None = kwargs.get("_record")
+        if self._store is not None and self._cached is None:
+            self._cached = self._store.get_run(run_id)
+            if self._cached is None:
+                from hdnotebook.exceptions import HyperDriveRehydrateException
+
+                raise HyperDriveRehydrateException(
+                    f"No run with id {run_id!r} in experiment {experiment.name!r} of workspace {experiment.workspace.path}"
+                )
+
+    # identity -----------------------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        """The run id, e.g. ``HD_<uuid>_3``."""
+        return self._id
+
+    @property
+    def name(self) -> str:
+        """Deprecated alias of display_name, kept for compatibility."""
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """A readable name (defaults to the run id)."""
+        rec = self._record()
+        return (rec.display_name if rec and rec.display_name else None) or self._id
+
+    @display_name.setter
+    def display_name(self, value: str) -> None:
+        self._need_store().update_run(self._id, display_name=value)
+
+    @property
+    def description(self) -> str | None:
+        """The run's description."""
+        rec = self._record()
+        return rec.description if rec else None
+
+    @description.setter
+    def description(self, value: str) -> None:
+        self._need_store().update_run(self._id, description=value)
+
+    @property
+    def type(self) -> str:
+        """``hyperdrive`` for a sweep, ``azureml.scriptrun`` for a script, ``hdnotebook.function`` for a function."""
+        rec = self._record()
+        return rec.run_type if rec else INTERACTIVE_TYPE
+
+    @property
+    def number(self) -> int:
+        """The run's sequence number within its experiment."""
+        rec = self._record()
+        return rec.number if rec else 0
+
+    @property
+    def experiment(self) -> "Experiment":
+        """The experiment this run belongs to."""
+        return self._experiment
+
+    @property
+    def parent(self) -> "Run | None":
+        """The parent run (the sweep, for a child), or None."""
+        rec = self._record()
+        if rec is None or rec.parent_id is None:
+            return None
+        return Run._open(self._experiment, rec.parent_id)
+
+    @property
+    def status(self) -> str:
+        """The current status (same as get_status())."""
+        return self.get_status()
+
+    @property
+    def tags(self) -> dict[str, str | None]:
+        """The run's tags."""
+        return self.get_tags()
+
+    @property
+    def properties(self) -> dict[str, str | None]:
+        """The run's properties."""
+        return self.get_properties()
+
+    def __repr__(self) -> str:
+        return f"Run(Experiment: {self._experiment.name if self._experiment else None},\nId: {self._id},\nType: {self.type},\nStatus: {self.get_status()})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Run) and other._id == self._id
+
+    def __hash__(self) -> int:
+        return hash(self._id)
+
+    @classmethod
+    def _open(cls, experiment: "Experiment", run_id: str, record: RunRecord | None = None) -> "Run":
+        """The right handle class for a stored run (HyperDriveRun for a sweep)."""
+        record = record or experiment.workspace._store.get_run(run_id)
+        if record is not None and record.run_type == HYPERDRIVE_TYPE:
+            from hdnotebook.runs.hyperdrive_run import HyperDriveRun
+
+            return HyperDriveRun(experiment, run_id, _record=record)
+        return Run(experiment, run_id, _record=record)
+
+    # context ------------------------------------------------------------------------------
+
+    @classmethod
+    def get_context(cls, allow_offline: bool = True, **kwargs: Any) -> "Run":
+        """The live run of this child process, or (outside any run) an offline run that prints."""
+        from hdnotebook.runs.context import current_run
+
+        run = current_run()
+        if run is not None:
+            return run
+        if not allow_offline:
+            raise RunEnvironmentException(
+                f"Run.get_context(allow_offline=False) was called outside a run ({channel.ENV_RUN_ID} is not set)"
+            )
+        return _OfflineRun()
+
+    # state --------------------------------------------------------------------------------
+
+    def _need_store(self) -> Store:
+        if self._store is None:
+            raise UserErrorException("This run has no workspace store (it is an offline run)")
+        return self._store
+
+    def _record(self) -> RunRecord | None:
+        if self._store is None:
+            return None
+        rec = self._store.get_run(self._id)
+        if rec is not None and not st.is_terminal(rec.status) and driver_alive(rec.driver) is False:
+            message = (
+                f"The process that ran this run (pid {rec.driver.get('pid')}) ended before the run finished; "
+                "everything the run logged until then is kept."
+            )
+            self._store.set_status(
+                self._id, st.FAILED, only_if_active=True,
+                error={"error": {"code": "DriverLost", "message": message}},
+            )
+            rec = self._store.get_run(self._id)
+        self._cached = rec
+        return rec
+
+    def get_status(self) -> str:
+        """The run's status: NotStarted, Queued, Running, CancelRequested, Completed, Failed or Canceled."""
+        rec = self._record()
+        return rec.status if rec else st.RUNNING
+
+    def get_detailed_status(self) -> dict[str, Any]:
+        """``{"status": ..., "details": <last status message or None>}``."""
+        status = self.get_status()
+        events = self._store.status_events(self._id) if self._store else []
+        return {"status": status, "details": events[-1][2] if events else None}
+
+    def get_details(self) -> dict[str, Any]:
+        """Run details in HyperDrive's shape: runId, status, times, properties, runDefinition, logFiles, error."""
+        rec = self._record()
+        if rec is None:
+            return {"runId": self._id, "target": "local", "status": st.RUNNING}
+        details: dict[str, Any] = {
+            "runId": rec.run_id,
+            "target": "local",
+            "status": rec.status,
+            "startTimeUtc": iso_utc(rec.start_time),
+        }
+        if rec.end_time is not None:
+            details["endTimeUtc"] = iso_utc(rec.end_time)
+        details["properties"] = self.get_properties()
+        details["inputDatasets"] = []
+        details["outputDatasets"] = []
+        if rec.definition is not None:
+            details["runDefinition"] = rec.definition
+        details["logFiles"] = {
+            name: str(Path(rec.run_dir) / name) for name in self._store.file_names(self._id) if _is_log(name)
+        }
+        for name in (STD_LOG, SWEEP_LOG):
+            if name not in details["logFiles"] and (Path(rec.run_dir) / name).exists():
+                details["logFiles"][name] = str(Path(rec.run_dir) / name)
+        details["submittedBy"] = _user()
+        if rec.error is not None:
+            details["error"] = rec.error
+        return details
+
+    def get_details_with_logs(self) -> dict[str, Any]:
+        """get_details() with ``logFiles`` mapping each log name to its text."""
+        details = self.get_details()
+        details["logFiles"] = {k: Path(p).read_text(errors="replace") for k, p in details["logFiles"].items()}
+        return details
+
+    # metrics ------------------------------------------------------------------------------
+
+    def get_metrics(self, name: str | None = None, recursive: bool = False, run_type: str | None = None,
+                    populate: bool = False) -> dict[str, Any]:
+        """Logged metrics as ``{name: value}`` in HyperDrive's shapes; ``recursive`` gives ``{run_id: {...}}``."""
+        if self._store is None:
+            return {}
+        if recursive:
+            out = {}
+            for run in [self, *self.get_children(recursive=True)]:
+                if run_type is None or run.type == run_type:
+                    out[run.id] = run.get_metrics(name=name)
+            return out
+        metrics = shape_metrics(self._id, self._store.metric_rows(self._id, name))
+        return metrics
+
+    # tags and properties ------------------------------------------------------------------
+
+    def tag(self, key: str, value: Any = None) -> None:
+        """Set one tag."""
+        self.set_tags({key: value})
+
+    def set_tags(self, tags: dict[str, Any]) -> None:
+        """Add or overwrite tags."""
+        if not isinstance(tags, dict):
+            raise UserErrorException("set_tags expects a dict of tags")
+        self._sink.send({"op": "tags", "run": self._id, "tags": {str(k): v for k, v in tags.items()}})
+
+    def remove_tags(self, tags: Iterable[str]) -> None:
+        """Delete tags by key."""
+        self._sink.send({"op": "remove_tags", "run": self._id, "keys": list(tags)})
+
+    def get_tags(self) -> dict[str, str | None]:
+        """The run's tags, fresh from the store."""
+        return self._store.get_tags(self._id) if self._store else {}
+
+    def add_properties(self, properties: dict[str, Any]) -> None:
+        """Add immutable properties (an existing key keeps its first value)."""
+        if not isinstance(properties, dict):
+            raise UserErrorException("add_properties expects a dict")
+        self._sink.send({"op": "properties", "run": self._id, "properties": {str(k): v for k, v in properties.items()}})
+
+    def get_properties(self) -> dict[str, str | None]:
+        """The run's properties, fresh from the store."""
+        return self._store.get_properties(self._id) if self._store else {}
+
+    # children -----------------------------------------------------------------------------
+
+    def get_children(self, recursive: bool = False, tags: Any = None, properties: Any = None,
+                     type: str | None = None, status: str | None = None, _rehydrate_runs: bool = True) -> list["Run"]:
+        """Child runs in generation order, filtered by tags/properties (a key or a {key: value} dict), type, status."""
+        if self._store is None:
+            return []
+        out: list[Run] = []
+        for rec in self._store.list_runs(parent_id=self._id):
+            child = Run._open(self._experiment, rec.run_id, rec)
+            if _matches(child, tags, properties, type, status):
+                out.append(child)
+            if recursive:
+                out.extend(child.get_children(True, tags, properties, type, status))
+        return out
+
+    def child_run(self, name: str | None = None, run_id: str | None = None, outputs: Any = None) -> "Run":
+        """Create a child run (status Running) that logs straight into the store."""
+        store = self._need_store()
+        run_id = run_id or f"{self._id}.{name or uuid.uuid4()}"
+        folder_rec = store.create_run(
+            run_id, self._experiment.name, INTERACTIVE_TYPE, parent_id=self._id, status=st.RUNNING,
+            display_name=name, driver=(self._cached.driver if self._cached else None),
+        )
+        store.set_status(run_id, st.RUNNING)
+        return Run(self._experiment, run_id, _record=folder_rec)
+
+    # lifecycle ----------------------------------------------------------------------------
+
+    def _finish(self, status: str, error: dict[str, Any] | None = None) -> None:
+        if isinstance(self._sink, StoreSink):
+            self._need_store().set_status(self._id, status, error=error, only_if_active=True)
+        else:
+            self._sink.send({"op": "final", "run": self._id, "status": status, "error": error})
+
+    def start(self) -> None:
+        """Mark the run Running."""
+        if isinstance(self._sink, StoreSink):
+            self._need_store().set_status(self._id, st.RUNNING, only_if_active=True)
+
+    def complete(self, _set_status: bool = True) -> None:
+        """Mark the run Completed (in a child: when it exits)."""
+        self._finish(st.COMPLETED)
+
+    def fail(self, error_details: Any = None, error_code: str | None = None, _set_status: bool = True) -> None:
+        """Mark the run Failed with an error message (in a child: when it exits)."""
+        message = str(error_details) if error_details is not None else "The run was marked failed"
+        self._finish(st.FAILED, {"error": {"code": error_code or "UserError", "message": message}})
+
+    def cancel(self) -> None:
+        """Stop the run: its process (group) gets SIGTERM, then SIGKILL; status becomes Canceled."""
+        if not isinstance(self._sink, StoreSink):
+            self._finish(st.CANCELED)
+            return
+        from hdnotebook.scheduler.control import request_cancel
+
+        request_cancel(self._need_store(), self._id)
+
+    def flush(self, timeout_seconds: int = 300) -> None:
+        """Every log call is already written when it returns; nothing to flush."""
+
+    def __enter__(self) -> "Run":
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc is None:
+            self.complete()
+        else:
+            self.fail(error_details=exc)
+
+    # waiting ------------------------------------------------------------------------------
+
+    def _main_log(self) -> str:
+        return STD_LOG
+
+    def _print_log_line(self, line: str) -> None:
+        print(line, end="")
+
+    def wait_for_completion(self, show_output: bool = False, wait_post_processing: bool = False,
+                            raise_on_error: bool = True) -> dict[str, Any]:
+        """Block until the run ends; with ``show_output`` print its log as it grows. Returns get_details().
+
+        Raises ActivityFailedException when the run Failed and ``raise_on_error`` is True.
+        """
+        rec = self._record()
+        if rec is None:
+            return self.get_details()
+        log_path = Path(rec.run_dir) / self._main_log()
+        offset = 0
+        partial = ""
+        if show_output:
+            print(f"RunId: {self._id}\nWeb View: {Path(rec.run_dir).as_uri()}\n")
+            print(f"Streaming {self._main_log()}\n{'=' * (10 + len(self._main_log()))}\n")
+        delay = 0.05
+        while True:
+            status = self.get_status()
+            if show_output and log_path.exists():
+                with open(log_path, "rb") as f:
+                    f.seek(offset)
+                    chunk = f.read()
+                offset += len(chunk)
+                text = partial + chunk.decode(errors="replace")
+                *lines, partial = text.split("\n")
+                for line in lines:
+                    self._print_log_line(line + "\n")
+                sys.stdout.flush()
+            if st.is_terminal(status):
+                break
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.5)
+        if show_output:
+            if partial:
+                self._print_log_line(partial + "\n")
+            print(f"\nExecution Summary\n=================\nRunId: {self._id}\nWeb View: {Path(rec.run_dir).as_uri()}\n")
+        details = self.get_details()
+        if status == st.FAILED and raise_on_error:
+            message = (details.get("error") or {}).get("error", {}).get("message", "")
+            raise ActivityFailedException(f"Run {self._id} failed: {message}", error_code="ActivityFailed")
+        return details
+
+
+class _OfflineRun(Run):
+    """The run ``Run.get_context()`` returns outside any run: every call prints what it would do."""
+
+    def __init__(self) -> None:
+        self._experiment = None  # type: ignore[assignment]
+        self._id = f"OfflineRun_{uuid.uuid4()}"
+        self._store = None
+        self._sink = OfflineSink()
+        self._cached = None
+
+    def __repr__(self) -> str:
+        return f"Run(Experiment: None,\nId: {self._id},\nType: {INTERACTIVE_TYPE},\nStatus: {st.RUNNING})"
+
+    def child_run(self, name: str | None = None, run_id: str | None = None, outputs: Any = None) -> "Run":
+        run = _OfflineRun()
+        run._id = run_id or f"{self._id}.{name or uuid.uuid4()}"
+        return run
+
+    def start(self) -> None:
+        print(f"START {self._id}")
+
+    def complete(self, _set_status: bool = True) -> None:
+        print(f"STOP {self._id}")
+
+    def cancel(self) -> None:
+        """Nothing to cancel offline."""
+
+    def wait_for_completion(self, show_output: bool = False, wait_post_processing: bool = False,
+                            raise_on_error: bool = True) -> dict[str, Any]:
+        return self.get_details()
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc is not None:
+            self.fail(error_details=exc)
+        self.complete()
+
+
+def _is_log(name: str) -> bool:
+    return name.startswith(("logs/", "user_logs/", "azureml-logs/"))
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+def _matches(run: Run, tags: Any, properties: Any, type: str | None, status: str | None) -> bool:
+    if type is not None and run.type != type:
+        return False
+    if status is not None and run.get_status() != status:
+        return False
+    for wanted, actual in ((tags, run.get_tags), (properties, run.get_properties)):
+        if wanted is None:
+            continue
+        values = actual()
+        if isinstance(wanted, str):
+            if wanted not in values:
+                return False
+        elif isinstance(wanted, dict):
+            if any(values.get(k) != (None if v is None else str(v)) for k, v in wanted.items()):
+                return False
+    return True

@@ -1,0 +1,173 @@
+"""Turning a run configuration and sampled values into an executor TrialSpec."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from hdnotebook.exceptions import UserErrorException
+from hdnotebook.executors.base import TrialKind, TrialSpec
+from hdnotebook.runs import channel
+from hdnotebook.runs.run import STD_LOG
+from hdnotebook.script_run_config import ScriptRunConfig
+from hdnotebook.store import RunRecord, Store
+
+ALWAYS_IGNORED = (".git", "__pycache__", ".ipynb_checkpoints", ".hdnotebook", ".venv", "outputs", "logs", "user_logs")
+
+
+def argument_key(key: str) -> str:
+    """A parameter-space key as a command-line option: keys without a leading dash get ``--``."""
+    return key if key.startswith("-") else f"--{key}"
+
+
+def keyword_name(key: str) -> str:
+    """A parameter-space key as a Python keyword: leading dashes stripped, inner dashes as underscores."""
+    return key.lstrip("-").replace("-", "_")
+
+
+def merge_arguments(base: list[Any], params: dict[str, Any]) -> list[str]:
+    """Base arguments without the options the space sets (and their values), then ``key value`` pairs."""
+    sampled = {argument_key(k) for k in params}
+    words = [str(w) for w in base]
+    kept: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        option = word.split("=", 1)[0]
+        if option in sampled:
+            i += 1 if "=" in word else 2 if i + 1 < len(words) and not _is_option(words[i + 1]) else 1
+            continue
+        kept.append(word)
+        i += 1
+    for key, value in params.items():
+        kept += [argument_key(key), str(value)]
+    return kept
+
+
+def _is_option(word: str) -> bool:
+    return word.startswith("-") and not _is_number(word)
+
+
+def _is_number(word: str) -> bool:
+    try:
+        float(word)
+        return True
+    except ValueError:
+        return False
+
+
+def _ignore_patterns(source: Path) -> list[str]:
+    patterns = list(ALWAYS_IGNORED)
+    for name in (".amlignore", ".gitignore"):
+        ignore_file = source / name
+        if ignore_file.is_file():
+            for line in ignore_file.read_text(errors="replace").splitlines():
+                line = line.strip()
+                if line and not line.startswith(("#", "!")):
+                    patterns.append(line.strip("/"))
+            break
+    return patterns
+
+
+def copy_source(source: Path, target: Path) -> None:
+    """Copy ``source`` into ``target`` (which may exist), skipping version control, caches, outputs,
+    virtual environments and what ``.amlignore`` (or else ``.gitignore``) excludes."""
+    patterns = _ignore_patterns(source)
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        rel = Path(folder).relative_to(source)
+        skipped = set()
+        for name in names:
+            path = (rel / name).as_posix()
+            if any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(path, p) for p in patterns):
+                skipped.add(name)
+        return skipped
+
+    shutil.copytree(source, target, ignore=ignore, dirs_exist_ok=True, symlinks=True)
+
+
+def check_script_config(config: ScriptRunConfig) -> None:
+    """Fail early, naming the argument, when the source folder or script does not exist."""
+    source = Path(config.source_directory)
+    if not source.is_dir():
+        raise UserErrorException(f"ScriptRunConfig expects source_directory to be an existing folder, got {config.source_directory!r}")
+    if config.script is not None and not (source / config.script).is_file():
+        raise UserErrorException(f"ScriptRunConfig expects script {config.script!r} to exist in {config.source_directory!r}")
+
+
+def child_env(store: Store, record: RunRecord) -> dict[str, str]:
+    """The variables that tell a child process which run it is."""
+    env = {
+        channel.ENV_RUN_ID: record.run_id,
+        channel.ENV_EXPERIMENT: record.experiment,
+        channel.ENV_WORKSPACE: str(store.folder),
+        channel.ENV_RUN_DIR: record.run_dir,
+        "AZUREML_RUN_ID": record.run_id,
+    }
+    if record.parent_id:
+        env[channel.ENV_PARENT_ID] = record.parent_id
+    return env
+
+
+def script_definition(config: ScriptRunConfig, params: dict[str, Any]) -> dict[str, Any]:
+    """``runDefinition`` as get_details() shows it; ``arguments`` is the flat list of words."""
+    arguments = merge_arguments(config.arguments, params)
+    return {
+        "script": config.script, "command": " ".join(str(c) for c in (config.command or [])) or None,
+        "arguments": arguments, "target": "local", "framework": "Python", "nodeCount": 1,
+        "environment": {"name": getattr(config.environment, "name", None), "python": {"interpreterPath": sys.executable}},
+        "sourceDirectory": str(Path(config.source_directory).resolve()),
+    }
+
+
+def script_spec(store: Store, record: RunRecord, config: ScriptRunConfig, params: dict[str, Any]) -> TrialSpec:
+    """Copy the source folder into the run's folder and build the command line."""
+    folder = Path(record.run_dir)
+    copy_source(Path(config.source_directory).resolve(), folder)
+    (folder / "outputs").mkdir(exist_ok=True)
+    (folder / "logs").mkdir(exist_ok=True)
+    log_path = folder / STD_LOG
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    arguments = merge_arguments(config.arguments, params)
+    if config.command:
+        argv = [str(w) for w in config.command] + arguments
+        if argv[0] in ("python", "python3"):
+            argv[0] = sys.executable
+    else:
+        argv = [sys.executable, str(config.script), *arguments]
+    return TrialSpec(run_id=record.run_id, kind=TrialKind.SCRIPT, cwd=str(folder), env=child_env(store, record),
+                     log_path=str(log_path), argv=argv)
+
+
+def function_definition(fn: Callable[..., Any], params: dict[str, Any]) -> dict[str, Any]:
+    """``runDefinition`` of a function child: its name and the keyword arguments it gets."""
+    kwargs = {keyword_name(k): v for k, v in params.items()}
+    return {
+        "function": f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}",
+        "arguments": [w for k, v in params.items() for w in (argument_key(k), str(v))],
+        "kwargs": kwargs, "target": "local", "framework": "Python", "nodeCount": 1,
+    }
+
+
+def function_spec(store: Store, record: RunRecord, fn: Callable[..., Any], params: dict[str, Any]) -> TrialSpec:
+    """Pickle the function (by value when it lives in a notebook) with its keyword arguments."""
+    import cloudpickle
+
+    folder = Path(record.run_dir)
+    (folder / "outputs").mkdir(parents=True, exist_ok=True)
+    log_path = folder / STD_LOG
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    kwargs = {keyword_name(k): v for k, v in params.items()}
+    try:
+        payload = cloudpickle.dumps((fn, kwargs))
+    except Exception as exc:
+        raise UserErrorException(f"The function {fn!r} cannot be sent to a child process: {exc}") from exc
+    cwd = os.getcwd()
+    sys_path = [cwd if p == "" else p for p in sys.path]
+    return TrialSpec(run_id=record.run_id, kind=TrialKind.FUNCTION, cwd=cwd, env=child_env(store, record),
+                     log_path=str(log_path), payload=payload, sys_path=sys_path)
+

@@ -1,0 +1,144 @@
+"""Starting work on the background loop: a sweep (HyperDriveConfig) or a single run."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from hdnotebook import status as st
+from hdnotebook.exceptions import UserErrorException
+from hdnotebook.executors.local import LocalExecutor
+from hdnotebook.runs.driver import current_driver
+from hdnotebook.runs.run import FUNCTION_TYPE, HYPERDRIVE_TYPE, SCRIPT_TYPE, SWEEP_LOG, Run
+from hdnotebook.scheduler import background, control, specs
+from hdnotebook.scheduler.sweep import SweepController
+from hdnotebook.scheduler.sweep_log import SweepLog
+from hdnotebook.scheduler.trial import TrialRunner
+from hdnotebook.script_run_config import ScriptRunConfig
+from hdnotebook.store import RunRecord, Store
+
+if TYPE_CHECKING:
+    from hdnotebook.experiment import Experiment
+    from hdnotebook.runs.hyperdrive_run import HyperDriveRun
+
+
+def _check_run_config(run_config: Any) -> None:
+    if isinstance(run_config, ScriptRunConfig):
+        specs.check_script_config(run_config)
+        return
+    import cloudpickle
+
+    try:
+        cloudpickle.dumps(run_config)
+    except Exception as exc:
+        raise UserErrorException(f"The function {run_config!r} cannot be sent to a child process: {exc}") from exc
+
+
+def _sweep_tags(config: Any) -> dict[str, Any]:
+    values = {
+        "generator_config": json.dumps(config.hyperparameter_sampling.to_json()),
+        "primary_metric_config": json.dumps(config._primary_metric_config),
+        "policy_config": json.dumps(config.policy.to_json()),
+        "platform_config": json.dumps({"platform": config._platform, "target": "local"}),
+        "max_total_jobs": str(config.max_total_runs),
+        "max_concurrent_jobs": str(config.max_concurrent_runs),
+        "max_duration_minutes": f"{config.max_duration_minutes:g}",
+    }
+    return {**{f"_aml_system_{k}": v for k, v in values.items()}, **values}
+
+
+def _describe_run_config(run_config: Any) -> dict[str, Any]:
+    if isinstance(run_config, ScriptRunConfig):
+        return {"kind": "script", "source_directory": str(Path(run_config.source_directory).resolve()),
+                "script": run_config.script, "command": run_config.command, "arguments": [str(a) for a in run_config.arguments]}
+    return {"kind": "function", "function": f"{getattr(run_config, '__module__', '?')}.{getattr(run_config, '__qualname__', repr(run_config))}"}
+
+
+def submit_sweep(experiment: "Experiment", config: Any, tags: dict[str, Any]) -> "HyperDriveRun":
+    """Record the sweep, start its tuning loop in the background and return its handle at once."""
+    from hdnotebook.runs.hyperdrive_run import HyperDriveRun
+
+    _check_run_config(config.run_config)
+    store: Store = experiment.workspace._store
+    run_id = config.custom_run_id or f"HD_{uuid.uuid4()}"
+    if store.get_run(run_id) is not None:
+        raise UserErrorException(f"custom_run_id {run_id!r} is already used by another run of this workspace")
+    sampler = config.hyperparameter_sampling
+    seed = getattr(sampler, "effective_seed", None)
+    stored_config = {
+        "generator_config": sampler.to_json(), "policy_config": config.policy.to_json(),
+        "primary_metric_config": config._primary_metric_config, "max_total_runs": config.max_total_runs,
+        "max_concurrent_runs": config.max_concurrent_runs, "max_duration_minutes": config.max_duration_minutes,
+        "seed": seed, "run_config": _describe_run_config(config.run_config),
+    }
+    properties = {
+        "primary_metric_config": json.dumps(config._primary_metric_config), "resume_from": "null",
+        "runTemplate": "HyperDrive", "azureml.runsource": "hyperdrive", "platform": config._platform,
+        "sampling_seed": seed,
+    }
+    record = store.create_run(run_id, experiment.name, HYPERDRIVE_TYPE, status=st.NOT_STARTED, config=stored_config,
+                              driver=current_driver(), tags={**_sweep_tags(config), **tags}, properties=properties)
+    log = SweepLog(Path(record.run_dir) / SWEEP_LOG)
+    log.write("API", f"Experiment created: {run_id}")
+    slots = min(config.max_concurrent_runs, config.max_total_runs)
+    is_function = not isinstance(config.run_config, ScriptRunConfig)
+    executor = LocalExecutor(slots, prestart_workers=slots if is_function else 0)
+    controller = SweepController(store, record, config, executor, log)
+    _start(controller, controller.run())
+    return HyperDriveRun(experiment, run_id, hyperdrive_config=config, _record=record)
+
+
+class SingleRunController:
+    """Drives one run that is not part of a sweep."""
+
+    def __init__(self, runner: TrialRunner, executor: LocalExecutor) -> None:
+        self.run_id = runner.run_id
+        self._runner = runner
+        self._executor = executor
+
+    async def run(self) -> str:
+        """Run to the end; returns the final status."""
+        try:
+            return await self._runner.run()
+        finally:
+            await self._executor.aclose()
+
+    async def cancel(self, run_id: str | None = None) -> None:
+        """Stop the run (SIGTERM, SIGKILL after 1 s)."""
+        await self._runner.stop("canceled", grace=1.0)
+
+
+def submit_single(experiment: "Experiment", run_config: ScriptRunConfig | Callable[[], Any], tags: dict[str, Any]) -> Run:
+    """Start one script or function run in the background and return its handle at once."""
+    _check_run_config(run_config)
+    store: Store = experiment.workspace._store
+    is_script = isinstance(run_config, ScriptRunConfig)
+    run_id = f"{experiment.name}_{int(time.time())}_{uuid.uuid4().hex[:8]}"
+    definition = specs.script_definition(run_config, {}) if is_script else specs.function_definition(run_config, {})
+    record: RunRecord = store.create_run(run_id, experiment.name, SCRIPT_TYPE if is_script else FUNCTION_TYPE,
+                                         status=st.QUEUED, definition=definition, driver=current_driver(), tags=tags)
+    if is_script:
+        spec = specs.script_spec(store, record, run_config, {})
+        timeout = run_config.max_run_duration_seconds
+    else:
+        spec = specs.function_spec(store, record, run_config, {})
+        timeout = None
+    executor = LocalExecutor(1)
+    controller = SingleRunController(TrialRunner(store, spec, executor, timeout=timeout), executor)
+    _start(controller, controller.run())
+    return Run(experiment, run_id, _record=record)
+
+
+def _start(controller: Any, work: Any) -> None:
+    control.register(controller)
+
+    async def drive() -> None:
+        try:
+            await work
+        finally:
+            control.unregister(controller)
+
+    background.submit(drive())

@@ -1,0 +1,262 @@
+"""The tuning loop of one sweep: sample, launch within the budgets, apply the policy, finish.
+
+Everything it decides on is read from the store (children, their status, their primary-metric
+values); it keeps only handles on the children it is running. It runs on the background loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import time
+from typing import Any
+
+from hdnotebook import status as st
+from hdnotebook.executors.base import Executor
+from hdnotebook.goal import PrimaryMetricGoal
+from hdnotebook.policy.history import RunCurve
+from hdnotebook.runs.run import FUNCTION_TYPE, SCRIPT_TYPE
+from hdnotebook.sampling.history import SamplingHistory, TrialRecord
+from hdnotebook.scheduler import specs
+from hdnotebook.scheduler.sweep_log import SweepLog
+from hdnotebook.scheduler.trial import TrialRunner, error_dict
+from hdnotebook.script_run_config import ScriptRunConfig
+from hdnotebook.store import RunRecord, Store, numeric_values
+
+POLL_SECONDS = 0.5
+CANCEL_GRACE_SECONDS = 1.0
+POLICY_GRACE_SECONDS = 5.0
+
+
+class SweepController:
+    """Runs one sweep to its end; ``await controller.run()`` on the background loop."""
+
+    def __init__(self, store: Store, parent: RunRecord, config: Any, executor: Executor, log: SweepLog) -> None:
+        self.run_id = parent.run_id
+        self.store = store
+        self.config = config
+        self._parent = parent
+        self._executor = executor
+        self._log = log
+        self._goal: PrimaryMetricGoal = config.primary_metric_goal
+        self._metric: str = config.primary_metric_name
+        self._runners: dict[str, TrialRunner] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._curves: dict[str, list[float]] = {}
+        self._cursor = 0
+        self._best: tuple[float, str] | None = None
+        self._generated = len(store.list_runs(parent_id=parent.run_id))
+        self._stop_reason: str | None = None
+        self._policy_due = False
+        self._wake: asyncio.Event | None = None
+        self.finished: asyncio.Future[str] | None = None
+
+    # requests from other threads or tasks ---------------------------------------------------
+
+    def _nudge(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    async def cancel(self, run_id: str | None = None) -> None:
+        """Cancel the whole sweep (run_id None or the sweep's id) or one child; returns once it has stopped."""
+        if run_id in (None, self.run_id):
+            if self._stop_reason is None:
+                self._stop_reason = "canceled"
+            self._nudge()
+            if self.finished is not None:
+                await asyncio.shield(self.finished)
+            return
+        runner = self._runners.get(run_id)
+        if runner is not None:
+            self._log.write("CONTROLLER", f"Cancel requested for child run {run_id}")
+            await runner.stop("canceled", grace=CANCEL_GRACE_SECONDS)
+
+    # reading the store ------------------------------------------------------------------------
+
+    def _refresh_curves(self) -> None:
+        rows = self.store.metrics_after(self._cursor, name=self._metric)
+        for row in rows:
+            if row.run_id.startswith(self.run_id + "_"):
+                self._curves.setdefault(row.run_id, []).extend(numeric_values([row]))
+        if rows:
+            self._cursor = rows[-1].id
+
+    def _history(self) -> SamplingHistory:
+        self._refresh_curves()
+        trials = tuple(
+            TrialRecord(params=c.hyperparameters or {}, status=c.status, metric=self._goal.best(self._curves.get(c.run_id, [])))
+            for c in self.store.list_runs(parent_id=self.run_id)
+        )
+        return SamplingHistory(trials=trials, goal=self._goal)
+
+    # the loop ---------------------------------------------------------------------------------
+
+    async def run(self) -> str:
+        """Drive the sweep to its end; returns the parent's final status."""
+        loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self.finished = loop.create_future()
+        final = st.FAILED
+        try:
+            final = await self._loop()
+        except Exception as exc:  # the sweep fails, but nothing already logged is lost
+            self._log.write("CONTROLLER", f"The tuning loop failed: {exc!r}", level="ERROR")
+            await self._stop_all("failed")
+            self.store.set_status(self.run_id, st.FAILED, error=error_dict("TuningLoopError", repr(exc)))
+        finally:
+            await self._executor.aclose()
+            self._log.close()
+            self.finished.set_result(final)
+        return final
+
+    async def _loop(self) -> str:
+        config = self.config
+        deadline = self._parent.created_time + config.max_duration_minutes * 60
+        sampler = config.hyperparameter_sampling
+        self.store.set_status(self.run_id, st.RUNNING, only_if_active=True)
+        self._log.write("CONTROLLER", "Experiment was 'ExperimentStatus.CREATED', is 'ExperimentStatus.RUNNING'.")
+        await self._executor.start()
+        exhausted = False
+        max_total, max_concurrent = config.max_total_runs, config.max_concurrent_runs
+        while True:
+            assert self._wake is not None
+            self._wake.clear()
+            self._poll_cancel_requests()
+            if self._stop_reason is None and time.time() >= deadline:
+                self._stop_reason = "max_duration"
+                self._log.write("CONTROLLER", f"max_duration_minutes ({config.max_duration_minutes:g}) reached; canceling running child runs.")
+            if self._stop_reason is not None:
+                return await self._finish()
+            if self._policy_due:
+                self._policy_due = False
+                self._apply_policy()
+            while not exhausted and self._generated < max_total and len(self._runners) < max_concurrent:
+                count = min(max_concurrent - len(self._runners), max_total - self._generated)
+                self._log.write("GENERATOR", f"Trying to sample '{count}' jobs from the hyperparameter space")
+                history = self._history()
+                configs = await asyncio.get_running_loop().run_in_executor(None, sampler.suggest, history, count)
+                if len(configs) < count:
+                    exhausted = True
+                for params in configs:
+                    await self._launch(params)
+                if configs:
+                    self._log.write("GENERATOR", f"Successfully sampled '{len(configs)}' jobs, they will soon be submitted to the execution target.")
+                if exhausted:
+                    self._log.write("GENERATOR", "All jobs generated: the parameter space is exhausted.")
+                elif self._generated >= max_total:
+                    self._log.write("GENERATOR", f"Max number of jobs '{max_total}' reached for experiment.")
+            if not self._runners and (exhausted or self._generated >= max_total):
+                return await self._finish()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, min(POLL_SECONDS, deadline - time.time())))
+            except asyncio.TimeoutError:
+                pass
+
+    def _poll_cancel_requests(self) -> None:
+        if self.store.status_of(self.run_id) == st.CANCEL_REQUESTED and self._stop_reason is None:
+            self._stop_reason = "canceled"
+        for run_id in self.store.children_with_status(self.run_id, st.CANCEL_REQUESTED):
+            runner = self._runners.get(run_id)
+            if runner is not None and not runner.stopping:
+                self._spawn(runner.stop("canceled", grace=CANCEL_GRACE_SECONDS))
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _launch(self, params: dict[str, Any]) -> None:
+        index = self._generated
+        self._generated += 1
+        child_id = f"{self.run_id}_{index}"
+        run_config = self.config.run_config
+        is_script = isinstance(run_config, ScriptRunConfig)
+        definition = specs.script_definition(run_config, params) if is_script else specs.function_definition(run_config, params)
+        record = self.store.create_run(
+            child_id, self._parent.experiment, SCRIPT_TYPE if is_script else FUNCTION_TYPE,
+            parent_id=self.run_id, child_index=index, status=st.QUEUED, definition=definition,
+            hyperparameters=params, driver=self._parent.driver,
+        )
+        self.store.set_tags(self.run_id, {child_id: json.dumps(params)})
+        self._log.write("SCHEDULER", f"Scheduling job, id='{child_id}' with parameters {json.dumps(params)}")
+        loop = asyncio.get_running_loop()
+        if is_script:
+            spec = await loop.run_in_executor(None, specs.script_spec, self.store, record, run_config, params)
+            timeout = run_config.max_run_duration_seconds
+        else:
+            spec = specs.function_spec(self.store, record, run_config, params)
+            timeout = None
+        runner = TrialRunner(self.store, spec, self._executor, primary_metric=self._metric,
+                             on_primary_metric=self._primary_arrived, timeout=timeout)
+        self._runners[child_id] = runner
+        self._spawn(self._drive(runner))
+
+    def _primary_arrived(self) -> None:
+        self._policy_due = True
+        self._nudge()
+
+    async def _drive(self, runner: TrialRunner) -> None:
+        try:
+            status = await runner.run()
+        finally:
+            self._runners.pop(runner.run_id, None)
+        self._refresh_curves()
+        value = self._goal.best(self._curves.get(runner.run_id, []))
+        if value is not None and (self._best is None or self._goal.is_better(value, self._best[0])):
+            self._best = (value, runner.run_id)
+            self.store.apply_events([{
+                "op": "metric", "run": self.run_id, "name": "best_child_by_primary_metric", "kind": "row",
+                "value": {"run_id": runner.run_id, "metric_value": value, "final": False}, "step": None, "t": time.time(),
+            }])
+        shown = f"{self._metric}={value:.6g}" if value is not None else f"no {self._metric} logged"
+        best = f"; best so far {self._best[0]:.6g} ({self._best[1]})" if self._best else ""
+        self._log.write("CONTROLLER", f"Job {runner.run_id} {status}: {shown}{best}")
+        self._nudge()
+
+    def _apply_policy(self) -> None:
+        policy = self.config.policy
+        self._refresh_curves()
+        curves = [
+            RunCurve(run_id, tuple(values), running=run_id in self._runners and not self._runners[run_id].stopping)
+            for run_id, values in self._curves.items()
+        ]
+        for decision in policy.evaluate(curves, self._goal):
+            runner = self._runners.get(decision.run_id)
+            if runner is None or runner.stopping:
+                continue
+            self._log.write("CONTROLLER", f"Early termination of {decision.run_id} by {decision.policy} at interval {decision.interval}: {decision.reason}")
+            self._spawn(runner.stop("policy", grace=POLICY_GRACE_SECONDS, termination=dataclasses.asdict(decision)))
+
+    async def _stop_all(self, reason: str) -> None:
+        await asyncio.gather(*(r.stop(reason, grace=CANCEL_GRACE_SECONDS) for r in list(self._runners.values())),
+                             return_exceptions=True)
+        if self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _finish(self) -> str:
+        reason = self._stop_reason
+        if reason is not None:
+            await self._stop_all(reason)
+        elif self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        children = self.store.list_runs(parent_id=self.run_id)
+        error = None
+        if reason is not None:
+            final = st.CANCELED
+        elif children and all(c.status == st.FAILED for c in children):
+            final = st.FAILED
+            first = (children[0].error or {}).get("error", {}).get("message", "")
+            error = error_dict("AllChildRunsFailed", f"All {len(children)} child runs failed. The first error:\n{first}")
+        else:
+            final = st.COMPLETED
+        if self._best is not None:
+            value, best_id = self._best
+            self.store.apply_events([{
+                "op": "metric", "run": self.run_id, "name": "best_child_by_primary_metric", "kind": "row",
+                "value": {"run_id": best_id, "metric_value": value, "final": True}, "step": None, "t": time.time(),
+            }])
+            self.store.add_properties(self.run_id, {"score": value, "best_child_run_id": best_id, "best_metric_status": "Succeeded"})
+        self._log.write("CONTROLLER", f"Experiment was 'ExperimentStatus.RUNNING', is 'ExperimentStatus.{'FINISHED' if final == st.COMPLETED else final.upper()}'.")
+        self.store.set_status(self.run_id, final, error=error)
+        return final

@@ -1,0 +1,32 @@
+"""The sweep's log file, in HyperDrive's format: ``<START>[time][COMPONENT][LEVEL]message<END>``."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+START, END = "<START>", "<END>"
+
+
+class SweepLog:
+    """Appends lines to ``azureml-logs/hyperdrive.txt`` in the sweep's folder; each line is flushed."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(self.path, "a", encoding="utf-8")
+
+    def write(self, component: str, message: str, level: str = "INFO") -> None:
+        """Append one line."""
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        self._file.write(f"{START}[{stamp}][{component}][{level}]{message}{END}\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        """Close the file."""
+        self._file.close()
+
+
+def strip_markers(line: str) -> str:
+    """A log line as it is shown to the user: without the START/END markers."""
+    return line.replace(START, "").replace(END, "")

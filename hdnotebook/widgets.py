@@ -1,0 +1,5 @@
+"""Compatibility path of ``azureml.widgets``."""
+
+from hdnotebook.widget import RunDetails
+
+__all__ = ["RunDetails"]

@@ -1,0 +1,88 @@
+"""Workspace: a folder holding the store (``.hdnotebook/store.sqlite``) and every run's files."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from hdnotebook.exceptions import UserErrorException
+from hdnotebook.store import Store
+
+MARKER = ".hdnotebook"
+_stores: dict[Path, Store] = {}
+_stores_lock = threading.Lock()
+
+
+def _store_for(folder: Path) -> Store:
+    with _stores_lock:
+        store = _stores.get(folder)
+        if store is None:
+            store = _stores[folder] = Store(folder)
+        return store
+
+
+class Workspace:
+    """``Workspace(path)`` opens (or creates) the workspace rooted at ``path`` (default: here).
+
+    The root may also be given as the ``.hdnotebook`` folder itself. Azure's keyword arguments
+    (subscription_id, resource_group, workspace_name...) are accepted and ignored.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = ".", **azure_kwargs: Any) -> None:
+        root = Path(path).expanduser().resolve()
+        if root.name == MARKER:
+            root = root.parent
+        if root.exists() and not root.is_dir():
+            raise UserErrorException(f"Workspace expects path to be a folder, got the file {os.fspath(path)!r}")
+        self._root = root
+        self._store = _store_for(root / MARKER)
+
+    @staticmethod
+    def from_config(path: str | os.PathLike[str] | None = None, auth: Any = None, _logger: Any = None,
+                    _file_name: str | None = None) -> "Workspace":
+        """The workspace in ``path`` (default: the current folder) or the nearest parent that has one;
+        when none exists, a new one in ``path``."""
+        start = Path(path).expanduser().resolve() if path is not None else Path.cwd()
+        for folder in (start, *start.parents):
+            if (folder / MARKER / "store.sqlite").is_file():
+                return Workspace(folder)
+        return Workspace(start)
+
+    @property
+    def path(self) -> Path:
+        """The workspace's root folder."""
+        return self._root
+
+    @property
+    def name(self) -> str:
+        """The root folder's name."""
+        return self._root.name
+
+    @property
+    def experiments(self) -> dict[str, Any]:
+        """``{name: Experiment}`` for every experiment in the store."""
+        from hdnotebook.experiment import Experiment
+
+        return {name: Experiment(self, name) for name in self._store.experiments()}
+
+    def get_run(self, run_id: str) -> Any:
+        """Reopen any run of this workspace by id."""
+        from hdnotebook.experiment import Experiment
+        from hdnotebook.exceptions import HyperDriveRehydrateException
+        from hdnotebook.runs.run import Run
+
+        record = self._store.get_run(run_id)
+        if record is None:
+            raise HyperDriveRehydrateException(f"No run with id {run_id!r} in workspace {self._root}")
+        return Run._open(Experiment(self, record.experiment), run_id, record)
+
+    def __repr__(self) -> str:
+        return f"Workspace.create(name='{self.name}', path='{self._root}')"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Workspace) and other._root == self._root
+
+    def __hash__(self) -> int:
+        return hash(self._root)

@@ -1,0 +1,48 @@
+"""The public names are HyperDrive's, importable from the package and from the Azure submodule paths."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+
+import hdnotebook
+from tests.conftest import PYTHON, python_env
+
+EXPRESSIONS = ["choice", "randint", "uniform", "quniform", "loguniform", "qloguniform", "normal", "qnormal", "lognormal", "qlognormal"]
+HYPERDRIVE = [
+    "BanditPolicy", "MedianStoppingPolicy", "TruncationSelectionPolicy", "NoTerminationPolicy", "EarlyTerminationPolicy",
+    "RandomParameterSampling", "GridParameterSampling", "BayesianParameterSampling", "HyperParameterSampling",
+    "HyperDriveConfig", "HyperDriveRunConfig", "HyperDriveRun", "PrimaryMetricGoal",
+]
+CORE = ["Run", "Experiment", "Workspace", "ScriptRunConfig", "RunDetails"]
+
+
+def test_all_is_sorted_complete_and_importable() -> None:
+    assert hdnotebook.__all__ == sorted(hdnotebook.__all__)
+    assert set(EXPRESSIONS + HYPERDRIVE + CORE) <= set(hdnotebook.__all__)
+    for name in hdnotebook.__all__:
+        assert getattr(hdnotebook, name) is not None
+    assert set(hdnotebook.__all__) == set(hdnotebook._EXPORTS)
+
+
+def test_azure_submodule_paths_resolve() -> None:
+    paths = {
+        "hdnotebook.parameter_expressions": EXPRESSIONS,
+        "hdnotebook.sampling": ["RandomParameterSampling", "GridParameterSampling", "BayesianParameterSampling", "HyperParameterSampling"],
+        "hdnotebook.policy": ["BanditPolicy", "MedianStoppingPolicy", "TruncationSelectionPolicy", "NoTerminationPolicy", "EarlyTerminationPolicy"],
+        "hdnotebook.runconfig": ["HyperDriveConfig", "HyperDriveRunConfig", "PrimaryMetricGoal"],
+        "hdnotebook.run": ["Run", "HyperDriveRun", "PrimaryMetricGoal"],
+        "hdnotebook.experiment": ["Experiment"],
+        "hdnotebook.workspace": ["Workspace"],
+        "hdnotebook.widgets": ["RunDetails"],
+    }
+    for module, names in paths.items():
+        mod = importlib.import_module(module)
+        for name in names:
+            assert getattr(mod, name) is getattr(hdnotebook, name), f"{module}.{name}"
+
+
+def test_star_import_and_child_import_cost() -> None:
+    code = "import sys\nfrom hdnotebook import Run\nprint('numpy' in sys.modules)\nfrom hdnotebook import *\nprint(choice(16, 32))"
+    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=python_env(), check=True).stdout
+    assert out.split("\n")[:2] == ["False", "['choice', [[16, 32]]]"]

@@ -1,0 +1,138 @@
+"""The Run API: logging shapes (reference section 8), tags, properties, files, the offline run."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from hdnotebook import Experiment, Run, RunEnvironmentException, UserErrorException
+from tests.conftest import PYTHON, python_env
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+@pytest.fixture
+def run(experiment: Experiment) -> Run:
+    return experiment.start_logging()
+
+
+def test_metric_shapes_follow_hyperdrive(run: Run) -> None:
+    run.log("once", 0.5)
+    run.log("twice", 1)
+    run.log("twice", 2)
+    run.log_list("series", [1, 2, 3])
+    run.log_list("single", [7])
+    run.log_row("row", a=1, b="x")
+    run.log_row("rows", epoch=1, loss=0.5)
+    run.log_row("rows", epoch=2, loss=0.25)
+    run.log_table("table", {"x": [1, 2], "y": [3, 4]})
+    run.log_table("table1", {"x": [1], "y": [2]})
+    run.log("flag", True)
+    run.log("text", "hello")
+    run.log("none", None)
+    metrics = run.get_metrics()
+    assert metrics == {
+        "once": 0.5, "twice": [1, 2], "series": [1, 2, 3], "single": 7, "row": {"a": 1, "b": "x"},
+        "rows": {"epoch": [1, 2], "loss": [0.5, 0.25]}, "table": {"x": [1, 2], "y": [3, 4]}, "table1": {"x": 1, "y": 2},
+        "flag": True, "text": "hello", "none": None,
+    }
+    assert run.get_metrics(name="twice") == {"twice": [1, 2]}
+    assert run.get_metrics(name="absent") == {}
+
+
+def test_numpy_scalars_are_stored_as_python_numbers(run: Run) -> None:
+    import numpy as np
+
+    run.log("f", np.float32(0.5))
+    run.log("i", np.int64(3))
+    run.log_list("l", np.array([1.5, 2.5]))
+    metrics = run.get_metrics()
+    assert metrics == {"f": 0.5, "i": 3, "l": [1.5, 2.5]}
+    assert type(metrics["i"]) is int
+
+
+def test_bad_logging_input_names_the_rule(run: Run) -> None:
+    with pytest.raises(UserErrorException, match="run.log does not support list type. Use run.log_list instead"):
+        run.log("x", [1, 2])
+    with pytest.raises(UserErrorException, match="equal length"):
+        run.log_table("t", {"a": [1, 2], "b": [1]})
+    with pytest.raises(UserErrorException, match="column 'a' is a list"):
+        run.log_row("r", a=[1])
+    with pytest.raises(UserErrorException, match="exactly one of path or plot"):
+        run.log_image("img")
+    with pytest.raises(UserErrorException, match="existing file"):
+        run.log_image("img", path="missing.png")
+    with pytest.warns(UserWarning, match="repr"):
+        run.log("obj", object())
+    assert run.get_metrics()["obj"].startswith("<object object")
+
+
+def test_log_image_keeps_the_file(run: Run, tmp_path: Path) -> None:
+    image = tmp_path / "plot.png"
+    image.write_bytes(PNG)
+    run.log_image("confusion", path=str(image))
+    assert run.get_metrics()["confusion"] == f"aml://artifactId/ExperimentRun/dcid.{run.id}/plot.png"
+    assert "plot.png" in run.get_file_names()
+    run.download_file("plot.png", tmp_path / "copy.png")
+    assert (tmp_path / "copy.png").read_bytes() == PNG
+
+
+def test_tags_properties_and_lifecycle(run: Run, experiment: Experiment) -> None:
+    run.tag("stage", "dev")
+    run.set_tags({"n": 3})
+    run.remove_tags(["stage"])
+    assert run.get_tags() == {"n": "3"}
+    run.add_properties({"p": "1"})
+    run.add_properties({"p": "2"})
+    assert run.get_properties() == {"p": "1"}, "properties are immutable"
+    assert run.get_status() == "Running"
+    run.upload_file("outputs/notes.txt", __file__)
+    assert run.get_file_names() == ["outputs/notes.txt"]
+    run.complete()
+    details = run.get_details()
+    assert details["status"] == "Completed"
+    assert details["startTimeUtc"].endswith("Z") and details["endTimeUtc"] >= details["startTimeUtc"]
+    assert experiment.get_runs()[0] == run
+    assert repr(run) == f"Run(Experiment: tests,\nId: {run.id},\nType: experimentrun,\nStatus: Completed)"
+
+
+def test_failed_interactive_run_keeps_its_error(experiment: Experiment) -> None:
+    with pytest.raises(ZeroDivisionError):
+        with experiment.start_logging() as run:
+            run.log("before", 1)
+            1 / 0
+    assert run.get_status() == "Failed"
+    assert "division by zero" in run.get_details()["error"]["error"]["message"]
+    assert run.get_metrics() == {"before": 1}
+
+
+def test_offline_run_prints_what_it_would_log(capsys: pytest.CaptureFixture[str]) -> None:
+    run = Run.get_context()
+    assert run.id.startswith("OfflineRun_")
+    run.log("accuracy", 0.9)
+    run.tag("k", "v")
+    assert capsys.readouterr().out == "Attempted to log scalar metric accuracy:\n0.9\nAttempted to set tags {'k': 'v'}\n"
+    assert run.get_metrics() == {}
+    with pytest.raises(RunEnvironmentException):
+        Run.get_context(allow_offline=False)
+
+
+def test_offline_run_in_a_plain_script() -> None:
+    code = "from hdnotebook import Run\nr = Run.get_context()\nr.log('loss', 1.5)\nwith r:\n    pass\n"
+    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=python_env(), check=True).stdout
+    assert out.startswith("Attempted to log scalar metric loss:\n1.5\nSTART OfflineRun_")
+
+
+def test_child_runs_of_an_interactive_run(run: Run) -> None:
+    child = run.child_run("fold-1")
+    child.log("auc", 0.7)
+    child.complete()
+    assert [c.id for c in run.get_children()] == [f"{run.id}.fold-1"]
+    assert run.get_metrics(recursive=True) == {run.id: {}, child.id: {"auc": 0.7}}
+    assert child.parent == run
