@@ -375,7 +375,8 @@ def test_space_is_copied_at_construction() -> None:
 
 
 def test_supported_distributions_and_validators_of_the_base() -> None:
-    with pytest.raises(HyperDriveConfigException, match=r"expects only the following distributions: \[choice, uniform\]"):
+    expected = r"expects only the following distributions: \[choice, uniform\] \(parameter 'a' uses normal\)"
+    with pytest.raises(HyperDriveConfigException, match=expected):
         HyperParameterSampling("X", {"a": normal(0, 1)}, supported_distributions={"uniform", "choice"})
 
     def refuse(expression: list) -> tuple[bool, str | None]:

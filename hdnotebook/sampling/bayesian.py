@@ -6,7 +6,6 @@ import warnings
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.stats import qmc
 
 from hdnotebook.exceptions import invalid_setting
 from hdnotebook.sampling.base import HyperParameterSampling, validate_count
@@ -93,6 +92,8 @@ class BayesianParameterSampling(HyperParameterSampling):
         ]
 
     def _sobol_points(self, dimension: int, start: int, count: int) -> np.ndarray:
+        from scipy.stats import qmc
+
         rng = np.random.default_rng(self._effective_seed)
         try:
             sobol = qmc.Sobol(dimension, scramble=True, rng=rng)

@@ -52,7 +52,9 @@ def validate_expression(key: str, expression: object) -> list[Any]:
     list obeys exactly the rules of :mod:`hdnotebook.parameter_expressions`. Errors name the key.
     """
     if not isinstance(expression, list) or len(expression) != 2 or not isinstance(expression[1], list):
-        raise HyperDriveConfigException(f"{_expected_form(key)} (got {expression!r})", error_code="InvalidConfigSetting")
+        raise HyperDriveConfigException(
+            f"{_expected_form(key)} (got {expression!r})", error_code="InvalidConfigSetting"
+        )
     name, arguments = expression
     if not isinstance(name, str) or name not in ARGUMENTS:
         raise HyperDriveConfigException(

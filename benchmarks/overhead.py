@@ -1,0 +1,121 @@
+"""Overhead of the tuning loop and of Run.log(); prints figures (not a timed test).
+
+(a) 200 no-op children, script and function kinds, max_concurrent_runs 2: wall time of the sweep,
+    and the loop's overhead per child = (wall time x concurrency - the children's own time) / children,
+    where a child's own time is what it spends inside its body (measured by the child itself).
+(b) Run.log() inside a child: calls per second from one child, and the delay from log() returning
+    to the value being readable in the store (polled every millisecond by the parent).
+
+Usage: python benchmarks/overhead.py [--children 200]
+Targets on a 2-core machine: function <= 30 ms, script <= 150 ms per child; >= 20,000 log()/s;
+a logged value visible in the store within 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+from hdnotebook import Experiment, GridParameterSampling, HyperDriveConfig, Run, ScriptRunConfig, Workspace, choice
+
+NOOP_SCRIPT = """
+import time
+t0 = time.perf_counter()
+import argparse
+from hdnotebook import Run
+argparse.ArgumentParser().add_argument("--i")
+Run.get_context().log("own", time.perf_counter() - t0)
+"""
+
+
+def noop(i: int) -> None:
+    """A function child that does nothing but report its own time."""
+    t0 = time.perf_counter()
+    Run.get_context().log("own", time.perf_counter() - t0)
+
+
+def log_rate(n: int, i: int = 0) -> None:
+    """Calls Run.log() n times and logs the rate it achieved."""
+    run = Run.get_context()
+    t0 = time.perf_counter()
+    for i in range(n):
+        run.log("x", i)
+    run.log("rate", n / (time.perf_counter() - t0))
+
+
+def probes(count: int, interval: float, i: int = 0) -> None:
+    """Logs the wall-clock time at which each probe's log() returned."""
+    run = Run.get_context()
+    for _ in range(count):
+        time.sleep(interval)
+        run.log("probe", time.time())
+
+
+def sweep(exp: Experiment, run_config, space: dict, total: int, concurrent: int) -> tuple[float, Run]:
+    config = HyperDriveConfig(run_config=run_config, hyperparameter_sampling=GridParameterSampling(space),
+                              primary_metric_name="own", primary_metric_goal="minimize", max_total_runs=total,
+                              max_concurrent_runs=concurrent)
+    t0 = time.perf_counter()
+    run = exp.submit(config)
+    run.wait_for_completion()
+    return time.perf_counter() - t0, run
+
+
+def overhead(exp: Experiment, kind: str, run_config, children: int, concurrent: int = 2) -> None:
+    wall, run = sweep(exp, run_config, {"--i": choice(*range(children))}, children, concurrent)
+    own = sum(m["own"] for m in run.get_metrics().values())
+    done = sum(c.get_status() == "Completed" for c in run.get_children())
+    per_child = (wall * concurrent - own) / children
+    print(f"(a) {kind:8s} children: {done}/{children} completed in {wall:6.2f} s wall; "
+          f"overhead {per_child * 1000:6.1f} ms per child (children's own time {own / children * 1000:.2f} ms each)")
+
+
+def logging_cost(exp: Experiment) -> None:
+    import functools
+
+    wall, run = sweep(exp, functools.partial(log_rate, 200_000), {"--i": choice(0)}, 1, 1)
+    child = run.get_children()[0]
+    rate = child.get_metrics(name="rate")["rate"]
+    stored = len(child.get_metrics(name="x")["x"])
+    print(f"(b) Run.log() from one child: {rate:,.0f} calls/s ({stored:,} values stored)")
+
+    config = HyperDriveConfig(run_config=functools.partial(probes, 40, 0.05),
+                              hyperparameter_sampling=GridParameterSampling({"--i": choice(0)}),
+                              primary_metric_name="probe", primary_metric_goal="maximize", max_total_runs=1)
+    run = exp.submit(config)
+    store = exp.workspace._store
+    seen: dict[float, float] = {}
+    while run.get_status() not in ("Completed", "Failed", "Canceled"):
+        children = store.list_runs(parent_id=run.id)
+        if children:
+            now = time.time()
+            for row in store.metric_rows(children[0].run_id, "probe"):
+                seen.setdefault(row.value, now)
+        time.sleep(0.001)
+    delays = sorted((seen_at - logged) * 1000 for logged, seen_at in seen.items())
+    print(f"(b) delay from log() to the store: median {statistics.median(delays):.1f} ms, "
+          f"p95 {delays[int(len(delays) * 0.95) - 1]:.1f} ms, max {delays[-1]:.1f} ms over {len(delays)} values")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--children", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        src = Path(folder) / "src"
+        src.mkdir()
+        (src / "noop.py").write_text(textwrap.dedent(NOOP_SCRIPT))
+        exp = Experiment(Workspace(Path(folder) / "ws"), "overhead")
+        print(f"Python {sys.version.split()[0]}, {args.children} children, max_concurrent_runs 2")
+        overhead(exp, "function", noop, args.children)
+        overhead(exp, "script", ScriptRunConfig(str(src), "noop.py"), args.children)
+        logging_cost(exp)
+
+
+if __name__ == "__main__":
+    main()
