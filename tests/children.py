@@ -30,3 +30,11 @@ def sleeper(seconds: float) -> None:
     Run.get_context().log("started", 1)
     time.sleep(seconds)
     Run.get_context().log("finished", 1)
+
+
+def curve(values: str, delay: float = 0.05) -> None:
+    """Logs the comma-separated ``values`` as ``loss``, one every ``delay`` seconds."""
+    run = Run.get_context()
+    for value in values.split(","):
+        time.sleep(delay)
+        run.log("loss", float(value))

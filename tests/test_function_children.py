@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook import (Experiment, GridParameterSampling, HyperDriveConfig, RandomParameterSampling, Run, UserErrorException,
+from hdnotebook import (Experiment, GridParameterSampling, HyperDriveConfig, RandomParameterSampling, UserErrorException,
                         choice, uniform)
 from tests import children
 

@@ -58,7 +58,7 @@ def test_sweep_runs_in_the_background_of_a_kernel(kernel) -> None:
     assert not errors and out.strip() in {"Running 42", "NotStarted 42"}, "another cell ran while the sweep was running"
     out, errors = execute(kernel, "details = run.wait_for_completion(show_output=True)\nprint(details['status'])")
     assert not errors, errors
-    assert out.startswith(f"RunId: HD_")
+    assert out.startswith("RunId: HD_")
     assert "Streaming azureml-logs/hyperdrive.txt" in out
     assert "[SCHEDULER][INFO]Scheduling job" in out and "<START>" not in out
     assert "[CONTROLLER][INFO]Job HD_" in out

@@ -6,8 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -84,6 +82,7 @@ def test_a_killed_driver_leaves_its_metrics_and_is_reported_lost(tmp_path: Path)
     child = ws.get_run(f"{run_id}_0")
     assert child.get_status() == "Failed"
     assert child.get_metrics() == {"started": 1}
+    assert child.get_file_names() == ["user_logs/std_log.txt"], "files written before the crash are registered"
 
 
 def test_reopening_an_unknown_id_names_it(workspace: Workspace) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -106,7 +105,7 @@ def test_failed_interactive_run_keeps_its_error(experiment: Experiment) -> None:
     with pytest.raises(ZeroDivisionError):
         with experiment.start_logging() as run:
             run.log("before", 1)
-            1 / 0
+            _ = 1 / 0
     assert run.get_status() == "Failed"
     assert "division by zero" in run.get_details()["error"]["error"]["message"]
     assert run.get_metrics() == {"before": 1}

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import getpass
-import os
-import shutil
+import json
 import sys
 import time
 import uuid
@@ -187,6 +186,7 @@ class Run(RunFiles, MetricLogging):
                 f"The process that ran this run (pid {rec.driver.get('pid')}) ended before the run finished; "
                 "everything the run logged until then is kept."
             )
+            self._store.register_run_files(self._id)
             self._store.set_status(
                 self._id, st.FAILED, only_if_active=True,
                 error={"error": {"code": "DriverLost", "message": message}},
@@ -233,6 +233,9 @@ class Run(RunFiles, MetricLogging):
         details["submittedBy"] = _user()
         if rec.error is not None:
             details["error"] = rec.error
+        termination = details["properties"].get("terminationReason")
+        if termination:
+            details["terminationReason"] = json.loads(termination)
         return details
 
     def get_details_with_logs(self) -> dict[str, Any]:

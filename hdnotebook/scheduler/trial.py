@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-from pathlib import Path
 from typing import Any, Callable
 
 from hdnotebook import status as st
 from hdnotebook.executors.base import Executor, Outcome, OutcomeStatus, TrialHandle, TrialSpec
 from hdnotebook.store import Store
-
-RECORDED_FOLDERS = ("outputs", "logs", "user_logs")
-
 
 def error_dict(code: str, message: str) -> dict[str, Any]:
     """HyperDrive's error shape: ``{"error": {"code": ..., "message": ...}}``."""
@@ -105,7 +100,7 @@ class TrialRunner:
             await self._handle.stop(grace)
 
     def _finish(self, outcome: Outcome) -> str:
-        self._record_files()
+        self.store.register_run_files(self.run_id)
         error = None
         if self._stop is not None:
             status, error = st.CANCELED, self._stop["error"]
@@ -120,20 +115,3 @@ class TrialRunner:
         self.store.set_status(self.run_id, status, error=error, only_if_active=False)
         self.status = status
         return status
-
-    def _record_files(self) -> None:
-        folder = Path(self.store.run_folder(self.run_id))
-        found = []
-        for top in RECORDED_FOLDERS:
-            base = folder / top
-            if not base.is_dir():
-                continue
-            for dirpath, _, names in os.walk(base):
-                for name in names:
-                    path = Path(dirpath) / name
-                    try:
-                        found.append((path.relative_to(folder).as_posix(), path.stat().st_size))
-                    except OSError:
-                        continue
-        if found:
-            self.store.record_files(self.run_id, found)

@@ -7,6 +7,7 @@ system itself crashes. Each thread uses its own connection; readers never block 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -15,12 +16,13 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from hdnotebook import status as st
 from hdnotebook.store.schema import SCHEMA, SCHEMA_VERSION
 
 STORE_FILE = "store.sqlite"
+RUN_FILE_FOLDERS = ("outputs", "logs", "user_logs")
 
 
 @dataclass(frozen=True)
@@ -101,16 +103,22 @@ class Store:
             self._local.conn = conn
         return conn
 
-    def _write(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> None:
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: committed when the block ends, rolled back if it raises."""
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for sql, args in statements:
-                conn.execute(sql, args)
+            yield conn
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    def _write(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> None:
+        with self._transaction() as conn:
+            for sql, args in statements:
+                conn.execute(sql, args)
 
     def run_folder(self, run_id: str) -> Path:
         """The folder that holds a run's files (outputs/, logs/, ...)."""
@@ -149,9 +157,7 @@ class Store:
         now = time.time()
         folder = self.run_folder(run_id)
         folder.mkdir(parents=True, exist_ok=True)
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as conn:
             conn.execute("INSERT OR IGNORE INTO experiments VALUES (?, ?)", (experiment, now))
             (number,) = conn.execute(
                 "SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE experiment=?", (experiment,)
@@ -173,10 +179,6 @@ class Store:
                 conn.execute("INSERT OR REPLACE INTO tags VALUES (?,?,?)", (run_id, key, _tag_text(value)))
             for key, value in (properties or {}).items():
                 conn.execute("INSERT OR IGNORE INTO properties VALUES (?,?,?)", (run_id, key, _tag_text(value)))
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
         record = self.get_run(run_id)
         assert record is not None
         return record
@@ -223,15 +225,12 @@ class Store:
         the status changed.
         """
         now = time.time()
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as conn:
             row = conn.execute("SELECT status, start_time FROM runs WHERE run_id=?", (run_id,)).fetchone()
             if row is None:
                 raise KeyError(run_id)
             current, started = row
             if (only_if_active and st.is_terminal(current)) or current == status:
-                conn.execute("ROLLBACK")
                 return False
             sets, args = ["status=?"], [status]
             if status == st.RUNNING and started is None:
@@ -251,10 +250,6 @@ class Store:
                 "INSERT INTO status_events (run_id, status, time, details) VALUES (?,?,?,?)",
                 (run_id, status, now, details),
             )
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
         return True
 
     def update_run(self, run_id: str, **fields: Any) -> None:
@@ -315,6 +310,21 @@ class Store:
         """Register files (paths relative to the run folder, '/'-separated) that the run produced."""
         self._write(("INSERT OR REPLACE INTO files VALUES (?,?,?)", (run_id, n, s)) for n, s in names_and_sizes)
 
+    def register_run_files(self, run_id: str) -> None:
+        """Register every file under the run folder's ``outputs/``, ``logs/`` and ``user_logs/``."""
+        folder = self.run_folder(run_id)
+        found = []
+        for top in RUN_FILE_FOLDERS:
+            for dirpath, _, names in os.walk(folder / top):
+                for name in names:
+                    path = Path(dirpath) / name
+                    try:
+                        found.append((path.relative_to(folder).as_posix(), path.stat().st_size))
+                    except OSError:
+                        continue
+        if found:
+            self.record_files(run_id, found)
+
     def file_names(self, run_id: str) -> list[str]:
         """Names of the files registered for a run, sorted."""
         rows = self._conn().execute("SELECT name FROM files WHERE run_id=? ORDER BY name", (run_id,))
@@ -352,9 +362,7 @@ class Store:
                 statements += [("INSERT OR REPLACE INTO files VALUES (?,?,?)", (ev["run"], n, s)) for n, s in ev["files"]]
         if not metric_rows and not statements:
             return
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as conn:
             if metric_rows:
                 conn.executemany(
                     "INSERT INTO metrics (run_id, name, kind, value, step, time, description) VALUES (?,?,?,?,?,?,?)",
@@ -362,10 +370,6 @@ class Store:
                 )
             for sql, args in statements:
                 conn.execute(sql, args)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     def metric_rows(self, run_id: str, name: str | None = None) -> list[MetricRow]:
         """Every metric call of a run (optionally of one name), in logging order."""
