@@ -131,3 +131,23 @@ def test_random_sweep_of_functions_is_reproducible_with_a_seed(experiment: Exper
 
     assert sampled(7) == sampled(7)
     assert sampled(7) != sampled(8)
+
+
+def test_a_notebook_function_and_its_captured_data_reach_each_worker_once(experiment: Experiment) -> None:
+    namespace: dict = {"__name__": "__main__"}
+    exec(textwrap.dedent("""
+        import os
+        from hdnotebook import Run
+        DATA = bytearray(20_000_000)
+        def train(i):
+            run = Run.get_context()
+            run.log("pid", os.getpid())
+            run.log("data", id(DATA))
+            run.log("score", len(DATA) + i)
+    """), namespace)
+    run = experiment.submit(config_for(namespace["train"], {"i": choice(*range(6))}, max_total_runs=6, max_concurrent_runs=2))
+    assert run.wait_for_completion()["status"] == "Completed"
+    seen: dict[int, set[int]] = {}
+    for metrics in run.get_metrics().values():
+        seen.setdefault(metrics["pid"], set()).add(metrics["data"])
+    assert len(seen) <= 2 and all(len(ids) == 1 for ids in seen.values()), seen

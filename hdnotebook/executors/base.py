@@ -27,7 +27,8 @@ class TrialSpec:
     """Everything needed to start one child run.
 
     SCRIPT: ``argv`` is the full command, run in ``cwd``. FUNCTION: ``payload`` is
-    ``cloudpickle.dumps((fn, kwargs))``, run in ``cwd`` with ``sys_path``.
+    ``cloudpickle.dumps(fn)`` (the same bytes for every child of a sweep), called with ``kwargs``
+    in ``cwd`` with ``sys_path``.
     ``env`` holds the variables that tell the child which run it is. ``log_path`` receives the
     child's stdout and stderr.
     """
@@ -39,6 +40,7 @@ class TrialSpec:
     log_path: str
     argv: list[str] | None = None
     payload: bytes | None = None
+    kwargs: dict[str, Any] = field(default_factory=dict)
     sys_path: list[str] = field(default_factory=list)
 
 

@@ -7,6 +7,7 @@ interrupted safely any other way); a trial that ends normally returns its worker
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import subprocess
 import sys
 from typing import Any
@@ -23,6 +24,7 @@ class Worker:
         self.process = process
         self.pipe = pipe
         self.trial: FunctionTrial | None = None
+        self.functions: set[str] = set()
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     @classmethod
@@ -91,10 +93,14 @@ class FunctionTrial:
         self._done: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._stop_requested = False
         worker.trial = self
+        assert spec.payload is not None, "a function trial needs a payload"
+        digest = hashlib.sha256(spec.payload).hexdigest()
         task = {
             "run_id": spec.run_id, "env": spec.env, "cwd": spec.cwd, "sys_path": spec.sys_path,
-            "log_path": spec.log_path, "payload": spec.payload,
+            "log_path": spec.log_path, "digest": digest, "kwargs": spec.kwargs,
+            "payload": None if digest in worker.functions else spec.payload,
         }
+        worker.functions.add(digest)
         assert worker.process.stdin is not None
         worker.process.stdin.write(frame(task))
 

@@ -1,7 +1,9 @@
 """A reusable process that runs function children one at a time (``python -m hdnotebook.executors.worker``).
 
 Tasks arrive on stdin as a 4-byte big-endian length and a pickled dict: ``run_id``, ``env``,
-``cwd``, ``sys_path``, ``log_path`` and ``payload`` (``cloudpickle.dumps((fn, kwargs))``). While a
+``cwd``, ``sys_path``, ``log_path``, ``kwargs``, ``digest`` and ``payload`` (``cloudpickle.dumps(fn)``,
+None when this worker already received the function with that digest: the function is unpickled
+once per worker, however large the data it captured). While a
 task runs, file descriptors 1 and 2 point at its log file, so C-level output is captured too. Each
 task ends with an ``{"op": "end"}`` event on the events pipe (fd in HDNOTEBOOK_WORKER_EVENTS_FD).
 """
@@ -19,6 +21,8 @@ from hdnotebook.runs import channel
 
 ENV_WORKER_EVENTS_FD = "HDNOTEBOOK_WORKER_EVENTS_FD"
 _HEADER = struct.Struct(">I")
+_FUNCTIONS_KEPT = 4
+_functions: dict[str, Any] = {}
 
 
 def frame(task: dict[str, Any]) -> bytes:
@@ -53,8 +57,12 @@ def _run_task(task: dict[str, Any], writer: channel.PipeWriter) -> None:
     os.close(log_fd)
     status, error = "Completed", None
     try:
-        fn, kwargs = cloudpickle.loads(task["payload"])
-        fn(**kwargs)
+        fn = _functions.get(task["digest"])
+        if fn is None:
+            fn = _functions[task["digest"]] = cloudpickle.loads(task["payload"])
+            while len(_functions) > _FUNCTIONS_KEPT:
+                del _functions[next(iter(_functions))]
+        fn(**task["kwargs"])
     except SystemExit as exc:
         if exc.code not in (None, 0):
             status, error = "Failed", f"SystemExit: {exc.code}"

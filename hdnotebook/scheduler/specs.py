@@ -153,21 +153,25 @@ def function_definition(fn: Callable[..., Any], params: dict[str, Any]) -> dict[
     }
 
 
-def function_spec(store: Store, record: RunRecord, fn: Callable[..., Any], params: dict[str, Any]) -> TrialSpec:
-    """Pickle the function (by value when it lives in a notebook) with its keyword arguments."""
+def pickle_function(fn: Callable[..., Any]) -> bytes:
+    """The function as bytes for a child process (by value when it lives in a notebook), or a clear error."""
     import cloudpickle
 
+    try:
+        return cloudpickle.dumps(fn)
+    except Exception as exc:
+        raise UserErrorException(f"The function {fn!r} cannot be sent to a child process: {exc}") from exc
+
+
+def function_spec(store: Store, record: RunRecord, payload: bytes, params: dict[str, Any]) -> TrialSpec:
+    """A function child: ``payload`` from pickle_function, called with the sampled values as keywords."""
     folder = Path(record.run_dir)
     (folder / "outputs").mkdir(parents=True, exist_ok=True)
     log_path = folder / STD_LOG
     log_path.parent.mkdir(parents=True, exist_ok=True)
     kwargs = {keyword_name(k): v for k, v in params.items()}
-    try:
-        payload = cloudpickle.dumps((fn, kwargs))
-    except Exception as exc:
-        raise UserErrorException(f"The function {fn!r} cannot be sent to a child process: {exc}") from exc
     cwd = os.getcwd()
     sys_path = [cwd if p == "" else p for p in sys.path]
     return TrialSpec(run_id=record.run_id, kind=TrialKind.FUNCTION, cwd=cwd, env=child_env(store, record),
-                     log_path=str(log_path), payload=payload, sys_path=sys_path)
+                     log_path=str(log_path), payload=payload, kwargs=kwargs, sys_path=sys_path)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from pathlib import Path
@@ -25,16 +26,12 @@ if TYPE_CHECKING:
     from hdnotebook.runs.hyperdrive_run import HyperDriveRun
 
 
-def _check_run_config(run_config: Any) -> None:
+def _prepare(run_config: Any) -> bytes | None:
+    """Check a script's files, or pickle a function once (children get these bytes); errors name the problem."""
     if isinstance(run_config, ScriptRunConfig):
         specs.check_script_config(run_config)
-        return
-    import cloudpickle
-
-    try:
-        cloudpickle.dumps(run_config)
-    except Exception as exc:
-        raise UserErrorException(f"The function {run_config!r} cannot be sent to a child process: {exc}") from exc
+        return None
+    return specs.pickle_function(run_config)
 
 
 def _sweep_tags(config: Any) -> dict[str, Any]:
@@ -61,7 +58,7 @@ def submit_sweep(experiment: "Experiment", config: Any, tags: dict[str, Any]) ->
     """Record the sweep, start its tuning loop in the background and return its handle at once."""
     from hdnotebook.runs.hyperdrive_run import HyperDriveRun
 
-    _check_run_config(config.run_config)
+    payload = _prepare(config.run_config)
     store: Store = experiment.workspace._store
     run_id = config.custom_run_id or f"HD_{uuid.uuid4()}"
     if store.get_run(run_id) is not None:
@@ -85,8 +82,8 @@ def submit_sweep(experiment: "Experiment", config: Any, tags: dict[str, Any]) ->
     log.write("API", f"Experiment created: {run_id}")
     slots = min(config.max_concurrent_runs, config.max_total_runs)
     is_function = not isinstance(config.run_config, ScriptRunConfig)
-    executor = LocalExecutor(slots, prestart_workers=slots if is_function else 0)
-    controller = SweepController(store, record, config, executor, log)
+    executor = LocalExecutor(slots, prestart_workers=min(slots, os.cpu_count() or 1) if is_function else 0)
+    controller = SweepController(store, record, config, executor, log, payload)
     _start(controller, controller.run())
     return HyperDriveRun(experiment, run_id, hyperdrive_config=config, _record=record)
 
@@ -113,7 +110,7 @@ class SingleRunController:
 
 def submit_single(experiment: "Experiment", run_config: ScriptRunConfig | Callable[[], Any], tags: dict[str, Any]) -> Run:
     """Start one script or function run in the background and return its handle at once."""
-    _check_run_config(run_config)
+    payload = _prepare(run_config)
     store: Store = experiment.workspace._store
     is_script = isinstance(run_config, ScriptRunConfig)
     run_id = f"{experiment.name}_{int(time.time())}_{uuid.uuid4().hex[:8]}"
@@ -124,7 +121,8 @@ def submit_single(experiment: "Experiment", run_config: ScriptRunConfig | Callab
         spec = specs.script_spec(store, record, run_config, {})
         timeout = run_config.max_run_duration_seconds
     else:
-        spec = specs.function_spec(store, record, run_config, {})
+        assert payload is not None
+        spec = specs.function_spec(store, record, payload, {})
         timeout = None
     executor = LocalExecutor(1)
     controller = SingleRunController(TrialRunner(store, spec, executor, timeout=timeout), executor)

@@ -32,13 +32,16 @@ POLICY_GRACE_SECONDS = 5.0
 class SweepController:
     """Runs one sweep to its end; ``await controller.run()`` on the background loop."""
 
-    def __init__(self, store: Store, parent: RunRecord, config: Any, executor: Executor, log: SweepLog) -> None:
+    def __init__(self, store: Store, parent: RunRecord, config: Any, executor: Executor, log: SweepLog,
+                 payload: bytes | None = None) -> None:
+        """``payload`` is the pickled function of a function sweep (None for scripts)."""
         self.run_id = parent.run_id
         self.store = store
         self.config = config
         self._parent = parent
         self._executor = executor
         self._log = log
+        self._payload = payload
         self._goal: PrimaryMetricGoal = config.primary_metric_goal
         self._metric: str = config.primary_metric_name
         self._runners: dict[str, TrialRunner] = {}
@@ -185,7 +188,8 @@ class SweepController:
             spec = await loop.run_in_executor(None, specs.script_spec, self.store, record, run_config, params)
             timeout = run_config.max_run_duration_seconds
         else:
-            spec = specs.function_spec(self.store, record, run_config, params)
+            assert self._payload is not None
+            spec = specs.function_spec(self.store, record, self._payload, params)
             timeout = None
         runner = TrialRunner(self.store, spec, self._executor, primary_metric=self._metric,
                              on_primary_metric=self._primary_arrived, timeout=timeout)
