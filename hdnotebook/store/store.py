@@ -263,6 +263,37 @@ class Store:
         values = [_dumps(v) if k in json_cols and v is not None else v for k, v in fields.items()]
         self._write([(f"UPDATE runs SET {sets} WHERE run_id=?", (*values, run_id))])
 
+    def child_states(self, parent_id: str) -> list[tuple[str, int | None, str, float | None, float | None]]:
+        """(run_id, child_index, status, start_time, end_time) of every child, by index: a cheap poll."""
+        rows = self._conn().execute(
+            "SELECT run_id, child_index, status, start_time, end_time FROM runs WHERE parent_id=? ORDER BY child_index",
+            (parent_id,),
+        )
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    def child_metrics_after(self, parent_id: str, cursor: int, names: Sequence[str] | None = None) -> list[MetricRow]:
+        """Metric calls of the parent's children with id > cursor (optionally only some names), in logging order."""
+        sql = (f"SELECT {', '.join('m.' + c for c in _METRIC_COLUMNS.split(', '))} FROM metrics m"
+               " JOIN runs r ON r.run_id = m.run_id WHERE m.id > ? AND r.parent_id = ?")
+        args: list[Any] = [cursor, parent_id]
+        if names is not None:
+            sql += f" AND m.name IN ({','.join('?' * len(names))})"
+            args += list(names)
+        return [_metric_row(r) for r in self._conn().execute(sql + " ORDER BY m.id", args)]
+
+    def metric_names_of_children(self, parent_id: str) -> list[str]:
+        """Distinct metric names the parent's children logged, sorted."""
+        rows = self._conn().execute(
+            "SELECT DISTINCT m.name FROM metrics m JOIN runs r ON r.run_id = m.run_id WHERE r.parent_id = ? ORDER BY m.name",
+            (parent_id,),
+        )
+        return [r[0] for r in rows]
+
+    def last_metric_id(self) -> int:
+        """The id of the newest metric call (0 when there is none): a cursor for metrics_after."""
+        (value,) = self._conn().execute("SELECT COALESCE(MAX(id), 0) FROM metrics").fetchone()
+        return int(value)
+
     def children_with_status(self, parent_id: str, status: str) -> list[str]:
         """Ids of the parent's children that are in ``status``."""
         rows = self._conn().execute("SELECT run_id FROM runs WHERE parent_id=? AND status=?", (parent_id, status))

@@ -1,4 +1,4 @@
-"""The data behind RunDetails, read from the store (reference section 10's ``get_widget_data``)."""
+"""``RunDetails.get_widget_data()``: the snapshot in the shape of HyperDrive's widget data (reference section 10)."""
 
 from __future__ import annotations
 
@@ -6,66 +6,41 @@ import datetime as _dt
 import json
 from typing import Any
 
-from hdnotebook.runs.run import Run
-from hdnotebook.store import numeric_values
 
-
-def _duration(start: float | None, end: float | None, created: float) -> str | None:
-    begin = start if start is not None else created
-    if begin is None:
+def duration_text(start: float | None, end: float | None, now: float) -> str | None:
+    """Elapsed time as ``H:MM:SS`` (None before the run started)."""
+    if start is None:
         return None
-    stop = end if end is not None else _dt.datetime.now().timestamp()
-    seconds = int(max(0.0, stop - begin))
+    seconds = int(max(0.0, (end if end is not None else now) - start))
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-def widget_data(run: Run) -> dict[str, Any]:
-    """``{"status", "run_id", "run_properties", "child_runs", "children_metrics", "run_metrics", "run_logs", ...}``."""
-    from hdnotebook.runs.hyperdrive_run import HyperDriveRun
-
-    details = run.get_details()
+def widget_data(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """HyperDrive's keys (status, run_id, run_properties, child_runs, children_metrics, run_metrics, run_logs...)
+    filled from a tracker snapshot, plus ``snapshot`` itself."""
+    run = snapshot["run"]
+    now = run.get("now") or _dt.datetime.now().timestamp()
     data: dict[str, Any] = {
-        "status": details["status"],
-        "workbench_run_details_uri": None,
-        "run_id": run.id,
-        "run_properties": {"run_id": run.id, "status": details["status"], "start_time": details.get("startTimeUtc"),
-                           "end_time": details.get("endTimeUtc"), "properties": details.get("properties", {})},
-        "child_runs": [],
-        "children_metrics": {},
-        "run_metrics": run.get_metrics() if not isinstance(run, HyperDriveRun) else {},
-        "run_logs": "",
-        "graph": {},
-        "widget_settings": {},
+        "status": run["status"], "workbench_run_details_uri": None, "run_id": run["id"],
+        "run_properties": {k: v for k, v in run.items() if k != "now"}, "child_runs": [], "children_metrics": {},
+        "run_metrics": {}, "run_logs": "", "graph": {}, "widget_settings": {}, "snapshot": snapshot,
     }
-    if isinstance(run, HyperDriveRun):
-        name, goal = run._primary()
-        store = run._need_store()
-        children = store.list_runs(parent_id=run.id)
-        rows = store.metric_rows_for([c.run_id for c in children], name)
-        tags = store.get_tags(run.id)
-        data["run_properties"]["max_concurrent_runs"] = tags.get("max_concurrent_jobs", "N/A")
-        data["run_properties"]["max_total_runs"] = tags.get("max_total_jobs", "N/A")
-        data["run_properties"]["primary_metric"] = {"name": name, "goal": goal.name.lower()}
-        for c in children:
-            values = numeric_values(rows[c.run_id])
+    if snapshot["kind"] == "sweep":
+        data["run_properties"]["max_concurrent_runs"] = run.get("max_concurrent") or "N/A"
+        data["run_properties"]["max_total_runs"] = run.get("max_total") or "N/A"
+        metric = run["primary"]["name"]
+        curves = snapshot["curves"].get(metric, {})
+        for row in snapshot["runs"]:
             item = {
-                "run_id": c.run_id, "run_number": c.child_index, "status": c.status, "run_type": c.run_type,
-                "start_time": c.start_time, "end_time": c.end_time, "created_time": c.created_time,
-                "duration": _duration(c.start_time, c.end_time, c.created_time), "hyperdrive_id": run.id,
-                "arguments": json.dumps((c.definition or {}).get("arguments", [])),
-                "metric": values[-1] if values else None, "best_metric": goal.best(values),
+                "run_id": row["id"], "run_number": row["n"], "status": row["status"], "run_type": "azureml.scriptrun",
+                "start_time": row["start"], "end_time": row["end"], "duration": duration_text(row["start"], row["end"], now),
+                "hyperdrive_id": run["id"], "arguments": json.dumps(row["params"]), "metric": row["last"],
+                "best_metric": row["best"], "termination_reason": row.get("reason"),
             }
-            for key, value in (c.hyperparameters or {}).items():
-                item[f"param_{key}"] = value
+            item.update({f"param_{k}": v for k, v in row["params"].items()})
             data["child_runs"].append(item)
-            data["children_metrics"][c.run_id] = {name: values}
-    log_name = run._main_log()
-    path = (run._cached and run._cached.run_dir) or None
-    if path:
-        from pathlib import Path
-
-        log_file = Path(path) / log_name
-        if log_file.exists():
-            text = log_file.read_text(errors="replace")
-            data["run_logs"] = text[-20000:]
+            data["children_metrics"][row["id"]] = {metric: curves.get(row["id"], [])}
+    else:
+        data["run_metrics"] = {**snapshot["others"], **snapshot["series"]}
+        data["run_logs"] = snapshot["log"]
     return data

@@ -1,0 +1,890 @@
+// src/state.js
+var TERMINAL = ["Completed", "Failed", "Canceled"];
+var STATUS_ORDER = ["Completed", "Running", "CancelRequested", "Queued", "NotStarted", "Starting", "Failed", "Canceled"];
+function isTerminal(status) {
+  return TERMINAL.includes(status);
+}
+function createState(snapshot) {
+  const state = JSON.parse(JSON.stringify(snapshot || {}));
+  state.seq = state.seq ?? 0;
+  if (state.kind === "sweep") {
+    state.runs = state.runs || [];
+    state.curves = state.curves || {};
+    state.metrics = state.metrics || [];
+    state.streamed = state.streamed || [];
+    state.rowsById = new Map(state.runs.map((r) => [r.id, r]));
+  } else {
+    state.series = state.series || {};
+    state.others = state.others || {};
+    state.log = state.log || "";
+  }
+  state.receivedAt = Date.now() / 1e3;
+  state.clockOffset = state.run ? state.receivedAt - (state.run.now || state.receivedAt) : 0;
+  return state;
+}
+function appendSeries(target, source) {
+  for (const [key, values] of Object.entries(source || {})) {
+    (target[key] ?? (target[key] = [])).push(...values);
+  }
+}
+function applyDelta(state, delta) {
+  var _a;
+  state.seq = delta.seq;
+  if (delta.run) {
+    Object.assign(state.run, delta.run);
+    state.clockOffset = Date.now() / 1e3 - (delta.run.now || Date.now() / 1e3);
+  }
+  if (state.kind === "sweep") {
+    for (const row of delta.runs || []) {
+      const known = state.rowsById.get(row.id);
+      if (known) Object.assign(known, row);
+      else {
+        state.runs.push(row);
+        state.rowsById.set(row.id, row);
+      }
+    }
+    for (const [metric, byRun] of Object.entries(delta.curves || {})) {
+      appendSeries((_a = state.curves)[metric] ?? (_a[metric] = {}), byRun);
+    }
+    if (delta.metrics) state.metrics = [.../* @__PURE__ */ new Set([...state.metrics, ...delta.metrics])].sort();
+  } else {
+    appendSeries(state.series, delta.series);
+    Object.assign(state.others, delta.others || {});
+    if (delta.log) state.log = (state.log + delta.log).slice(-2e4);
+  }
+  return state;
+}
+function better(goal) {
+  return goal === "maximize" ? (a, b) => a > b : (a, b) => a < b;
+}
+function bestRow(state) {
+  const isBetter = better(state.run.primary.goal);
+  let best = null;
+  for (const row of state.runs) {
+    if (row.best == null) continue;
+    if (best === null || isBetter(row.best, best.best)) best = row;
+  }
+  return best;
+}
+function statusCounts(state) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const row of state.runs) counts.set(row.status, (counts.get(row.status) || 0) + 1);
+  return [...counts.entries()].sort((a, b) => STATUS_ORDER.indexOf(a[0]) - STATUS_ORDER.indexOf(b[0]));
+}
+function serverNow(state) {
+  return Date.now() / 1e3 - (state.clockOffset || 0);
+}
+function duration(row, now) {
+  if (row.start == null) return null;
+  return Math.max(0, (row.end ?? now) - row.start);
+}
+function median(values) {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+function eta(state, now) {
+  if (isTerminal(state.run.status)) return 0;
+  const done = state.runs.filter((r) => isTerminal(r.status) && r.start != null && r.end != null);
+  const typical = median(done.map((r) => r.end - r.start));
+  if (typical == null) return null;
+  const slots = Math.max(1, state.run.max_concurrent || 1);
+  const running = state.runs.filter((r) => !isTerminal(r.status));
+  const notGenerated = Math.max(0, (state.run.max_total || state.runs.length) - state.runs.length);
+  const runningLeft = running.map((r) => Math.max(0, typical - (duration(r, now) || 0)));
+  const longestRunning = runningLeft.length ? Math.max(...runningLeft) : 0;
+  return Math.max(longestRunning, notGenerated * typical / slots + Math.min(...runningLeft, typical));
+}
+function paramValue(row, key) {
+  return row.params ? row.params[key] : void 0;
+}
+var COLUMN_VALUE = {
+  n: (r) => r.n,
+  status: (r) => r.status,
+  best: (r) => r.best,
+  last: (r) => r.last,
+  count: (r) => r.count,
+  start: (r) => r.start,
+  duration: (r, now) => duration(r, now),
+  reason: (r) => r.reason
+};
+function columnValue(row, column, now) {
+  if (column.startsWith("param:")) return paramValue(row, column.slice(6));
+  return COLUMN_VALUE[column](row, now);
+}
+function compare(a, b) {
+  if (a == null && b == null) return 0;
+  if (a == null) return 1;
+  if (b == null) return -1;
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return String(a).localeCompare(String(b), void 0, { numeric: true });
+}
+function visibleRows(state, { column, descending, status, brushed }, now) {
+  let rows = state.runs;
+  if (status && status !== "all") rows = rows.filter((r) => r.status === status);
+  if (brushed) rows = rows.filter((r) => brushed.has(r.id));
+  const sign = descending ? -1 : 1;
+  return [...rows].sort((a, b) => {
+    const va = columnValue(a, column, now);
+    const vb = columnValue(b, column, now);
+    if (va == null || vb == null) return compare(va, vb);
+    return sign * compare(va, vb) || a.n - b.n;
+  });
+}
+function rankedRunIds(state) {
+  const isBetter = better(state.run.primary.goal);
+  return state.runs.filter((r) => r.best != null).sort((a, b) => isBetter(a.best, b.best) ? -1 : isBetter(b.best, a.best) ? 1 : a.n - b.n).map((r) => r.id);
+}
+
+// src/dom.js
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value == null || value === false) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else if (key === "style") Object.assign(el.style, value);
+    else if (key === "className") el.className = value;
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child == null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+function fill(el, ...children) {
+  el.replaceChildren(...children.flat().filter((c) => c != null && c !== false));
+  return el;
+}
+function fmt(value) {
+  if (value == null) return "";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return String(value);
+    if (Number.isInteger(value)) return String(value);
+    return Number(value.toPrecision(6)).toString();
+  }
+  return String(value);
+}
+function fmtDuration(seconds) {
+  if (seconds == null) return "";
+  const s = Math.round(seconds);
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor(s % 3600 / 60);
+  const secs = s % 60;
+  return `${hours}:${String(minutes).padStart(2, "0")}:${String(secs).padStart(2, "0")}`;
+}
+function fmtTime(epoch) {
+  if (epoch == null) return "";
+  return new Date(epoch * 1e3).toLocaleString(void 0, { month: "short", day: "numeric", hour: "numeric", minute: "2-digit", second: "2-digit" });
+}
+function statusClass(status) {
+  return `hdnb-status hdnb-status-${String(status).toLowerCase()}`;
+}
+function throttle(fn, ms) {
+  let timer = null;
+  let last = 0;
+  return (...args) => {
+    const wait = Math.max(0, last + ms - Date.now());
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      last = Date.now();
+      fn(...args);
+    }, wait);
+  };
+}
+
+// src/header.js
+function createHeader(root, { onCancelSweep }) {
+  const el = h("div", { className: "hdnb-header" });
+  root.append(el);
+  function update(state) {
+    const run = state.run;
+    const now = serverNow(state);
+    const elapsed = run.start == null ? 0 : (run.end ?? now) - run.start;
+    const best = bestRow(state);
+    const left = eta(state, now);
+    const total = state.runs.length || 1;
+    const bar = h(
+      "div",
+      { className: "hdnb-statusbar", dataset: { testid: "status-bar" } },
+      statusCounts(state).map(([status, count]) => h(
+        "div",
+        { className: statusClass(status), style: { flexGrow: String(count) }, title: `${status} (${count})` },
+        `${status} (${count})`
+      ))
+    );
+    fill(
+      el,
+      h(
+        "div",
+        { className: "hdnb-title" },
+        h("span", { className: statusClass(run.status), dataset: { testid: "run-status" } }, run.status),
+        h("span", { className: "hdnb-runid" }, run.id),
+        h(
+          "span",
+          { className: "hdnb-meta" },
+          `${run.sampling || ""} sampling \xB7 policy ${run.policy?.name || "Default"} \xB7 `,
+          `${state.runs.length}/${run.max_total ?? "?"} runs \xB7 up to ${run.max_concurrent ?? "?"} at once`
+        ),
+        !isTerminal(run.status) && h("button", { className: "hdnb-danger", dataset: { testid: "cancel-sweep" }, onclick: onCancelSweep }, "Cancel sweep")
+      ),
+      h(
+        "div",
+        { className: "hdnb-facts" },
+        h("span", {}, "Elapsed ", h("b", { dataset: { testid: "elapsed" } }, fmtDuration(elapsed))),
+        h(
+          "span",
+          {},
+          `Best ${run.primary.name} `,
+          h("b", { dataset: { testid: "best-metric" } }, best ? fmt(best.best) : "\u2014"),
+          best ? ` (run #${best.n})` : ""
+        ),
+        h("span", {}, "Time left ", h("b", {}, left == null ? "estimating\u2026" : isTerminal(run.status) ? "none" : `~${fmtDuration(left)}`))
+      ),
+      state.runs.length ? bar : h("div", { className: "hdnb-empty" }, "No runs scheduled yet"),
+      run.error ? h("div", { className: "hdnb-error" }, run.error) : null
+    );
+    void total;
+  }
+  return { update };
+}
+
+// src/table.js
+var PAGE_SIZE = 10;
+function createTable(root, { onSelect }) {
+  const el = h("div", { className: "hdnb-table-wrap" });
+  root.append(el);
+  const view = { column: "best", descending: null, status: "all", page: 0, brushed: null };
+  let last = null;
+  function columns(state) {
+    const metric = state.run.primary.name;
+    return [
+      ["n", "Run"],
+      ["status", "Status"],
+      ["best", `Best ${metric}`],
+      ["last", `Last ${metric}`],
+      ["count", "Intervals"],
+      ["duration", "Duration"],
+      ["start", "Started"],
+      ...state.params.map((p) => [`param:${p.key}`, p.key]),
+      ["reason", "Stopped because"]
+    ];
+  }
+  function cell(row, column, now) {
+    if (column === "status") return h("span", { className: statusClass(row.status) }, row.status);
+    if (column === "duration") return fmtDuration(duration(row, now));
+    if (column === "start") return fmtTime(row.start);
+    if (column.startsWith("param:")) return fmt(row.params?.[column.slice(6)]);
+    return fmt(row[column]);
+  }
+  function update(state) {
+    last = state;
+    if (view.descending === null) view.descending = state.run.primary.goal === "maximize";
+    const now = serverNow(state);
+    const rows = visibleRows(state, view, now);
+    const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+    view.page = Math.min(view.page, pages - 1);
+    const shown = rows.slice(view.page * PAGE_SIZE, (view.page + 1) * PAGE_SIZE);
+    const statuses = [...new Set(state.runs.map((r) => r.status))].sort();
+    const cols = columns(state);
+    const go = (page) => () => {
+      view.page = page;
+      update(last);
+    };
+    fill(
+      el,
+      h(
+        "div",
+        { className: "hdnb-toolbar" },
+        h(
+          "label",
+          {},
+          "Status ",
+          h(
+            "select",
+            { dataset: { testid: "status-filter" }, onchange: (e) => {
+              view.status = e.target.value;
+              view.page = 0;
+              update(last);
+            } },
+            h("option", { value: "all" }, "All"),
+            statuses.map((s) => h("option", { value: s, selected: s === view.status }, s))
+          )
+        ),
+        view.brushed ? h(
+          "span",
+          { className: "hdnb-brushed", dataset: { testid: "brush-note" } },
+          `${view.brushed.size} runs inside the parallel-coordinates brush`
+        ) : null,
+        h("span", { className: "hdnb-count", dataset: { testid: "row-count" } }, `${rows.length} of ${state.runs.length} runs`)
+      ),
+      h(
+        "table",
+        { className: "hdnb-table", dataset: { testid: "run-table" } },
+        h("thead", {}, h("tr", {}, cols.map(([key, title]) => h("th", {
+          className: key === view.column ? view.descending ? "sorted desc" : "sorted asc" : "",
+          dataset: { column: key },
+          onclick: () => {
+            view.descending = view.column === key ? !view.descending : key === "best" ? state.run.primary.goal === "maximize" : false;
+            view.column = key;
+            update(last);
+          }
+        }, title)))),
+        h("tbody", {}, shown.length ? shown.map((row) => h(
+          "tr",
+          { dataset: { runId: row.id, testid: "run-row" }, onclick: () => onSelect(row.id) },
+          cols.map(([key]) => h("td", {}, cell(row, key, now)))
+        )) : h("tr", {}, h("td", { colspan: String(cols.length), className: "hdnb-empty" }, "No runs scheduled yet")))
+      ),
+      h(
+        "div",
+        { className: "hdnb-pager", dataset: { testid: "pager" } },
+        h("button", { onclick: go(0), disabled: view.page === 0 }, "\xAB"),
+        h("button", { onclick: go(view.page - 1), disabled: view.page === 0 }, "\u2039"),
+        h("span", {}, ` Page ${view.page + 1} of ${pages} `),
+        h("button", { onclick: go(view.page + 1), disabled: view.page >= pages - 1 }, "\u203A"),
+        h("button", { onclick: go(pages - 1), disabled: view.page >= pages - 1 }, "\xBB")
+      )
+    );
+  }
+  function setBrush(brushed) {
+    view.brushed = brushed;
+    view.page = 0;
+    if (last) update(last);
+  }
+  return { update, setBrush };
+}
+
+// src/charts.js
+var CONFIG = { displayModeBar: false, responsive: true };
+var TOP = 5;
+var LISTED = 50;
+function numericParam(param, rows) {
+  return !param.choices && rows.every((r) => r.params?.[param.key] == null || typeof r.params[param.key] === "number");
+}
+function axisFor(param, rows) {
+  if (numericParam(param, rows)) {
+    if (param.log) return { label: `${param.key} (log10)`, log: true, raw: (r) => r.params[param.key], value: (r) => Math.log10(r.params[param.key]) };
+    return { label: param.key, value: (r) => r.params[param.key] };
+  }
+  const choices = param.choices || [...new Set(rows.map((r) => r.params?.[param.key]))];
+  const labels = choices.map((c) => String(c));
+  return {
+    label: param.key,
+    categorical: true,
+    value: (r) => labels.indexOf(String(r.params[param.key])),
+    tickvals: labels.map((_, i) => i),
+    ticktext: labels,
+    range: [-0.5, labels.length - 0.5]
+  };
+}
+function createCurves(root, Plotly, { onMetric }) {
+  const picker = h("select", { dataset: { testid: "metric-picker" } });
+  const showAll = h("input", { type: "checkbox" });
+  const plot = h("div", { className: "hdnb-plot", dataset: { testid: "curves" } });
+  root.append(h(
+    "div",
+    { className: "hdnb-section" },
+    h(
+      "div",
+      { className: "hdnb-toolbar" },
+      h("b", {}, "Curves "),
+      picker,
+      h("label", {}, showAll, " all runs (top 5 shown by default, the next 45 in the legend)")
+    ),
+    plot
+  ));
+  let metric = null;
+  let state = null;
+  let brushed = null;
+  picker.addEventListener("change", () => {
+    metric = picker.value;
+    onMetric(metric);
+    draw();
+  });
+  showAll.addEventListener("change", () => draw());
+  function draw() {
+    if (!state) return;
+    metric = metric || state.run.primary.name;
+    fill(picker, ...[.../* @__PURE__ */ new Set([state.run.primary.name, ...state.metrics])].map((m) => h("option", { value: m, selected: m === metric }, m)));
+    const curves = state.curves[metric] || {};
+    const ranked = rankedRunIds(state);
+    const others = state.runs.map((r) => r.id).filter((id) => !ranked.includes(id));
+    const order = [...ranked, ...others].filter((id) => curves[id]?.length);
+    const listed = showAll.checked ? order : order.slice(0, LISTED);
+    const type = listed.length > 200 ? "scattergl" : "scatter";
+    const traces = listed.map((id, i) => {
+      const row = state.rowsById.get(id);
+      const faded = brushed && !brushed.has(id);
+      return {
+        type,
+        mode: "lines+markers",
+        name: `#${row.n}`,
+        x: curves[id].map((_, k) => k + 1),
+        y: curves[id],
+        visible: i < TOP || showAll.checked || brushed && brushed.has(id) ? true : "legendonly",
+        opacity: faded ? 0.12 : 1,
+        line: { width: brushed && !faded ? 3 : 1.5 },
+        marker: { size: 4 },
+        hovertemplate: `run #${row.n} %{y}<extra>interval %{x}</extra>`
+      };
+    });
+    const threshold = metric === state.run.primary.name ? state.run.threshold : null;
+    const shapes = threshold == null ? [] : [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: threshold, y1: threshold, line: { dash: "dash", color: "#c0392b" } }];
+    const layout = {
+      title: { text: `HyperDrive Run Primary Metric : ${metric}` },
+      height: 320,
+      margin: { l: 50, r: 10, t: 40, b: 40 },
+      xaxis: { title: { text: "interval" } },
+      yaxis: { title: { text: metric } },
+      showlegend: true,
+      shapes,
+      uirevision: metric
+    };
+    Plotly.react(plot, traces, layout, CONFIG);
+  }
+  return {
+    update(next) {
+      state = next;
+      draw();
+    },
+    setBrush(next) {
+      brushed = next;
+      draw();
+    },
+    destroy() {
+      Plotly.purge(plot);
+    }
+  };
+}
+function createParams(root, Plotly, { onBrush }) {
+  const chooser = h(
+    "select",
+    { dataset: { testid: "chart-kind" } },
+    h("option", { value: "parcoords" }, "Parallel Coordinates Chart"),
+    h("option", { value: "2d" }, "2D Scatter Chart"),
+    h("option", { value: "3d" }, "3D Scatter Chart")
+  );
+  const axes = h("span", { className: "hdnb-axes" });
+  const plot = h("div", { className: "hdnb-plot", dataset: { testid: "params-chart" } });
+  root.append(h("div", { className: "hdnb-section" }, h("div", { className: "hdnb-toolbar" }, h("b", {}, "Hyperparameters "), chooser, axes), plot));
+  let state = null;
+  let kind = null;
+  let picks = {};
+  const ranges = {};
+  let lastDims = [];
+  let drawing = false;
+  let interacting = false;
+  let pending = false;
+  chooser.addEventListener("change", () => {
+    kind = chooser.value;
+    draw();
+  });
+  plot.addEventListener("mousedown", () => {
+    interacting = true;
+  }, true);
+  plot.addEventListener("mousedown", (event) => event.stopPropagation());
+  window.addEventListener("mouseup", () => {
+    if (!interacting) return;
+    interacting = false;
+    if (pending) setTimeout(draw, 300);
+  });
+  function rowsWithMetric() {
+    return state.runs.filter((r) => r.best != null);
+  }
+  function dimensions(rows) {
+    const metric = state.run.primary.name;
+    const dims = state.params.map((p) => axisFor(p, rows));
+    dims.push({ label: metric, metric: true, value: (r) => r.best });
+    return dims;
+  }
+  function brushedFrom(rows, dims) {
+    const active = dims.filter((d) => ranges[d.label]);
+    if (!active.length) return null;
+    const inside = (v, range) => (Array.isArray(range[0]) ? range : [range]).some(([a, b]) => v >= a && v <= b);
+    return new Set(rows.filter((r) => active.every((d) => inside(d.value(r), ranges[d.label]))).map((r) => r.id));
+  }
+  function drawParcoords(rows) {
+    const dims = dimensions(rows);
+    lastDims = dims;
+    const reverse = state.run.primary.goal === "minimize";
+    const trace = {
+      type: "parcoords",
+      line: { color: rows.map((r) => r.best), colorscale: "Viridis", reversescale: reverse, showscale: true },
+      dimensions: dims.map((d) => ({
+        label: d.label,
+        values: rows.map((r) => d.value(r)),
+        ...d.tickvals ? { tickvals: d.tickvals, ticktext: d.ticktext } : {},
+        ...d.range ? { range: d.range } : {},
+        ...ranges[d.label] ? { constraintrange: ranges[d.label] } : {}
+      }))
+    };
+    drawing = true;
+    Plotly.react(plot, [trace], { height: 360, margin: { l: 60, r: 60, t: 50, b: 30 } }, CONFIG).then(() => {
+      drawing = false;
+    });
+  }
+  function drawScatter(rows, three) {
+    const metric = state.run.primary.name;
+    const options = [...state.params.map((p) => p.key), metric];
+    const defaults = three ? [options[0], options[1] ?? metric, metric] : [options[0], metric];
+    const names = three ? ["x", "y", "z"] : ["x", "y"];
+    names.forEach((n, i) => {
+      if (!options.includes(picks[n])) picks[n] = defaults[i];
+    });
+    fill(axes, ...names.map((n) => h("label", {}, ` ${n} `, h(
+      "select",
+      {
+        dataset: { testid: `axis-${n}` },
+        onchange: (e) => {
+          picks[n] = e.target.value;
+          draw();
+        }
+      },
+      options.map((o) => h("option", { value: o, selected: o === picks[n] }, o))
+    ))));
+    const axis = (name) => {
+      if (name === metric) return { label: metric, value: (r) => r.best };
+      return axisFor(state.params.find((p) => p.key === name), rows);
+    };
+    const chosen = names.map((n) => axis(picks[n]));
+    const layoutAxis = (d) => ({
+      title: { text: d.log ? d.label.replace(" (log10)", "") : d.label },
+      ...d.log ? { type: "log" } : {},
+      ...d.categorical ? { tickvals: d.tickvals, ticktext: d.ticktext } : {}
+    });
+    const values = (d) => rows.map(d.log ? d.raw : d.value);
+    const trace = {
+      type: three ? "scatter3d" : "scatter",
+      mode: "markers",
+      x: values(chosen[0]),
+      y: values(chosen[1]),
+      ...three ? { z: values(chosen[2]) } : {},
+      text: rows.map((r) => `run #${r.n}: ${fmt(r.best)}`),
+      marker: { color: rows.map((r) => r.best), colorscale: "Viridis", reversescale: state.run.primary.goal === "minimize", showscale: true, size: three ? 4 : 9 }
+    };
+    const layout = three ? { height: 420, margin: { l: 0, r: 0, t: 20, b: 0 }, scene: { xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]), zaxis: layoutAxis(chosen[2]) } } : { height: 360, margin: { l: 60, r: 10, t: 20, b: 50 }, xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]) };
+    Plotly.react(plot, [trace], layout, CONFIG);
+  }
+  function draw() {
+    if (!state) return;
+    if (interacting) {
+      pending = true;
+      return;
+    }
+    pending = false;
+    const rows = rowsWithMetric();
+    kind = kind || (state.params.length >= 3 ? "parcoords" : "2d");
+    chooser.value = kind;
+    if (kind !== "parcoords") axes.style.display = "";
+    else {
+      fill(axes);
+      axes.style.display = "none";
+    }
+    if (!rows.length) {
+      Plotly.purge(plot);
+      fill(plot, h("div", { className: "hdnb-empty" }, "No run has logged the primary metric yet"));
+      return;
+    }
+    if (kind === "parcoords") drawParcoords(rows);
+    else drawScatter(rows, kind === "3d");
+  }
+  function listen() {
+    if (plot.on && !plot.__hdnbListening) {
+      plot.__hdnbListening = true;
+      plot.on("plotly_restyle", () => {
+        if (drawing || kind !== "parcoords") return;
+        const dims = plot.data?.[0]?.dimensions || [];
+        dims.forEach((d) => {
+          ranges[d.label] = d.constraintrange && d.constraintrange.length ? d.constraintrange : void 0;
+        });
+        onBrush(brushedFrom(rowsWithMetric(), lastDims));
+      });
+    }
+  }
+  return {
+    update(next) {
+      state = next;
+      draw();
+      listen();
+    },
+    clearBrush() {
+      for (const k of Object.keys(ranges)) delete ranges[k];
+      onBrush(null);
+      draw();
+    },
+    destroy() {
+      Plotly.purge(plot);
+    }
+  };
+}
+
+// src/details.js
+function metricCell(value) {
+  if (Array.isArray(value)) {
+    const numbers = value.filter((v) => typeof v === "number");
+    return numbers.length === value.length && numbers.length ? `${numbers.length} values, last ${fmt(numbers[numbers.length - 1])}, min ${fmt(Math.min(...numbers))}, max ${fmt(Math.max(...numbers))}` : JSON.stringify(value).slice(0, 200);
+  }
+  if (value && typeof value === "object") return JSON.stringify(value).slice(0, 200);
+  return fmt(value);
+}
+function createDetails(root, { onCancel, onClose }) {
+  const el = h("div", { className: "hdnb-details", dataset: { testid: "run-details" }, style: { display: "none" } });
+  root.append(el);
+  let current = null;
+  function show(details) {
+    current = details;
+    el.style.display = "";
+    const metrics = Object.entries(details.metrics || {});
+    fill(
+      el,
+      h(
+        "div",
+        { className: "hdnb-title" },
+        h("b", {}, `Run ${details.id} `),
+        h("span", { className: statusClass(details.status) }, details.status),
+        !isTerminal(details.status) && h("button", { className: "hdnb-danger", dataset: { testid: "cancel-run" }, onclick: () => onCancel(details.id) }, "Cancel run"),
+        h("button", { onclick: () => {
+          el.style.display = "none";
+          current = null;
+          onClose();
+        } }, "Close")
+      ),
+      details.error ? h("pre", { className: "hdnb-error" }, details.error) : null,
+      details.termination ? h("div", { className: "hdnb-note" }, `Stopped by ${details.termination.policy} at interval ${details.termination.interval}: ${details.termination.reason}`) : null,
+      h("div", {}, h("b", {}, "Arguments: "), h("code", {}, (details.arguments || []).join(" "))),
+      h("table", { className: "hdnb-table" }, h("tbody", {}, metrics.map(([name, value]) => h("tr", {}, h("th", {}, name), h("td", {}, metricCell(value)))))),
+      details.files?.length ? h("div", {}, h("b", {}, "Files: "), details.files.join(", ")) : null,
+      h("pre", { className: "hdnb-log" }, details.log || "(no output yet)")
+    );
+  }
+  return {
+    show,
+    shownId: () => current?.id,
+    message(text) {
+      if (current) el.prepend(h("div", { className: "hdnb-note" }, text));
+    }
+  };
+}
+
+// src/sweep_view.js
+var CHART_INTERVAL_MS = 700;
+function createSweepView(root, { Plotly, send }) {
+  let state = null;
+  const confirmCancel = (what, runId) => {
+    if (window.confirm(`Cancel ${what}? Its processes are stopped; what it logged is kept.`)) send({ type: "cancel", run_id: runId });
+  };
+  const header = createHeader(root, { onCancelSweep: () => confirmCancel(`the whole sweep ${state.run.id}`, state.run.id) });
+  const top = h("div", { className: "hdnb-columns" });
+  root.append(top);
+  const left = h("div", { className: "hdnb-col" });
+  const right = h("div", { className: "hdnb-col" });
+  top.append(left, right);
+  const table = createTable(left, { onSelect: (runId) => send({ type: "details", run_id: runId }) });
+  const details = createDetails(left, {
+    onCancel: (runId) => confirmCancel(`run ${runId}`, runId),
+    onClose: () => {
+    }
+  });
+  const curves = createCurves(right, Plotly, { onMetric: (name) => {
+    if (!state.streamed.includes(name)) send({ type: "metric", name });
+  } });
+  const params = createParams(right, Plotly, {
+    onBrush: (brushed) => {
+      table.setBrush(brushed);
+      curves.setBrush(brushed);
+    }
+  });
+  const drawCharts = throttle(() => {
+    curves.update(state);
+    params.update(state);
+  }, CHART_INTERVAL_MS);
+  return {
+    update(next) {
+      state = next;
+      header.update(state);
+      table.update(state);
+      drawCharts();
+      const shown = details.shownId();
+      const row = shown && state.rowsById.get(shown);
+      if (row && row.__seenStatus !== row.status) {
+        row.__seenStatus = row.status;
+        send({ type: "details", run_id: shown });
+      }
+    },
+    tick(current) {
+      header.update(current);
+    },
+    showDetails(d) {
+      details.show(d);
+    },
+    cancelResult(msg) {
+      details.message(msg.ok ? `Cancel requested: ${msg.run_id} is ${msg.status}` : `Cancel failed: ${msg.message}`);
+    },
+    destroy() {
+      curves.destroy();
+      params.destroy();
+    }
+  };
+}
+
+// src/run_view.js
+function createRunView(root, { Plotly, send }) {
+  const head = h("div", { className: "hdnb-header" });
+  const props = h("table", { className: "hdnb-table", dataset: { testid: "run-properties" } });
+  const scalars = h("table", { className: "hdnb-table", dataset: { testid: "run-metrics" } });
+  const charts = h("div", { className: "hdnb-charts", dataset: { testid: "series-charts" } });
+  const log = h("pre", { className: "hdnb-log", dataset: { testid: "run-log" } });
+  root.append(head, h(
+    "div",
+    { className: "hdnb-columns" },
+    h("div", { className: "hdnb-col" }, h("b", {}, "Properties"), props, h("b", {}, "Metrics"), scalars),
+    h("div", { className: "hdnb-col" }, charts)
+  ), h("b", {}, "Log"), log);
+  const plots = /* @__PURE__ */ new Map();
+  let state = null;
+  function drawHead() {
+    const run = state.run;
+    const start = run.start ? Date.parse(run.start) / 1e3 : null;
+    const end = run.end ? Date.parse(run.end) / 1e3 : null;
+    fill(
+      head,
+      h(
+        "div",
+        { className: "hdnb-title" },
+        h("span", { className: statusClass(run.status), dataset: { testid: "run-status" } }, run.status),
+        h("span", { className: "hdnb-runid" }, run.id),
+        h("span", { className: "hdnb-meta" }, run.type),
+        h("span", {}, " Elapsed ", h("b", {}, start ? fmtDuration((end ?? serverNow(state)) - start) : "")),
+        !isTerminal(run.status) && h("button", { className: "hdnb-danger", onclick: () => {
+          if (window.confirm(`Cancel run ${run.id}?`)) send({ type: "cancel", run_id: run.id });
+        } }, "Cancel run")
+      ),
+      run.error ? h("pre", { className: "hdnb-error" }, run.error) : null
+    );
+  }
+  const drawCharts = throttle(() => {
+    for (const [name, values] of Object.entries(state.series)) {
+      if (values.length < 2) continue;
+      let div = plots.get(name);
+      if (!div) {
+        div = h("div", { className: "hdnb-small-plot" });
+        plots.set(name, div);
+        charts.append(div);
+      }
+      Plotly.react(
+        div,
+        [{ type: "scatter", mode: "lines", y: values, name }],
+        { title: { text: name }, height: 200, margin: { l: 40, r: 10, t: 30, b: 25 } },
+        { displayModeBar: false, responsive: true }
+      );
+    }
+  }, 700);
+  return {
+    update(next) {
+      state = next;
+      drawHead();
+      const run = state.run;
+      fill(props, h(
+        "tbody",
+        {},
+        [
+          ["Run Id", run.id],
+          ["Status", run.status],
+          ["Started", run.start],
+          ["Ended", run.end],
+          ["Arguments", (run.arguments || []).join(" ")],
+          ...Object.entries(run.tags || {}).map(([k, v]) => [`tag ${k}`, v]),
+          ...Object.entries(run.properties || {}).map(([k, v]) => [k, v])
+        ].map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, fmt(v))))
+      ));
+      const items = [
+        ...Object.entries(state.others),
+        ...Object.entries(state.series).filter(([, v]) => v.length === 1).map(([k, v]) => [k, v[0]]),
+        ...Object.entries(state.series).filter(([, v]) => v.length > 1).map(([k, v]) => [k, `${v.length} values, last ${fmt(v[v.length - 1])}`])
+      ];
+      fill(scalars, h("tbody", {}, items.map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, fmt(v))))));
+      log.textContent = state.log;
+      log.scrollTop = log.scrollHeight;
+      drawCharts();
+    },
+    tick(current) {
+      state = current;
+      drawHead();
+    },
+    showDetails() {
+    },
+    cancelResult() {
+    },
+    destroy() {
+      for (const div of plots.values()) Plotly.purge(div);
+    }
+  };
+}
+
+// src/index.js
+function render({ model, el }) {
+  const Plotly = globalThis.__hdnotebookPlotly;
+  const viewId = Math.random().toString(36).slice(2);
+  const send = (message) => model.send({ ...message, view: viewId });
+  const root = document.createElement("div");
+  root.className = "hdnb";
+  root.dataset.testid = "hdnotebook-run-details";
+  el.appendChild(root);
+  let state = createState(model.get("snapshot"));
+  root.dataset.kind = state.kind;
+  const view = state.kind === "sweep" ? createSweepView(root, { Plotly, send }) : createRunView(root, { Plotly, send });
+  let scheduled = false;
+  const refresh = () => {
+    root.dataset.seq = String(state.seq);
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      view.update(state);
+    });
+  };
+  const onSnapshot = () => {
+    state = createState(model.get("snapshot"));
+    refresh();
+  };
+  const onMessage = (message) => {
+    if (message.type === "delta") {
+      const delta = message.delta;
+      if (delta.seq <= state.seq) return;
+      if (delta.seq !== state.seq + 1) {
+        send({ type: "resync" });
+        return;
+      }
+      applyDelta(state, delta);
+      refresh();
+      return;
+    }
+    if (message.view && message.view !== viewId) return;
+    if (message.type === "metric_curves") {
+      state.curves[message.name] = message.curves;
+      if (!state.streamed.includes(message.name)) state.streamed.push(message.name);
+      refresh();
+    } else if (message.type === "details") view.showDetails(message.details);
+    else if (message.type === "cancel_result") view.cancelResult(message);
+  };
+  model.on("change:snapshot", onSnapshot);
+  model.on("msg:custom", onMessage);
+  send({ type: "hello", seq: state.seq });
+  view.update(state);
+  root.dataset.seq = String(state.seq);
+  const clock = setInterval(() => view.tick(state), 1e3);
+  return () => {
+    clearInterval(clock);
+    model.off("change:snapshot", onSnapshot);
+    model.off("msg:custom", onMessage);
+    send({ type: "bye" });
+    view.destroy();
+  };
+}
+var index_default = { render };
+export {
+  index_default as default
+};

@@ -1,0 +1,276 @@
+"""What the RunDetails front end is sent: a full snapshot once, then small deltas read from the store.
+
+A delta holds only what changed since the previous one: child rows whose status, times or metric
+aggregates changed, the new values of the streamed metrics, and the sweep's own status. Values are
+rounded to 6 significant digits (the charts' precision; the store keeps them exact) and NaN or
+infinity become None, because the front end parses JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from typing import Any
+
+from hdnotebook import status as st
+from hdnotebook.goal import PrimaryMetricGoal
+from hdnotebook.runs.run import Run
+from hdnotebook.store import MetricRow, Store
+
+LOG_TAIL_CHARS = 20_000
+
+
+def number(value: Any) -> float | int | None:
+    """A metric value for the charts: finite numbers rounded to 6 significant digits, anything else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, int):
+        return value
+    if not math.isfinite(value):
+        return None
+    return float(f"{value:.6g}")
+
+
+def _values(row: MetricRow) -> list[Any]:
+    if row.kind == "scalar":
+        return [row.value]
+    if row.kind == "list":
+        return list(row.value)
+    return []
+
+
+def _expression_info(key: str, expression: list[Any]) -> dict[str, Any]:
+    name, args = expression[0], expression[1]
+    return {"key": key, "kind": name, "log": name in ("loguniform", "qloguniform", "lognormal", "qlognormal"),
+            "choices": list(args[0]) if name == "choice" else None}
+
+
+class SweepTracker:
+    """Snapshot and deltas of a sweep (a HyperDriveRun) for the front end."""
+
+    kind = "sweep"
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.store: Store = run._need_store()
+        record = self.store.get_run(run.id)
+        assert record is not None
+        config = record.config or {}
+        primary = config.get("primary_metric_config", {})
+        self.metric: str = primary.get("name", "")
+        self.goal = PrimaryMetricGoal.from_str(primary.get("goal", "maximize"))
+        self._config = config
+        self.streamed: list[str] = [self.metric]
+        self.seq = 0
+        self._cursor = 0
+        self._rows: dict[str, dict[str, Any]] = {}
+        self._aggregates: dict[str, dict[str, Any]] = {}
+        self._run_state: dict[str, Any] = {}
+        self._metric_names: set[str] = set()
+        self.finished = False
+
+    # building blocks ----------------------------------------------------------------------
+
+    def _run_info(self) -> dict[str, Any]:
+        record = self.run._record()
+        assert record is not None
+        properties = self.store.get_properties(record.run_id)
+        generator = self._config.get("generator_config", {})
+        policy = self._config.get("policy_config", {"name": "Default"})
+        return {
+            "id": record.run_id, "status": record.status, "created": record.created_time, "start": record.start_time,
+            "end": record.end_time, "now": time.time(), "experiment": record.experiment,
+            "primary": {"name": self.metric, "goal": self.goal.name.lower()},
+            "max_total": self._config.get("max_total_runs"), "max_concurrent": self._config.get("max_concurrent_runs"),
+            "sampling": generator.get("name"), "policy": policy, "threshold": None,
+            "best_run": properties.get("best_child_run_id"),
+            "error": (record.error or {}).get("error", {}).get("message"),
+        }
+
+    def _row(self, run_id: str, index: int | None, status: str, start: float | None, end: float | None) -> dict[str, Any]:
+        agg = self._aggregates.get(run_id, {})
+        row = {"id": run_id, "n": index, "status": status, "start": start, "end": end,
+               "best": agg.get("best"), "last": agg.get("last"), "count": agg.get("count", 0)}
+        previous = self._rows.get(run_id)
+        if previous is None:
+            record = self.store.get_run(run_id)
+            row["params"] = (record.hyperparameters or {}) if record else {}
+        else:
+            row["params"] = previous["params"]
+            row["reason"] = previous.get("reason")
+        if status == st.CANCELED and not row.get("reason"):
+            reason = self.store.get_properties(run_id).get("terminationReason")
+            row["reason"] = json.loads(reason).get("reason") if reason else None
+        return row
+
+    def _absorb(self, rows: list[MetricRow]) -> dict[str, dict[str, list[Any]]]:
+        """Fold new metric calls into the aggregates; returns the new values per streamed metric and run."""
+        curves: dict[str, dict[str, list[Any]]] = {}
+        for row in rows:
+            self._metric_names.add(row.name)
+            if row.name not in self.streamed:
+                continue
+            values = [number(v) for v in _values(row)]
+            if not values:
+                continue
+            curves.setdefault(row.name, {}).setdefault(row.run_id, []).extend(values)
+            if row.name == self.metric:
+                agg = self._aggregates.setdefault(row.run_id, {"best": None, "last": None, "count": 0})
+                numeric = [v for v in values if v is not None]
+                agg["count"] += len(values)
+                if numeric:
+                    agg["last"] = numeric[-1]
+                    candidate = self.goal.best(numeric)
+                    if agg["best"] is None or self.goal.is_better(candidate, agg["best"]):
+                        agg["best"] = candidate
+        return curves
+
+    # snapshot and deltas ------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state; resets the delta baseline."""
+        self._cursor = self.store.last_metric_id()
+        self._aggregates.clear()
+        self._rows.clear()
+        rows = self.store.child_metrics_after(self.run.id, 0, self.streamed)
+        rows = [r for r in rows if r.id <= self._cursor]
+        curves = self._absorb(rows)
+        self._metric_names.update(self.store.metric_names_of_children(self.run.id))
+        for state in self.store.child_states(self.run.id):
+            self._rows[state[0]] = self._row(*state)
+        self._run_state = self._run_info()
+        self.finished = st.is_terminal(self._run_state["status"])
+        space = (self._config.get("generator_config") or {}).get("parameter_space", {})
+        return {
+            "kind": self.kind, "seq": self.seq, "run": self._run_state,
+            "params": [_expression_info(k, v) for k, v in space.items()],
+            "metrics": sorted(self._metric_names), "streamed": list(self.streamed),
+            "runs": list(self._rows.values()), "curves": curves,
+        }
+
+    def delta(self) -> dict[str, Any] | None:
+        """What changed since the last snapshot or delta, or None when nothing did."""
+        rows = self.store.child_metrics_after(self.run.id, self._cursor)
+        if rows:
+            self._cursor = rows[-1].id
+        known = set(self._metric_names)
+        curves = self._absorb(rows)
+        touched = {r.run_id for r in rows if r.name == self.metric}
+        changed = []
+        for state in self.store.child_states(self.run.id):
+            previous = self._rows.get(state[0])
+            if previous is None or state[0] in touched or (previous["status"], previous["start"], previous["end"]) != state[2:]:
+                self._rows[state[0]] = self._row(*state)
+                changed.append(self._rows[state[0]])
+        run_state = self._run_info()
+        run_changed = {k: v for k, v in run_state.items() if k != "now" and self._run_state.get(k) != v}
+        self._run_state = run_state
+        new_metrics = sorted(self._metric_names - known)
+        if not (curves or changed or run_changed or new_metrics):
+            return None
+        self.finished = st.is_terminal(run_state["status"])
+        self.seq += 1
+        delta: dict[str, Any] = {"seq": self.seq, "runs": changed, "curves": curves}
+        if run_changed:
+            delta["run"] = {**run_changed, "now": run_state["now"]}
+        if new_metrics:
+            delta["metrics"] = new_metrics
+        return delta
+
+    def stream_metric(self, name: str) -> dict[str, list[Any]]:
+        """Start streaming another metric; returns its values so far per run."""
+        if name not in self.streamed:
+            self.streamed.append(name)
+        out: dict[str, list[Any]] = {}
+        for row in self.store.child_metrics_after(self.run.id, 0, [name]):
+            if row.id <= self._cursor:
+                out.setdefault(row.run_id, []).extend(number(v) for v in _values(row))
+        return out
+
+
+class RunTracker:
+    """Snapshot and deltas of a single run: properties, scalar metrics, series and the log's tail."""
+
+    kind = "run"
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.store: Store = run._need_store()
+        self.seq = 0
+        self._cursor = 0
+        self._log_offset = 0
+        self._state: dict[str, Any] = {}
+        self.finished = False
+
+    def _log_path(self):
+        from pathlib import Path
+
+        record = self.run._cached or self.run._record()
+        return Path(record.run_dir) / self.run._main_log() if record else None
+
+    def _read_log(self, from_offset: int) -> str:
+        path = self._log_path()
+        if path is None or not path.exists():
+            return ""
+        with open(path, "rb") as f:
+            f.seek(from_offset)
+            data = f.read()
+        self._log_offset = from_offset + len(data)
+        return data.decode(errors="replace")
+
+    def _info(self) -> dict[str, Any]:
+        details = self.run.get_details()
+        return {"id": self.run.id, "status": details["status"], "type": self.run.type,
+                "start": details.get("startTimeUtc"), "end": details.get("endTimeUtc"), "now": time.time(),
+                "properties": details.get("properties", {}), "tags": self.run.get_tags(),
+                "arguments": (details.get("runDefinition") or {}).get("arguments", []),
+                "error": (details.get("error") or {}).get("error", {}).get("message")}
+
+    def _metrics(self, rows: list[MetricRow]) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+        series: dict[str, list[Any]] = {}
+        others: dict[str, Any] = {}
+        for row in rows:
+            values = _values(row)
+            if values and all(number(v) is not None or v is None for v in values):
+                series.setdefault(row.name, []).extend(number(v) for v in values)
+            else:
+                others[row.name] = row.value if isinstance(row.value, (str, int, float, bool)) or row.value is None else json.dumps(row.value)
+        return series, others
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state; resets the delta baseline."""
+        self._cursor = self.store.last_metric_id()
+        rows = [r for r in self.store.metric_rows(self.run.id) if r.id <= self._cursor]
+        series, others = self._metrics(rows)
+        self._state = self._info()
+        self.finished = st.is_terminal(self._state["status"])
+        size = self._log_path().stat().st_size if self._log_path() and self._log_path().exists() else 0
+        log = self._read_log(max(0, size - LOG_TAIL_CHARS))
+        return {"kind": self.kind, "seq": self.seq, "run": self._state, "series": series, "others": others, "log": log}
+
+    def delta(self) -> dict[str, Any] | None:
+        """What changed since the last snapshot or delta, or None."""
+        rows = self.store.metrics_after(self._cursor, run_ids=[self.run.id])
+        if rows:
+            self._cursor = rows[-1].id
+        series, others = self._metrics(rows)
+        log = self._read_log(self._log_offset)
+        state = self._info()
+        changed = {k: v for k, v in state.items() if k != "now" and self._state.get(k) != v}
+        self._state = state
+        if not (series or others or log or changed):
+            return None
+        self.finished = st.is_terminal(state["status"])
+        self.seq += 1
+        delta: dict[str, Any] = {"seq": self.seq, "series": series, "others": others, "log": log}
+        if changed:
+            delta["run"] = {**changed, "now": state["now"]}
+        return delta
+
+
+def tracker_for(run: Run) -> SweepTracker | RunTracker:
+    """The tracker that fits the run: a sweep's or a single run's."""
+    from hdnotebook.runs.hyperdrive_run import HyperDriveRun
+
+    return SweepTracker(run) if isinstance(run, HyperDriveRun) else RunTracker(run)

@@ -1,0 +1,168 @@
+"""The anywidget behind RunDetails: a snapshot trait plus throttled deltas pushed from the tuning loop.
+
+Kernel -> browser: the ``snapshot`` trait (any view rebuilds from it) and ``delta`` messages sent
+from the background loop every TICK_SECONDS while something changed, so updates keep flowing while
+a cell blocks. Browser -> kernel (handled when the kernel is free): ``hello``/``bye`` from each view,
+``resync`` after a gap in delta numbers, ``metric`` to stream another metric, ``details`` of one run,
+``cancel`` of a run or of the sweep (the same code path as ``run.cancel()``).
+The updater stops when the run has ended (after a final delta) or when its last view said bye.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import math
+import threading
+import weakref
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+from hdnotebook.runs.run import Run
+from hdnotebook.scheduler import background
+from hdnotebook.widget.tracker import tracker_for
+
+STATIC = Path(__file__).parent / "static"
+TICK_SECONDS = 0.25
+FIRST_DELTA_SECONDS = 0.5
+_live: "weakref.WeakSet[RunDetailsWidget]" = weakref.WeakSet()
+
+
+@functools.lru_cache(maxsize=1)
+def esm_source() -> str:
+    """Our bundle preceded by plotly.js from the plotly package, evaluated once per page."""
+    from plotly.offline import get_plotlyjs
+
+    plotly = get_plotlyjs()
+    ours = (STATIC / "run_details.js").read_text()
+    return (
+        "if (!globalThis.__hdnotebookPlotly) { globalThis.__hdnotebookPlotly = (function () {\n"
+        "const module = { exports: {} }; const exports = module.exports;\n"
+        f"{plotly}\n"
+        "return module.exports; })(); }\n" + ours
+    )
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with NaN and infinities as None (the front end parses strict JSON)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def live_widgets() -> int:
+    """How many RunDetails widgets are still pushing updates (their updater is running)."""
+    return sum(1 for w in list(_live) if w._updating)
+
+
+class RunDetailsWidget(anywidget.AnyWidget):
+    """One live view of a run or a sweep."""
+
+    _esm = traitlets.Unicode().tag(sync=True)
+    _css = STATIC / "run_details.css"
+    snapshot = traitlets.Dict().tag(sync=True)
+    run_id = traitlets.Unicode().tag(sync=True)
+
+    def __init__(self, run: Run, **kwargs: Any) -> None:
+        super().__init__(_esm=esm_source(), run_id=run.id, **kwargs)
+        self._run = run
+        self._tracker = tracker_for(run)
+        self._lock = threading.Lock()
+        self._views: set[str] = set()
+        self._updating = False
+        self._stop = False
+        with self._lock:
+            self.snapshot = jsonable(self._tracker.snapshot())
+        self.on_msg(self._on_message)
+        _live.add(self)
+
+    def start_updates(self) -> None:
+        """Begin pushing deltas from the background loop (only in a kernel with a front end)."""
+        if self._updating or self._tracker.finished:
+            return
+        self._updating = True
+        self._stop = False
+        background.submit(self._update_loop())
+
+    def stop_updates(self) -> None:
+        """Stop pushing deltas (idempotent)."""
+        self._stop = True
+
+    async def _update_loop(self) -> None:
+        try:
+            await asyncio.sleep(FIRST_DELTA_SECONDS)
+            while not self._stop:
+                with self._lock:
+                    delta = self._tracker.delta()
+                    finished = self._tracker.finished
+                if delta is not None:
+                    self.send({"type": "delta", "delta": jsonable(delta)})
+                if finished:
+                    with self._lock:
+                        self.snapshot = jsonable(self._tracker.snapshot())
+                    break
+                await asyncio.sleep(TICK_SECONDS)
+        finally:
+            self._updating = False
+
+    def _reply(self, content: dict[str, Any]) -> None:
+        self.send(jsonable(content))
+
+    def _on_message(self, _widget: Any, content: dict[str, Any], buffers: Any) -> None:
+        kind = content.get("type")
+        view = content.get("view")
+        if kind == "hello":
+            self._views.add(view)
+            if content.get("seq", 0) != self._tracker.seq:
+                self._resync()
+        elif kind == "bye":
+            self._views.discard(view)
+            if not self._views:
+                self.stop_updates()
+        elif kind == "resync":
+            self._resync()
+        elif kind == "metric" and hasattr(self._tracker, "stream_metric"):
+            with self._lock:
+                curves = self._tracker.stream_metric(str(content.get("name")))
+            self._reply({"type": "metric_curves", "name": content.get("name"), "curves": curves, "view": view})
+        elif kind == "details":
+            self._reply({"type": "details", "view": view, "details": self._details(str(content.get("run_id")))})
+        elif kind == "cancel":
+            threading.Thread(target=self._cancel, args=(str(content.get("run_id")), view), daemon=True).start()
+
+    def _resync(self) -> None:
+        with self._lock:
+            self.snapshot = jsonable(self._tracker.snapshot())
+
+    def _details(self, run_id: str) -> dict[str, Any]:
+        try:
+            run = self._run.experiment.workspace.get_run(run_id)
+        except Exception as exc:
+            return {"id": run_id, "error": str(exc)}
+        details = run.get_details()
+        log_path = details.get("logFiles", {}).get("user_logs/std_log.txt")
+        log = Path(log_path).read_text(errors="replace")[-8000:] if log_path and Path(log_path).exists() else ""
+        return {
+            "id": run_id, "status": details["status"], "start": details.get("startTimeUtc"), "end": details.get("endTimeUtc"),
+            "arguments": (details.get("runDefinition") or {}).get("arguments", []),
+            "metrics": json.loads(json.dumps(jsonable(run.get_metrics()), default=str)),
+            "error": (details.get("error") or {}).get("error", {}).get("message"),
+            "termination": details.get("terminationReason"), "files": run.get_file_names(), "log": log,
+        }
+
+    def _cancel(self, run_id: str, view: str | None) -> None:
+        try:
+            run = self._run.experiment.workspace.get_run(run_id)
+            run.cancel()
+            result = {"ok": True, "status": run.get_status()}
+        except Exception as exc:
+            result = {"ok": False, "message": str(exc)}
+        self._reply({"type": "cancel_result", "run_id": run_id, "view": view, **result})

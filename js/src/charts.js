@@ -1,0 +1,202 @@
+// Plotly charts: per-run curves, parallel coordinates (brushable), 2-D and 3-D scatter.
+import { fill, h, fmt } from "./dom.js";
+import { rankedRunIds } from "./state.js";
+
+const CONFIG = { displayModeBar: false, responsive: true };
+const TOP = 5;
+const LISTED = 50;
+
+function numericParam(param, rows) {
+  return !param.choices && rows.every((r) => r.params?.[param.key] == null || typeof r.params[param.key] === "number");
+}
+
+// One axis description per hyperparameter: numbers, or category indices with their labels as ticks.
+// Log-scale hyperparameters are shown as log10 values on a plain numeric axis: plotly treats an axis
+// with tickvals as ordinal and snaps brushes to its ticks, which would make such an axis unbrushable.
+export function axisFor(param, rows) {
+  if (numericParam(param, rows)) {
+    if (param.log) return { label: `${param.key} (log10)`, log: true, raw: (r) => r.params[param.key], value: (r) => Math.log10(r.params[param.key]) };
+    return { label: param.key, value: (r) => r.params[param.key] };
+  }
+  const choices = param.choices || [...new Set(rows.map((r) => r.params?.[param.key]))];
+  const labels = choices.map((c) => String(c));
+  return {
+    label: param.key, categorical: true, value: (r) => labels.indexOf(String(r.params[param.key])),
+    tickvals: labels.map((_, i) => i), ticktext: labels, range: [-0.5, labels.length - 0.5],
+  };
+}
+
+export function createCurves(root, Plotly, { onMetric }) {
+  const picker = h("select", { dataset: { testid: "metric-picker" } });
+  const showAll = h("input", { type: "checkbox" });
+  const plot = h("div", { className: "hdnb-plot", dataset: { testid: "curves" } });
+  root.append(h("div", { className: "hdnb-section" },
+    h("div", { className: "hdnb-toolbar" }, h("b", {}, "Curves "), picker,
+      h("label", {}, showAll, " all runs (top 5 shown by default, the next 45 in the legend)")), plot));
+  let metric = null;
+  let state = null;
+  let brushed = null;
+  picker.addEventListener("change", () => { metric = picker.value; onMetric(metric); draw(); });
+  showAll.addEventListener("change", () => draw());
+
+  function draw() {
+    if (!state) return;
+    metric = metric || state.run.primary.name;
+    fill(picker, ...[...new Set([state.run.primary.name, ...state.metrics])].map((m) =>
+      h("option", { value: m, selected: m === metric }, m)));
+    const curves = state.curves[metric] || {};
+    const ranked = rankedRunIds(state);
+    const others = state.runs.map((r) => r.id).filter((id) => !ranked.includes(id));
+    const order = [...ranked, ...others].filter((id) => curves[id]?.length);
+    const listed = showAll.checked ? order : order.slice(0, LISTED);
+    const type = listed.length > 200 ? "scattergl" : "scatter";
+    const traces = listed.map((id, i) => {
+      const row = state.rowsById.get(id);
+      const faded = brushed && !brushed.has(id);
+      return {
+        type, mode: "lines+markers", name: `#${row.n}`, x: curves[id].map((_, k) => k + 1), y: curves[id],
+        visible: i < TOP || showAll.checked || (brushed && brushed.has(id)) ? true : "legendonly",
+        opacity: faded ? 0.12 : 1, line: { width: brushed && !faded ? 3 : 1.5 }, marker: { size: 4 },
+        hovertemplate: `run #${row.n} %{y}<extra>interval %{x}</extra>`,
+      };
+    });
+    const threshold = metric === state.run.primary.name ? state.run.threshold : null;
+    const shapes = threshold == null ? [] : [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: threshold, y1: threshold, line: { dash: "dash", color: "#c0392b" } }];
+    const layout = {
+      title: { text: `HyperDrive Run Primary Metric : ${metric}` }, height: 320, margin: { l: 50, r: 10, t: 40, b: 40 },
+      xaxis: { title: { text: "interval" } }, yaxis: { title: { text: metric } }, showlegend: true, shapes, uirevision: metric,
+    };
+    Plotly.react(plot, traces, layout, CONFIG);
+  }
+
+  return {
+    update(next) { state = next; draw(); },
+    setBrush(next) { brushed = next; draw(); },
+    destroy() { Plotly.purge(plot); },
+  };
+}
+
+export function createParams(root, Plotly, { onBrush }) {
+  const chooser = h("select", { dataset: { testid: "chart-kind" } },
+    h("option", { value: "parcoords" }, "Parallel Coordinates Chart"),
+    h("option", { value: "2d" }, "2D Scatter Chart"),
+    h("option", { value: "3d" }, "3D Scatter Chart"));
+  const axes = h("span", { className: "hdnb-axes" });
+  const plot = h("div", { className: "hdnb-plot", dataset: { testid: "params-chart" } });
+  root.append(h("div", { className: "hdnb-section" }, h("div", { className: "hdnb-toolbar" }, h("b", {}, "Hyperparameters "), chooser, axes), plot));
+  let state = null;
+  let kind = null;
+  let picks = {};
+  const ranges = {};
+  let lastDims = [];
+  let drawing = false;
+  let interacting = false;
+  let pending = false;
+  chooser.addEventListener("change", () => { kind = chooser.value; draw(); });
+  plot.addEventListener("mousedown", () => { interacting = true; }, true);
+  // JupyterLab's notebook captures the mousemoves that follow a mousedown in a cell (for its own
+  // drags), which would starve plotly's brush; keep the mousedown inside the chart.
+  plot.addEventListener("mousedown", (event) => event.stopPropagation());
+  window.addEventListener("mouseup", () => {
+    if (!interacting) return;
+    interacting = false;
+    if (pending) setTimeout(draw, 300);
+  });
+
+  function rowsWithMetric() {
+    return state.runs.filter((r) => r.best != null);
+  }
+
+  function dimensions(rows) {
+    const metric = state.run.primary.name;
+    const dims = state.params.map((p) => axisFor(p, rows));
+    dims.push({ label: metric, metric: true, value: (r) => r.best });
+    return dims;
+  }
+
+  function brushedFrom(rows, dims) {
+    const active = dims.filter((d) => ranges[d.label]);
+    if (!active.length) return null;
+    const inside = (v, range) => (Array.isArray(range[0]) ? range : [range]).some(([a, b]) => v >= a && v <= b);
+    return new Set(rows.filter((r) => active.every((d) => inside(d.value(r), ranges[d.label]))).map((r) => r.id));
+  }
+
+  function drawParcoords(rows) {
+    const dims = dimensions(rows);
+    lastDims = dims;
+    const reverse = state.run.primary.goal === "minimize";
+    const trace = {
+      type: "parcoords",
+      line: { color: rows.map((r) => r.best), colorscale: "Viridis", reversescale: reverse, showscale: true },
+      dimensions: dims.map((d) => ({
+        label: d.label, values: rows.map((r) => d.value(r)),
+        ...(d.tickvals ? { tickvals: d.tickvals, ticktext: d.ticktext } : {}),
+        ...(d.range ? { range: d.range } : {}),
+        ...(ranges[d.label] ? { constraintrange: ranges[d.label] } : {}),
+      })),
+    };
+    drawing = true;
+    Plotly.react(plot, [trace], { height: 360, margin: { l: 60, r: 60, t: 50, b: 30 } }, CONFIG).then(() => { drawing = false; });
+  }
+
+  function drawScatter(rows, three) {
+    const metric = state.run.primary.name;
+    const options = [...state.params.map((p) => p.key), metric];
+    const defaults = three ? [options[0], options[1] ?? metric, metric] : [options[0], metric];
+    const names = three ? ["x", "y", "z"] : ["x", "y"];
+    names.forEach((n, i) => { if (!options.includes(picks[n])) picks[n] = defaults[i]; });
+    fill(axes, ...names.map((n) => h("label", {}, ` ${n} `, h("select", {
+      dataset: { testid: `axis-${n}` }, onchange: (e) => { picks[n] = e.target.value; draw(); } },
+      options.map((o) => h("option", { value: o, selected: o === picks[n] }, o))))));
+    const axis = (name) => {
+      if (name === metric) return { label: metric, value: (r) => r.best };
+      return axisFor(state.params.find((p) => p.key === name), rows);
+    };
+    const chosen = names.map((n) => axis(picks[n]));
+    const layoutAxis = (d) => ({ title: { text: d.log ? d.label.replace(" (log10)", "") : d.label },
+      ...(d.log ? { type: "log" } : {}), ...(d.categorical ? { tickvals: d.tickvals, ticktext: d.ticktext } : {}) });
+    const values = (d) => rows.map(d.log ? d.raw : d.value);
+    const trace = {
+      type: three ? "scatter3d" : "scatter", mode: "markers",
+      x: values(chosen[0]), y: values(chosen[1]), ...(three ? { z: values(chosen[2]) } : {}),
+      text: rows.map((r) => `run #${r.n}: ${fmt(r.best)}`),
+      marker: { color: rows.map((r) => r.best), colorscale: "Viridis", reversescale: state.run.primary.goal === "minimize", showscale: true, size: three ? 4 : 9 },
+    };
+    const layout = three
+      ? { height: 420, margin: { l: 0, r: 0, t: 20, b: 0 }, scene: { xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]), zaxis: layoutAxis(chosen[2]) } }
+      : { height: 360, margin: { l: 60, r: 10, t: 20, b: 50 }, xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]) };
+    Plotly.react(plot, [trace], layout, CONFIG);
+  }
+
+  function draw() {
+    if (!state) return;
+    if (interacting) { pending = true; return; }
+    pending = false;
+    const rows = rowsWithMetric();
+    kind = kind || (state.params.length >= 3 ? "parcoords" : "2d");
+    chooser.value = kind;
+    if (kind !== "parcoords") axes.style.display = "";
+    else { fill(axes, ); axes.style.display = "none"; }
+    if (!rows.length) { Plotly.purge(plot); fill(plot, h("div", { className: "hdnb-empty" }, "No run has logged the primary metric yet")); return; }
+    if (kind === "parcoords") drawParcoords(rows);
+    else drawScatter(rows, kind === "3d");
+  }
+
+  function listen() {
+    if (plot.on && !plot.__hdnbListening) {
+      plot.__hdnbListening = true;
+      plot.on("plotly_restyle", () => {
+        if (drawing || kind !== "parcoords") return;
+        const dims = plot.data?.[0]?.dimensions || [];
+        dims.forEach((d) => { ranges[d.label] = d.constraintrange && d.constraintrange.length ? d.constraintrange : undefined; });
+        onBrush(brushedFrom(rowsWithMetric(), lastDims));
+      });
+    }
+  }
+
+  return {
+    update(next) { state = next; draw(); listen(); },
+    clearBrush() { for (const k of Object.keys(ranges)) delete ranges[k]; onBrush(null); draw(); },
+    destroy() { Plotly.purge(plot); },
+  };
+}

@@ -1,0 +1,60 @@
+// anywidget entry point of RunDetails. The snapshot trait rebuilds the state; "delta" messages update it;
+// a gap in delta numbers asks the kernel for a resync. Plotly is provided by the module's prelude.
+import { applyDelta, createState } from "./state.js";
+import { createSweepView } from "./sweep_view.js";
+import { createRunView } from "./run_view.js";
+
+function render({ model, el }) {
+  const Plotly = globalThis.__hdnotebookPlotly;
+  const viewId = Math.random().toString(36).slice(2);
+  const send = (message) => model.send({ ...message, view: viewId });
+  const root = document.createElement("div");
+  root.className = "hdnb";
+  root.dataset.testid = "hdnotebook-run-details";
+  el.appendChild(root);
+
+  let state = createState(model.get("snapshot"));
+  root.dataset.kind = state.kind;
+  const view = state.kind === "sweep" ? createSweepView(root, { Plotly, send }) : createRunView(root, { Plotly, send });
+  let scheduled = false;
+  const refresh = () => {
+    root.dataset.seq = String(state.seq);
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => { scheduled = false; view.update(state); });
+  };
+
+  const onSnapshot = () => { state = createState(model.get("snapshot")); refresh(); };
+  const onMessage = (message) => {
+    if (message.type === "delta") {
+      const delta = message.delta;
+      if (delta.seq <= state.seq) return;
+      if (delta.seq !== state.seq + 1) { send({ type: "resync" }); return; }
+      applyDelta(state, delta);
+      refresh();
+      return;
+    }
+    if (message.view && message.view !== viewId) return;
+    if (message.type === "metric_curves") {
+      state.curves[message.name] = message.curves;
+      if (!state.streamed.includes(message.name)) state.streamed.push(message.name);
+      refresh();
+    } else if (message.type === "details") view.showDetails(message.details);
+    else if (message.type === "cancel_result") view.cancelResult(message);
+  };
+  model.on("change:snapshot", onSnapshot);
+  model.on("msg:custom", onMessage);
+  send({ type: "hello", seq: state.seq });
+  view.update(state);
+  root.dataset.seq = String(state.seq);
+  const clock = setInterval(() => view.tick(state), 1000);
+  return () => {
+    clearInterval(clock);
+    model.off("change:snapshot", onSnapshot);
+    model.off("msg:custom", onMessage);
+    send({ type: "bye" });
+    view.destroy();
+  };
+}
+
+export default { render };

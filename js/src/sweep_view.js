@@ -1,0 +1,50 @@
+// The dashboard of a sweep: header, table, curves and hyperparameter charts, linked by the brush.
+import { h } from "./dom.js";
+import { createHeader } from "./header.js";
+import { createTable } from "./table.js";
+import { createCurves, createParams } from "./charts.js";
+import { createDetails } from "./details.js";
+import { throttle } from "./dom.js";
+
+const CHART_INTERVAL_MS = 700;
+
+export function createSweepView(root, { Plotly, send }) {
+  let state = null;
+  const confirmCancel = (what, runId) => {
+    if (window.confirm(`Cancel ${what}? Its processes are stopped; what it logged is kept.`)) send({ type: "cancel", run_id: runId });
+  };
+  const header = createHeader(root, { onCancelSweep: () => confirmCancel(`the whole sweep ${state.run.id}`, state.run.id) });
+  const top = h("div", { className: "hdnb-columns" });
+  root.append(top);
+  const left = h("div", { className: "hdnb-col" });
+  const right = h("div", { className: "hdnb-col" });
+  top.append(left, right);
+  const table = createTable(left, { onSelect: (runId) => send({ type: "details", run_id: runId }) });
+  const details = createDetails(left, {
+    onCancel: (runId) => confirmCancel(`run ${runId}`, runId),
+    onClose: () => {},
+  });
+  const curves = createCurves(right, Plotly, { onMetric: (name) => { if (!state.streamed.includes(name)) send({ type: "metric", name }); } });
+  const params = createParams(right, Plotly, {
+    onBrush: (brushed) => { table.setBrush(brushed); curves.setBrush(brushed); },
+  });
+  const drawCharts = throttle(() => { curves.update(state); params.update(state); }, CHART_INTERVAL_MS);
+
+  return {
+    update(next) {
+      state = next;
+      header.update(state);
+      table.update(state);
+      drawCharts();
+      const shown = details.shownId();
+      const row = shown && state.rowsById.get(shown);
+      if (row && row.__seenStatus !== row.status) { row.__seenStatus = row.status; send({ type: "details", run_id: shown }); }
+    },
+    tick(current) { header.update(current); },
+    showDetails(d) { details.show(d); },
+    cancelResult(msg) {
+      details.message(msg.ok ? `Cancel requested: ${msg.run_id} is ${msg.status}` : `Cancel failed: ${msg.message}`);
+    },
+    destroy() { curves.destroy(); params.destroy(); },
+  };
+}

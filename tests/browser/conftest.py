@@ -1,0 +1,136 @@
+"""JupyterLab with headless Chromium (Debian's), driven by Playwright: fixtures for real-browser tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Lab:
+    """A running JupyterLab server serving a temporary folder."""
+
+    def __init__(self, root: Path, port: int, token: str, process: subprocess.Popen) -> None:
+        self.root, self.port, self.token, self.process = root, port, token, process
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}{'&' if '?' in path else '?'}token={self.token}"
+
+    def api(self, path: str):
+        with urllib.request.urlopen(self.url(path), timeout=5) as response:
+            return json.loads(response.read())
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("lab")
+    state = tmp_path_factory.mktemp("lab-state")
+    settings = state / "settings"
+    for name, content in {
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"autoStartDefaultKernel": True},
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+    }.items():
+        (settings / name).parent.mkdir(parents=True, exist_ok=True)
+        (settings / name).write_text(json.dumps(content))
+    port, token = _free_port(), "hdnotebook-test"
+    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(state / "workspaces"),
+               JUPYTER_RUNTIME_DIR=str(state / "runtime"),
+               PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    args = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--port-retries=0",
+            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        args.append("--allow-root")
+    log = open(state / "lab.log", "wb")
+    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root, start_new_session=True)
+    server = Lab(root, port, token, process)
+    deadline = time.time() + 60
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited: {(state / 'lab.log').read_text()[-2000:]}")
+        try:
+            server.api("/api/status")
+            break
+        except OSError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.1)
+    yield server
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
+    context = browser.new_context(viewport={"width": 1500, "height": 1400})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def open_notebook(page, lab: Lab, name: str) -> None:
+    """Open a notebook of the served folder and wait until its kernel is idle."""
+    page.goto(lab.url(f"/lab/tree/{name}"))
+    page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", timeout=60_000)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        sessions = [s for s in lab.api("/api/sessions") if s["path"].endswith(name)]
+        if sessions and sessions[0]["kernel"]["execution_state"] == "idle":
+            break
+        time.sleep(0.2)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+
+
+def run_all(page) -> None:
+    page.click(".lm-MenuBar-item:has-text('Run')")
+    page.click(".lm-Menu-item[data-command='runmenu:run-all']")
+
+
+def add_and_run_cell(page, code: str) -> None:
+    """Append a code cell at the end of the notebook and run it (without waiting for it to finish)."""
+    page.locator(".jp-NotebookPanel .jp-Cell .jp-InputArea-editor").last.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    page.keyboard.press("Enter")
+    page.keyboard.insert_text(code)
+    page.keyboard.press("Shift+Enter")

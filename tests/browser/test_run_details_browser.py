@@ -1,0 +1,116 @@
+"""RunDetails in JupyterLab with headless Chromium: a real sweep, live table and curves, parallel
+coordinates with a brush that filters the table, the cancel button, updates while a cell blocks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+
+import nbformat
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ARTIFACTS, add_and_run_cell, open_notebook, run_all
+
+SETUP = """
+import math, time
+from hdnotebook import *
+ws = Workspace.from_config()
+
+def train(lr, depth, kind):
+    run = Run.get_context()
+    for k in range(1, 31):
+        time.sleep(0.6 if kind == "slow" else 0.15)
+        run.log("accuracy", 1 - math.exp(-k * lr * depth / 10) * (0.5 if kind == "a" else 0.7))
+        run.log("loss", math.exp(-k * lr))
+
+space = {"--lr": loguniform(-4, 0), "--depth": choice(2, 4, 8), "--kind": choice("a", "b", "slow")}
+config = HyperDriveConfig(run_config=train, hyperparameter_sampling=RandomParameterSampling(space, seed=5),
+                          primary_metric_name="accuracy", primary_metric_goal="maximize",
+                          max_total_runs=10, max_concurrent_runs=2)
+run = Experiment(ws, "browser").submit(config)
+"""
+
+
+def _write_notebook(path, cells) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(textwrap.dedent(c).strip()) for c in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+def _seq(widget) -> int:
+    return int(widget.get_attribute("data-seq") or 0)
+
+
+def test_live_sweep_dashboard(lab, page) -> None:
+    _write_notebook(lab.root / "sweep.ipynb", [SETUP, "RunDetails(run).show()"])
+    open_notebook(page, lab, "sweep.ipynb")
+    run_all(page)
+
+    widget = page.locator("[data-testid='hdnotebook-run-details']")
+    expect(widget).to_be_visible(timeout=60_000)
+    rows = widget.locator("[data-testid='run-row']")
+    expect(rows.first).to_be_visible()
+
+    # live while the kernel is idle: deltas arrive and rows/curves grow
+    seq = _seq(widget)
+    page.wait_for_function("s => Number(document.querySelector(\"[data-testid='hdnotebook-run-details']\").dataset.seq) > s + 2", arg=seq)
+    curves = widget.locator("[data-testid='curves'] .scatterlayer .trace")
+    expect(curves.first).to_be_attached()
+    page.wait_for_function("() => document.querySelectorAll(\"[data-testid='run-row']\").length >= 3", timeout=60_000)
+
+    # parallel coordinates with one axis per hyperparameter plus the metric
+    axes = widget.locator("[data-testid='params-chart'] .parcoords .axis")
+    expect(axes.nth(3)).to_be_attached(timeout=60_000)
+    assert widget.locator("[data-testid='chart-kind']").input_value() == "parcoords"
+
+    # a brush on the first axis filters the table
+    brush = widget.locator("[data-testid='params-chart'] .axis-brush .background").first
+    brush.scroll_into_view_if_needed()
+    box = brush.bounding_box()
+    x = box["x"] + box["width"] / 2
+    page.mouse.move(x, box["y"] + box["height"] * 0.1)
+    page.mouse.down()
+    for k in range(1, 10):
+        page.mouse.move(x, box["y"] + box["height"] * (0.1 + 0.05 * k))
+    page.mouse.up()
+    note = widget.locator("[data-testid='brush-note']")
+    expect(note).to_be_visible()
+    inside = int(note.inner_text().split()[0])
+    expect(widget.locator("[data-testid='row-count']")).to_contain_text(f"{inside} of ")
+    assert rows.count() == min(inside, 10)
+
+    # the cancel button cancels a running child (after a confirmation)
+    page.on("dialog", lambda dialog: dialog.accept())
+    widget.locator("[data-testid='status-filter']").select_option("Running")
+    running = widget.locator("[data-testid='run-row']").first
+    if note.is_visible():
+        page.mouse.click(x, box["y"] + box["height"] * 0.9)
+    expect(running).to_be_visible()
+    run_id = running.get_attribute("data-run-id")
+    running.click()
+    details = widget.locator("[data-testid='run-details']")
+    expect(details).to_contain_text(run_id)
+    details.locator("[data-testid='cancel-run']").click()
+    widget.locator("[data-testid='status-filter']").select_option("all")
+    expect(widget.locator(f"[data-run-id='{run_id}'] .hdnb-status")).to_have_text("Canceled", timeout=15_000)
+
+    # live while a cell blocks in wait_for_completion()
+    add_and_run_cell(page, "details = run.wait_for_completion()\nprint('done', details['status'])")
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='busy']")
+    seq = _seq(widget)
+    page.wait_for_function("s => Number(document.querySelector(\"[data-testid='hdnotebook-run-details']\").dataset.seq) > s + 1", arg=seq)
+    assert page.locator(".jp-Notebook-ExecutionIndicator[data-status='busy']").count() == 1, "the cell was still blocking"
+    expect(widget.locator("[data-testid='run-status']")).to_have_text("Completed", timeout=90_000)
+    expect(page.locator(".jp-OutputArea-output:has-text('done Completed')")).to_be_visible(timeout=30_000)
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    widget.screenshot(path=str(ARTIFACTS / "run-details.png"))
+    target = os.environ.get("HDNOTEBOOK_SCREENSHOT")
+    if target:
+        shutil.copyfile(ARTIFACTS / "run-details.png", target)
+
+    # when the sweep has ended, no updater is left running
+    add_and_run_cell(page, "from hdnotebook.widget.widget import live_widgets\nprint('live', live_widgets())")
+    expect(page.locator(".jp-OutputArea-output:has-text('live 0')")).to_be_visible()
