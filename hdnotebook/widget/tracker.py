@@ -88,12 +88,15 @@ class SweepTracker:
             "error": (record.error or {}).get("error", {}).get("message"),
         }
 
-    def _row(self, run_id: str, index: int | None, status: str, start: float | None, end: float | None) -> dict[str, Any]:
+    def _row(self, run_id: str, index: int | None, status: str, start: float | None, end: float | None,
+             params: dict[str, Any] | None = None) -> dict[str, Any]:
         agg = self._aggregates.get(run_id, {})
         row = {"id": run_id, "n": index, "status": status, "start": start, "end": end,
                "best": agg.get("best"), "last": agg.get("last"), "count": agg.get("count", 0)}
         previous = self._rows.get(run_id)
-        if previous is None:
+        if params is not None:
+            row["params"] = params
+        elif previous is None:
             record = self.store.get_run(run_id)
             row["params"] = (record.hyperparameters or {}) if record else {}
         else:
@@ -137,8 +140,9 @@ class SweepTracker:
         rows = [r for r in rows if r.id <= self._cursor]
         curves = self._absorb(rows)
         self._metric_names.update(self.store.metric_names_of_children(self.run.id))
-        for state in self.store.child_states(self.run.id):
-            self._rows[state[0]] = self._row(*state)
+        for child in self.store.list_runs(parent_id=self.run.id):
+            self._rows[child.run_id] = self._row(child.run_id, child.child_index, child.status, child.start_time,
+                                                 child.end_time, child.hyperparameters or {})
         self._run_state = self._run_info()
         self.finished = st.is_terminal(self._run_state["status"])
         space = (self._config.get("generator_config") or {}).get("parameter_space", {})

@@ -114,3 +114,34 @@ def test_live_sweep_dashboard(lab, page) -> None:
     # when the sweep has ended, no updater is left running
     add_and_run_cell(page, "from hdnotebook.widget.widget import live_widgets\nprint('live', live_widgets())")
     expect(page.locator(".jp-OutputArea-output:has-text('live 0')")).to_be_visible()
+
+
+SINGLE = """
+import functools, time
+from hdnotebook import *
+
+def fit(epochs):
+    run = Run.get_context()
+    run.tag("model", "toy")
+    for i in range(epochs):
+        time.sleep(0.25)
+        run.log("loss", 1 / (i + 1))
+        print("epoch", i, flush=True)
+
+run = Experiment(Workspace.from_config(), "single").submit(functools.partial(fit, 16))
+RunDetails(run).show()
+"""
+
+
+def test_live_single_run_view(lab, page) -> None:
+    _write_notebook(lab.root / "single.ipynb", [SINGLE])
+    open_notebook(page, lab, "single.ipynb")
+    run_all(page)
+    widget = page.locator("[data-testid='hdnotebook-run-details'][data-kind='run']")
+    expect(widget).to_be_visible(timeout=60_000)
+    expect(widget.locator("[data-testid='run-log']")).to_contain_text("epoch 3")
+    expect(widget.locator("[data-testid='run-metrics']")).to_contain_text("loss")
+    expect(widget.locator("[data-testid='run-properties']")).to_contain_text("tag model")
+    expect(widget.locator("[data-testid='series-charts'] .scatterlayer .trace").first).to_be_attached()
+    expect(widget.locator("[data-testid='run-status']")).to_have_text("Completed", timeout=60_000)
+    expect(widget.locator("[data-testid='run-log']")).to_contain_text("epoch 15")
