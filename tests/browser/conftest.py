@@ -43,10 +43,8 @@ class Lab:
             return json.loads(response.read())
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("lab")
-    state = tmp_path_factory.mktemp("lab-state")
+def start_lab(root: Path, state: Path) -> Lab:
+    """Start JupyterLab serving ``root``, with its settings and runtime files under ``state``."""
     settings = state / "settings"
     for name, content in {
         "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"autoStartDefaultKernel": True},
@@ -63,8 +61,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if os.geteuid() == 0:
         args.append("--allow-root")
-    log = open(state / "lab.log", "wb")
-    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root, start_new_session=True)
+    with open(state / "lab.log", "wb") as log:
+        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root, start_new_session=True)
     server = Lab(root, port, token, process)
     deadline = time.time() + 60
     while True:
@@ -72,19 +70,34 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
             raise RuntimeError(f"JupyterLab exited: {(state / 'lab.log').read_text()[-2000:]}")
         try:
             server.api("/api/status")
-            break
+            return server
         except OSError:
             if time.time() > deadline:
+                stop_lab(server)
                 raise
             time.sleep(0.1)
-    yield server
-    os.killpg(process.pid, signal.SIGTERM)
+
+
+def stop_lab(server: Lab) -> None:
+    """SIGTERM the server's process group (it shuts its kernels down), SIGKILL after 15 s."""
+    os.killpg(server.process.pid, signal.SIGTERM)
     try:
-        process.wait(timeout=15)
+        server.process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    log.close()
+        os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait()
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium, headless, with the flags this machine needs."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory):
+    server = start_lab(tmp_path_factory.mktemp("lab"), tmp_path_factory.mktemp("lab-state"))
+    yield server
+    stop_lab(server)
 
 
 @pytest.fixture(scope="session")
@@ -92,7 +105,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        chromium = launch_chromium(p)
         yield chromium
         chromium.close()
 
@@ -109,8 +122,9 @@ def page(browser):
 
 
 def open_notebook(page, lab: Lab, name: str) -> None:
-    """Open a notebook of the served folder and wait until its kernel is idle."""
-    page.goto(lab.url(f"/lab/tree/{name}"))
+    """Open a notebook of the served folder in a fresh JupyterLab workspace (no tabs restored from an
+    earlier test) and wait until its kernel is idle."""
+    page.goto(lab.url(f"/lab/workspaces/{Path(name).stem}/tree/{name}?reset"))
     page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", timeout=60_000)
     deadline = time.time() + 60
     while time.time() < deadline:

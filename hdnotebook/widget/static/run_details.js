@@ -873,7 +873,9 @@ function render({ model, el }) {
   model.on("change:snapshot", onSnapshot);
   model.on("msg:custom", onMessage);
   send({ type: "hello", seq: state.seq });
+  const started = performance.now();
   view.update(state);
+  root.dataset.renderMs = String(Math.round(performance.now() - started));
   root.dataset.seq = String(state.seq);
   const clock = setInterval(() => view.tick(state), 1e3);
   return () => {
