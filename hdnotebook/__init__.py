@@ -17,6 +17,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "ASHAPolicy": "hdnotebook.policy",
     "ActivityFailedException": "hdnotebook.exceptions",
     "AzureMLException": "hdnotebook.exceptions",
     "BanditPolicy": "hdnotebook.policy",
@@ -55,10 +56,12 @@ _EXPORTS = {
     "qnormal": "hdnotebook.parameter_expressions",
     "quniform": "hdnotebook.parameter_expressions",
     "randint": "hdnotebook.parameter_expressions",
+    "replay": "hdnotebook.policy.replay",
     "uniform": "hdnotebook.parameter_expressions",
 }
 
 __all__ = [
+    "ASHAPolicy",
     "ActivityFailedException",
     "AzureMLException",
     "BanditPolicy",
@@ -97,6 +100,7 @@ __all__ = [
     "qnormal",
     "quniform",
     "randint",
+    "replay",
     "uniform",
 ]
 

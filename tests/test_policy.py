@@ -21,6 +21,7 @@ import hdnotebook.policy as policy_module
 def test_all_exports_are_complete_and_sorted() -> None:
     assert policy_module.__all__ == sorted(policy_module.__all__)
     assert set(policy_module.__all__) == {
+        "ASHAPolicy",
         "BanditPolicy",
         "EarlyTerminationPolicy",
         "MedianStoppingPolicy",
@@ -270,21 +271,15 @@ def test_no_termination_is_never_due() -> None:
 # --- evaluate hook --------------------------------------------------------------------------------
 
 
-def test_evaluate_defaults_to_no_termination() -> None:
+def test_no_termination_and_the_base_decide_nothing() -> None:
     curves = [
         RunCurve("HD_x_0", (0.9, 0.91), True),
         RunCurve("HD_x_1", (0.1, 0.11), True),
         RunCurve("HD_x_2", (0.5,), False),
     ]
-    for policy in (
-        NoTerminationPolicy(),
-        BanditPolicy(slack_factor=0.1),
-        MedianStoppingPolicy(),
-        TruncationSelectionPolicy(50),
-    ):
-        result = policy.evaluate(curves, PrimaryMetricGoal.MAXIMIZE)
-        assert result == []
-        assert all(isinstance(t, Termination) for t in result)
+    for policy in (NoTerminationPolicy(), EarlyTerminationPolicy("Custom")):
+        assert policy.evaluate(curves, PrimaryMetricGoal.MAXIMIZE) == []
+        assert policy.latest_due(10) == 0
 
 
 # --- equality -------------------------------------------------------------------------------------

@@ -1,5 +1,9 @@
-"""Early-termination policies, as ``azureml.train.hyperdrive.policy``."""
+"""Early-termination policies, as ``azureml.train.hyperdrive.policy``, plus ASHAPolicy.
 
+``hdnotebook.replay`` (module ``hdnotebook.policy.replay``) measures a policy on finished curves.
+"""
+
+from hdnotebook.policy.asha import ASHAPolicy
 from hdnotebook.policy.bandit import BanditPolicy
 from hdnotebook.policy.base import EarlyTerminationPolicy
 from hdnotebook.policy.history import RunCurve, Termination
@@ -8,6 +12,7 @@ from hdnotebook.policy.no_termination import NoTerminationPolicy
 from hdnotebook.policy.truncation_selection import TruncationSelectionPolicy
 
 __all__ = [
+    "ASHAPolicy",
     "BanditPolicy",
     "EarlyTerminationPolicy",
     "MedianStoppingPolicy",

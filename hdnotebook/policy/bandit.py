@@ -1,9 +1,26 @@
-"""BanditPolicy: cancel runs whose best metric falls outside a slack of the best run's."""
+"""BanditPolicy: cancel runs whose best metric falls outside a slack of the best run's.
+
+At a due interval N, the leader B is the best value that any run (the candidate included; running,
+finished or stopped) logged within its first N intervals. A running run is canceled when its own
+best within its first N intervals is strictly worse than the cutoff (reference 11.4-11.6):
+
+* ``slack_amount`` a: cutoff B - a (maximize), B + a (minimize);
+* ``slack_factor`` s: cutoff B - |B|·s/(1+s) (maximize), B + |B|·s (minimize). For B > 0 this is
+  HyperDrive's B/(1+s) and B·(1+s); the absolute value keeps the slack on the lenient side when
+  the metric is negative, where the plain ratio would invert.
+
+Example (maximize, s = 0.1): leader 0.90 gives the cutoff 0.818; a best of 0.80 is canceled, 0.83
+survives. NaN, ties and the schedule: see ``hdnotebook.policy.base`` and ``hdnotebook.policy.table``.
+"""
 
 from __future__ import annotations
 
+import numpy as np
+
 from hdnotebook.exceptions import invalid_setting
 from hdnotebook.policy.base import ScheduledPolicy, validate_positive_number
+from hdnotebook.policy.history import Termination
+from hdnotebook.policy.table import CurveTable, fmt
 
 
 class BanditPolicy(ScheduledPolicy):
@@ -45,3 +62,28 @@ class BanditPolicy(ScheduledPolicy):
     def slack_amount(self) -> float | None:
         """The allowed absolute distance to the best run, or None when ``slack_factor`` is used."""
         return self._slack_amount
+
+    def _judge(self, table: CurveTable, interval: int, rows: np.ndarray) -> list[Termination]:
+        best = table.best[:, interval - 1]
+        references = best[table.reached(interval)]
+        references = references[~np.isnan(references)]
+        if references.size == 0:
+            return []
+        leader = float(references.max())
+        if self._slack_amount is not None:
+            margin, slack = float(self._slack_amount), f"slack_amount {fmt(self._slack_amount)}"
+        else:
+            factor = float(self._slack_factor)  # type: ignore[arg-type]
+            margin = abs(leader) * (factor / (1 + factor) if table.maximize else factor)
+            slack = f"slack_factor {fmt(factor)}"
+        cutoff = leader - margin
+        context = f"the Bandit cutoff {fmt(table.value(cutoff))} (leader {fmt(table.value(leader))}, {slack})"
+        decisions = []
+        for row in rows:
+            if table.worse(best[row], cutoff):
+                if np.isnan(best[row]):
+                    reason = f"no finite value in its first {interval} intervals; {context}"
+                else:
+                    reason = f"best {fmt(table.value(best[row]))} at interval {interval} is {table.worse_word} {context}"
+                decisions.append(table.stop(self.name, int(row), interval, best[row], cutoff, reason))
+        return decisions

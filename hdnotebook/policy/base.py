@@ -1,13 +1,30 @@
-"""EarlyTerminationPolicy: the base of the early-termination policies (reference section 4)."""
+"""EarlyTerminationPolicy: the base of the early-termination policies (reference section 4).
+
+How the tuning loop uses a policy: whenever a batch of child events carries the primary metric,
+it calls ``policy.evaluate(curves, goal)`` with every child's curve (``RunCurve``) and stops each
+run named in the returned ``Termination`` records that is still running. A policy is pure: it keeps
+no history of its own, and the same curves always give the same decisions, so calling it again
+for the same state is harmless.
+
+The schedule of a ``ScheduledPolicy``: a running run with n values is judged at the largest due
+interval N <= n (``latest_due``), on its first N values, against every run of the sweep (running,
+finished or stopped) that has at least N values. So a run is judged as soon as it reaches a due
+interval, a batch that carries it past several due intervals is judged at the last of them, and
+while it waits for its next value it is judged again as other runs reach N. The rules for NaN,
+strings and ties are in ``hdnotebook.policy.table``.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import Any, Sequence
 
+import numpy as np
+
 from hdnotebook.exceptions import invalid_setting, invalid_type
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.history import RunCurve, Termination
+from hdnotebook.policy.table import CurveTable
 
 
 def is_int(value: object) -> bool:
@@ -61,7 +78,7 @@ class EarlyTerminationPolicy:
 
     @property
     def evaluation_interval(self) -> int | None:
-        """Judge runs at multiples of this interval; None for a policy that never judges."""
+        """Judge runs at multiples of this interval; None for a policy without a fixed interval."""
         return None
 
     @property
@@ -87,6 +104,10 @@ class EarlyTerminationPolicy:
         if every is None or interval < 1:
             return False
         return interval % every == 0 and interval >= self.delay_evaluation
+
+    def latest_due(self, count: int) -> int:
+        """The largest due interval <= ``count`` (``is_due``), or 0 when there is none."""
+        return next((n for n in range(count, 0, -1) if self.is_due(n)), 0)
 
     def evaluate(self, curves: Sequence[RunCurve], goal: PrimaryMetricGoal) -> list[Termination]:
         """The runs to cancel now, given every run's primary-metric curve. The base decides nothing: []."""
@@ -131,3 +152,25 @@ class ScheduledPolicy(EarlyTerminationPolicy):
     def delay_evaluation(self) -> int:
         """Intervals below this value are never judged."""
         return self._delay_evaluation
+
+    def latest_due(self, count: int) -> int:
+        """The largest due interval <= ``count``, or 0 when there is none."""
+        last = count // self._evaluation_interval * self._evaluation_interval
+        return last if last >= max(self._delay_evaluation, 1) else 0
+
+    def evaluate(self, curves: Sequence[RunCurve], goal: PrimaryMetricGoal) -> list[Termination]:
+        """Judge every running run at its latest due interval (see the module docstring); the runs to cancel now."""
+        due = np.fromiter((self.latest_due(len(c.values)) if c.running else 0 for c in curves),
+                          dtype=np.int64, count=len(curves))
+        if not due.any():
+            return []
+        table = CurveTable(curves, goal, width=int(due.max()))
+        decisions: list[Termination] = []
+        for interval in np.unique(due[due > 0]):
+            decisions.extend(self._judge(table, int(interval), np.flatnonzero(due == interval)))
+        position = {run_id: i for i, run_id in enumerate(table.run_ids)}
+        return sorted(decisions, key=lambda t: position[t.run_id])
+
+    def _judge(self, table: CurveTable, interval: int, rows: np.ndarray) -> list[Termination]:
+        """The decisions about ``rows`` (running runs whose latest due interval is ``interval``)."""
+        return []

@@ -1,8 +1,25 @@
-"""MedianStoppingPolicy: cancel runs whose best metric is worse than the median of running averages."""
+"""MedianStoppingPolicy: cancel runs whose best metric is worse than the median of running averages.
+
+At a due interval N, every run with at least N values (running, finished or stopped, the candidate
+included) contributes the average of its first N values; a running run is canceled when its best
+within its first N intervals is strictly worse than the median of those averages (reference 11.7).
+A run is judged only when at least two other runs contribute an average.
+
+Example (maximize, N = 3): A .5 .6 .7 (average .600), B .4 .5 .55 (.483), C .2 .3 .35 (.283),
+D .3 .45 .5 (.417): the median is (.417 + .483) / 2 = .45; D (best .5) continues, C (best .35) is
+canceled. Averages skip non-finite values; NaN, ties and the schedule: see ``hdnotebook.policy.base``
+and ``hdnotebook.policy.table``.
+"""
 
 from __future__ import annotations
 
+import numpy as np
+
 from hdnotebook.policy.base import ScheduledPolicy
+from hdnotebook.policy.history import Termination
+from hdnotebook.policy.table import CurveTable, fmt
+
+MIN_OTHER_RUNS = 2
 
 
 class MedianStoppingPolicy(ScheduledPolicy):
@@ -10,9 +27,29 @@ class MedianStoppingPolicy(ScheduledPolicy):
 
     Validates ``evaluation_interval`` (int >= 1) then ``delay_evaluation`` (int >= 0).
     JSON: ``{"name": "MedianStopping", "properties": {"evaluation_interval", "delay_evaluation"}}``.
+    HyperDrive's conservative preset is ``MedianStoppingPolicy(evaluation_interval=1, delay_evaluation=5)``.
     """
 
     POLICY_NAME = "MedianStopping"
 
     def __init__(self, evaluation_interval: int = 1, delay_evaluation: int = 0) -> None:
         super().__init__(self.POLICY_NAME, evaluation_interval, delay_evaluation)
+
+    def _judge(self, table: CurveTable, interval: int, rows: np.ndarray) -> list[Termination]:
+        averages = table.mean[:, interval - 1]
+        counted = table.reached(interval) & ~np.isnan(averages)
+        total = int(counted.sum())
+        if total - 1 < MIN_OTHER_RUNS:
+            return []
+        median = float(np.median(averages[counted]))
+        best = table.best[:, interval - 1]
+        context = f"the median {fmt(table.value(median))} of the running averages of {total} runs"
+        decisions = []
+        for row in rows:
+            if total - int(counted[row]) >= MIN_OTHER_RUNS and table.worse(best[row], median):
+                if np.isnan(best[row]):
+                    reason = f"no finite value in its first {interval} intervals; {context} at interval {interval}"
+                else:
+                    reason = f"best {fmt(table.value(best[row]))} at interval {interval} is {table.worse_word} {context}"
+                decisions.append(table.stop(self.name, int(row), interval, best[row], median, reason))
+        return decisions

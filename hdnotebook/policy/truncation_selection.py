@@ -1,9 +1,25 @@
-"""TruncationSelectionPolicy: cancel the lowest-ranked percentage of runs at each evaluation."""
+"""TruncationSelectionPolicy: cancel the lowest-ranked percentage of runs at each evaluation.
+
+At a due interval N, the runs with at least N values (running, finished or stopped; only running
+ones with ``exclude_finished_jobs=True``) are ranked by their best value within their first N
+intervals, so a long-running run is compared on its values up to N only. With n runs ranked, the
+floor(n·p/100) lowest are cut: a running run is canceled when its best is strictly worse than the
+cutoff, the best of the (floor(n·p/100) + 1)-th lowest run. Finished runs are never canceled (their
+slots are not handed to others), and runs tied with the cutoff are all kept, so fewer may be cut.
+
+Example (maximize, 25 %, 8 runs at N = 4): the 2 lowest are canceled if they are still running. A
+run with no finite value ranks lowest. The schedule: see ``hdnotebook.policy.base``; ties and NaN:
+``hdnotebook.policy.table``.
+"""
 
 from __future__ import annotations
 
+import numpy as np
+
 from hdnotebook.exceptions import invalid_setting, invalid_type
 from hdnotebook.policy.base import ScheduledPolicy, is_int
+from hdnotebook.policy.history import Termination
+from hdnotebook.policy.table import CurveTable, fmt
 
 
 class TruncationSelectionPolicy(ScheduledPolicy):
@@ -47,3 +63,26 @@ class TruncationSelectionPolicy(ScheduledPolicy):
     def exclude_finished_jobs(self) -> bool:
         """Whether finished runs are left out of the ranking population."""
         return self._exclude_finished_jobs
+
+    def _judge(self, table: CurveTable, interval: int, rows: np.ndarray) -> list[Termination]:
+        ranked = table.reached(interval)
+        if self._exclude_finished_jobs:
+            ranked &= table.running
+        total = int(ranked.sum())
+        cut = total * self._truncation_percentage // 100
+        if cut == 0:
+            return []
+        best = table.best[:, interval - 1]
+        scores = np.where(np.isnan(best), -np.inf, best)
+        population = np.sort(scores[ranked])
+        cutoff = float(population[cut])
+        decisions = []
+        for row in rows:
+            if ranked[row] and table.worse(scores[row], cutoff):
+                rank = 1 + int((population > scores[row]).sum())
+                shown = "no finite value" if np.isnan(best[row]) else f"best {fmt(table.value(best[row]))}"
+                worst = f"{self._truncation_percentage}% ({cut} run{'s' if cut > 1 else ''})"
+                reason = (f"{shown} at interval {interval} ranks {rank} of {total} runs, in the worst {worst}: "
+                          f"{table.worse_word} the cutoff {fmt(table.value(cutoff))}")
+                decisions.append(table.stop(self.name, int(row), interval, best[row], cutoff, reason))
+        return decisions

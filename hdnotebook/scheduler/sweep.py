@@ -47,6 +47,7 @@ class SweepController:
         self._runners: dict[str, TrialRunner] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._curves: dict[str, list[float]] = {}
+        self._arrival: dict[str, list[int]] = {}
         self._cursor = 0
         self._best: tuple[float, str] | None = None
         self._generated = len(store.list_runs(parent_id=parent.run_id))
@@ -81,7 +82,9 @@ class SweepController:
         rows = self.store.metrics_after(self._cursor, name=self._metric)
         for row in rows:
             if row.run_id.startswith(self.run_id + "_"):
-                self._curves.setdefault(row.run_id, []).extend(numeric_values([row]))
+                values = numeric_values([row])
+                self._curves.setdefault(row.run_id, []).extend(values)
+                self._arrival.setdefault(row.run_id, []).extend([row.id] * len(values))
         if rows:
             self._cursor = rows[-1].id
 
@@ -222,7 +225,8 @@ class SweepController:
         policy = self.config.policy
         self._refresh_curves()
         curves = [
-            RunCurve(run_id, tuple(values), running=run_id in self._runners and not self._runners[run_id].stopping)
+            RunCurve(run_id, tuple(values), running=run_id in self._runners and not self._runners[run_id].stopping,
+                     arrival=tuple(self._arrival[run_id]))
             for run_id, values in self._curves.items()
         ]
         for decision in policy.evaluate(curves, self._goal):
