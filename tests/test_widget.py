@@ -168,3 +168,18 @@ def test_widget_answers_details_resync_and_cancel_requests(experiment: Experimen
     widget._on_message(None, {"type": "resync", "view": "a"}, [])
     assert widget.snapshot["runs"][0]["status"] == "Canceled" and before["runs"][0]["status"] != "Canceled"
     run.cancel()
+
+
+def test_the_policy_threshold_is_sent_for_the_curves(tmp_path: Path) -> None:
+    from hdnotebook import BanditPolicy
+
+    run = synthetic_sweep(Workspace(tmp_path), runs=3, values=6)
+    store = run._need_store()
+    config = store.get_run(run.id).config
+    store.update_run(run.id, config={**config, "policy_config": BanditPolicy(1, slack_amount=0.1, delay_evaluation=5).to_json()})
+    store.set_status(f"{run.id}_2", "Running")
+    snapshot = SweepTracker(run).snapshot()
+    leader = max(max(v[:6]) for v in snapshot["curves"]["accuracy"].values())
+    threshold = snapshot["run"]["threshold"]
+    assert threshold["policy"] == "Bandit" and threshold["interval"] == 6
+    assert threshold["value"] == pytest.approx(leader - 0.1, abs=1e-5)

@@ -63,20 +63,30 @@ class BanditPolicy(ScheduledPolicy):
         """The allowed absolute distance to the best run, or None when ``slack_factor`` is used."""
         return self._slack_amount
 
+    def _leader(self, table: CurveTable, interval: int) -> float | None:
+        references = table.best[:, interval - 1][table.reached(interval)]
+        references = references[~np.isnan(references)]
+        return float(references.max()) if references.size else None
+
+    def _cutoff(self, table: CurveTable, interval: int) -> float | None:
+        leader = self._leader(table, interval)
+        if leader is None:
+            return None
+        if self._slack_amount is not None:
+            return leader - float(self._slack_amount)
+        factor = float(self._slack_factor)  # type: ignore[arg-type]
+        return leader - abs(leader) * (factor / (1 + factor) if table.maximize else factor)
+
     def _judge(self, table: CurveTable, interval: int, rows: np.ndarray) -> list[Termination]:
         best = table.best[:, interval - 1]
-        references = best[table.reached(interval)]
-        references = references[~np.isnan(references)]
-        if references.size == 0:
+        leader = self._leader(table, interval)
+        cutoff = self._cutoff(table, interval)
+        if leader is None or cutoff is None:
             return []
-        leader = float(references.max())
         if self._slack_amount is not None:
-            margin, slack = float(self._slack_amount), f"slack_amount {fmt(self._slack_amount)}"
+            slack = f"slack_amount {fmt(self._slack_amount)}"
         else:
-            factor = float(self._slack_factor)  # type: ignore[arg-type]
-            margin = abs(leader) * (factor / (1 + factor) if table.maximize else factor)
-            slack = f"slack_factor {fmt(factor)}"
-        cutoff = leader - margin
+            slack = f"slack_factor {fmt(float(self._slack_factor))}"  # type: ignore[arg-type]
         context = f"the Bandit cutoff {fmt(table.value(cutoff))} (leader {fmt(table.value(leader))}, {slack})"
         decisions = []
         for row in rows:

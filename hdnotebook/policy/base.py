@@ -113,6 +113,11 @@ class EarlyTerminationPolicy:
         """The runs to cancel now, given every run's primary-metric curve. The base decides nothing: []."""
         return []
 
+    def threshold(self, curves: Sequence[RunCurve], goal: PrimaryMetricGoal) -> tuple[int, float] | None:
+        """``(interval, value)``: the cutoff in the metric's units at the latest interval due for a
+        running run, for display; None when the policy has no single cutoff or none applies yet."""
+        return None
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, EarlyTerminationPolicy):
             return NotImplemented
@@ -174,3 +179,18 @@ class ScheduledPolicy(EarlyTerminationPolicy):
     def _judge(self, table: CurveTable, interval: int, rows: np.ndarray) -> list[Termination]:
         """The decisions about ``rows`` (running runs whose latest due interval is ``interval``)."""
         return []
+
+    def _cutoff(self, table: CurveTable, interval: int) -> float | None:
+        """The cutoff score at ``interval`` (None when no rule applies); used by ``threshold``."""
+        return None
+
+    def threshold(self, curves: Sequence[RunCurve], goal: PrimaryMetricGoal) -> tuple[int, float] | None:
+        """``(interval, value)``: the cutoff at the latest interval due for a running run, in the metric's units."""
+        interval = max((self.latest_due(len(c.values)) for c in curves if c.running), default=0)
+        if interval == 0:
+            return None
+        table = CurveTable(curves, goal, width=interval)
+        cutoff = self._cutoff(table, interval)
+        if cutoff is None or not np.isfinite(cutoff):
+            return None
+        return interval, table.value(cutoff)

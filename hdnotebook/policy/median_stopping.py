@@ -35,13 +35,18 @@ class MedianStoppingPolicy(ScheduledPolicy):
     def __init__(self, evaluation_interval: int = 1, delay_evaluation: int = 0) -> None:
         super().__init__(self.POLICY_NAME, evaluation_interval, delay_evaluation)
 
+    def _cutoff(self, table: CurveTable, interval: int) -> float | None:
+        averages = table.mean[:, interval - 1]
+        counted = table.reached(interval) & ~np.isnan(averages)
+        return float(np.median(averages[counted])) if int(counted.sum()) - 1 >= MIN_OTHER_RUNS else None
+
     def _judge(self, table: CurveTable, interval: int, rows: np.ndarray) -> list[Termination]:
         averages = table.mean[:, interval - 1]
         counted = table.reached(interval) & ~np.isnan(averages)
         total = int(counted.sum())
-        if total - 1 < MIN_OTHER_RUNS:
+        median = self._cutoff(table, interval)
+        if median is None:
             return []
-        median = float(np.median(averages[counted]))
         best = table.best[:, interval - 1]
         context = f"the median {fmt(table.value(median))} of the running averages of {total} runs"
         decisions = []

@@ -64,17 +64,25 @@ class TruncationSelectionPolicy(ScheduledPolicy):
         """Whether finished runs are left out of the ranking population."""
         return self._exclude_finished_jobs
 
-    def _judge(self, table: CurveTable, interval: int, rows: np.ndarray) -> list[Termination]:
+    def _ranking(self, table: CurveTable, interval: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """(ranked mask, scores with NaN as -inf, sorted population scores, how many are cut)."""
         ranked = table.reached(interval)
         if self._exclude_finished_jobs:
             ranked &= table.running
+        best = table.best[:, interval - 1]
+        scores = np.where(np.isnan(best), -np.inf, best)
+        return ranked, scores, np.sort(scores[ranked]), int(ranked.sum()) * self._truncation_percentage // 100
+
+    def _cutoff(self, table: CurveTable, interval: int) -> float | None:
+        _, _, population, cut = self._ranking(table, interval)
+        return float(population[cut]) if cut else None
+
+    def _judge(self, table: CurveTable, interval: int, rows: np.ndarray) -> list[Termination]:
+        ranked, scores, population, cut = self._ranking(table, interval)
         total = int(ranked.sum())
-        cut = total * self._truncation_percentage // 100
         if cut == 0:
             return []
         best = table.best[:, interval - 1]
-        scores = np.where(np.isnan(best), -np.inf, best)
-        population = np.sort(scores[ranked])
         cutoff = float(population[cut])
         decisions = []
         for row in rows:

@@ -15,10 +15,13 @@ from typing import Any
 
 from hdnotebook import status as st
 from hdnotebook.goal import PrimaryMetricGoal
+from hdnotebook.policy.from_json import policy_from_json
+from hdnotebook.policy.history import RunCurve
 from hdnotebook.runs.run import Run
 from hdnotebook.store import MetricRow, Store
 
 LOG_TAIL_CHARS = 20_000
+THRESHOLD_EVERY_SECONDS = 1.0
 
 
 def number(value: Any) -> float | int | None:
@@ -68,6 +71,10 @@ class SweepTracker:
         self._aggregates: dict[str, dict[str, Any]] = {}
         self._run_state: dict[str, Any] = {}
         self._metric_names: set[str] = set()
+        self._values: dict[str, list[float]] = {}
+        self._policy = policy_from_json(config.get("policy_config"))
+        self._threshold: dict[str, Any] | None = None
+        self._threshold_time = 0.0
         self.finished = False
 
     # building blocks ----------------------------------------------------------------------
@@ -83,7 +90,7 @@ class SweepTracker:
             "end": record.end_time, "now": time.time(), "experiment": record.experiment,
             "primary": {"name": self.metric, "goal": self.goal.name.lower()},
             "max_total": self._config.get("max_total_runs"), "max_concurrent": self._config.get("max_concurrent_runs"),
-            "sampling": generator.get("name"), "policy": policy, "threshold": None,
+            "sampling": generator.get("name"), "policy": policy, "threshold": self._threshold,
             "best_run": properties.get("best_child_run_id"),
             "error": (record.error or {}).get("error", {}).get("message"),
         }
@@ -119,6 +126,8 @@ class SweepTracker:
                 continue
             curves.setdefault(row.name, {}).setdefault(row.run_id, []).extend(values)
             if row.name == self.metric:
+                self._values.setdefault(row.run_id, []).extend(
+                    float(v) for v in _values(row) if isinstance(v, (int, float)) and not isinstance(v, bool))
                 agg = self._aggregates.setdefault(row.run_id, {"best": None, "last": None, "count": 0})
                 numeric = [v for v in values if v is not None]
                 agg["count"] += len(values)
@@ -129,6 +138,17 @@ class SweepTracker:
                         agg["best"] = candidate
         return curves
 
+    def _update_threshold(self, force: bool = False) -> None:
+        """The policy's current cutoff (drawn on the curves), recomputed at most once a second."""
+        if self._policy is None or (not force and time.time() - self._threshold_time < THRESHOLD_EVERY_SECONDS):
+            return
+        self._threshold_time = time.time()
+        curves = [RunCurve(run_id, tuple(values), running=not st.is_terminal(self._rows.get(run_id, {}).get("status", st.RUNNING)))
+                  for run_id, values in self._values.items()]
+        found = self._policy.threshold(curves, self.goal)
+        self._threshold = None if found is None else {
+            "interval": found[0], "value": number(found[1]), "policy": self._policy.name}
+
     # snapshot and deltas ------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
@@ -136,6 +156,7 @@ class SweepTracker:
         self._cursor = self.store.last_metric_id()
         self._aggregates.clear()
         self._rows.clear()
+        self._values.clear()
         rows = self.store.child_metrics_after(self.run.id, 0, self.streamed)
         rows = [r for r in rows if r.id <= self._cursor]
         curves = self._absorb(rows)
@@ -143,6 +164,7 @@ class SweepTracker:
         for child in self.store.list_runs(parent_id=self.run.id):
             self._rows[child.run_id] = self._row(child.run_id, child.child_index, child.status, child.start_time,
                                                  child.end_time, child.hyperparameters or {})
+        self._update_threshold(force=True)
         self._run_state = self._run_info()
         self.finished = st.is_terminal(self._run_state["status"])
         space = (self._config.get("generator_config") or {}).get("parameter_space", {})
@@ -167,6 +189,8 @@ class SweepTracker:
             if previous is None or state[0] in touched or (previous["status"], previous["start"], previous["end"]) != state[2:]:
                 self._rows[state[0]] = self._row(*state)
                 changed.append(self._rows[state[0]])
+        if touched:
+            self._update_threshold()
         run_state = self._run_info()
         run_changed = {k: v for k, v in run_state.items() if k != "now" and self._run_state.get(k) != v}
         self._run_state = run_state

@@ -61,10 +61,13 @@ export function createCurves(root, Plotly, { onMetric }) {
       };
     });
     const threshold = metric === state.run.primary.name ? state.run.threshold : null;
-    const shapes = threshold == null ? [] : [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: threshold, y1: threshold, line: { dash: "dash", color: "#c0392b" } }];
+    const shown = threshold && threshold.value != null;
+    const shapes = shown ? [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: threshold.value, y1: threshold.value, line: { dash: "dash", color: "#c0392b" } }] : [];
+    const annotations = shown ? [{ xref: "paper", x: 0, xanchor: "left", y: threshold.value, yanchor: "bottom", showarrow: false,
+      font: { color: "#c0392b", size: 11 }, text: `${threshold.policy} cutoff at interval ${threshold.interval}: ${fmt(threshold.value)}` }] : [];
     const layout = {
       title: { text: `HyperDrive Run Primary Metric : ${metric}` }, height: 320, margin: { l: 50, r: 10, t: 40, b: 40 },
-      xaxis: { title: { text: "interval" } }, yaxis: { title: { text: metric } }, showlegend: true, shapes, uirevision: metric,
+      xaxis: { title: { text: "interval" } }, yaxis: { title: { text: metric } }, showlegend: true, shapes, annotations, uirevision: metric,
     };
     Plotly.react(plot, traces, layout, CONFIG);
   }
