@@ -8,71 +8,27 @@ system itself crashes. Each thread uses its own connection; readers never block 
 from __future__ import annotations
 
 import contextlib
-import json
-import math
 import os
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from hdnotebook import status as st
+from hdnotebook.store.metric_queries import MetricQueries
+from hdnotebook.store.rows import RUN_COLUMNS as _RUN_COLUMNS
+from hdnotebook.store.rows import RunRecord
+from hdnotebook.store.rows import dumps as _dumps
+from hdnotebook.store.rows import run_record as _run_record
+from hdnotebook.store.rows import tag_text as _tag_text
 from hdnotebook.store.schema import SCHEMA, SCHEMA_VERSION
 
 STORE_FILE = "store.sqlite"
 RUN_FILE_FOLDERS = ("outputs", "logs", "user_logs")
 
 
-@dataclass(frozen=True)
-class RunRecord:
-    """One row of the ``runs`` table, with its JSON columns decoded. Times are epoch seconds."""
-
-    run_id: str
-    experiment: str
-    parent_id: str | None
-    child_index: int | None
-    number: int
-    run_type: str
-    status: str
-    created_time: float
-    start_time: float | None
-    end_time: float | None
-    display_name: str | None
-    description: str | None
-    definition: dict[str, Any] | None
-    hyperparameters: dict[str, Any] | None
-    config: dict[str, Any] | None
-    error: dict[str, Any] | None
-    driver: dict[str, Any] | None
-    run_dir: str
-
-
-@dataclass(frozen=True)
-class MetricRow:
-    """One logged metric call. ``value`` is the decoded JSON value; ``kind`` is one of
-    ``scalar``, ``list``, ``row``, ``table``, ``image``."""
-
-    id: int
-    run_id: str
-    name: str
-    kind: str
-    value: Any
-    step: int | None
-    time: float
-    description: str | None
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, allow_nan=True, separators=(",", ":"))
-
-
-def _loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
-
-
-class Store:
+class Store(MetricQueries):
     """Access to ``<folder>/store.sqlite``; safe to share between threads of one process."""
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
@@ -271,29 +227,6 @@ class Store:
         )
         return [tuple(r) for r in rows]  # type: ignore[misc]
 
-    def child_metrics_after(self, parent_id: str, cursor: int, names: Sequence[str] | None = None) -> list[MetricRow]:
-        """Metric calls of the parent's children with id > cursor (optionally only some names), in logging order."""
-        sql = (f"SELECT {', '.join('m.' + c for c in _METRIC_COLUMNS.split(', '))} FROM metrics m"
-               " JOIN runs r ON r.run_id = m.run_id WHERE m.id > ? AND r.parent_id = ?")
-        args: list[Any] = [cursor, parent_id]
-        if names is not None:
-            sql += f" AND m.name IN ({','.join('?' * len(names))})"
-            args += list(names)
-        return [_metric_row(r) for r in self._conn().execute(sql + " ORDER BY m.id", args)]
-
-    def metric_names_of_children(self, parent_id: str) -> list[str]:
-        """Distinct metric names the parent's children logged, sorted."""
-        rows = self._conn().execute(
-            "SELECT DISTINCT m.name FROM metrics m JOIN runs r ON r.run_id = m.run_id WHERE r.parent_id = ? ORDER BY m.name",
-            (parent_id,),
-        )
-        return [r[0] for r in rows]
-
-    def last_metric_id(self) -> int:
-        """The id of the newest metric call (0 when there is none): a cursor for metrics_after."""
-        (value,) = self._conn().execute("SELECT COALESCE(MAX(id), 0) FROM metrics").fetchone()
-        return int(value)
-
     def children_with_status(self, parent_id: str, status: str) -> list[str]:
         """Ids of the parent's children that are in ``status``."""
         rows = self._conn().execute("SELECT run_id FROM runs WHERE parent_id=? AND status=?", (parent_id, status))
@@ -361,128 +294,9 @@ class Store:
         rows = self._conn().execute("SELECT name FROM files WHERE run_id=? ORDER BY name", (run_id,))
         return [r[0] for r in rows]
 
-    # metrics ---------------------------------------------------------------------------------
-
-    def apply_events(self, events: Sequence[dict[str, Any]]) -> None:
-        """Write a batch of child events in one transaction.
-
-        Event forms (``run`` is the run id, ``t`` epoch seconds):
-        ``{"op": "metric", "run", "name", "kind", "value", "step", "t", "desc"}``,
-        ``{"op": "tags", "run", "tags": {...}}``, ``{"op": "remove_tags", "run", "keys": [...]}``,
-        ``{"op": "properties", "run", "properties": {...}}``, ``{"op": "files", "run", "files": [[name, size], ...]}``.
-        Other ops are ignored here (the tuning loop handles them).
-        """
-        metric_rows = []
-        statements: list[tuple[str, Sequence[Any]]] = []
-        for ev in events:
-            op = ev.get("op")
-            if op == "metric":
-                metric_rows.append(
-                    (ev["run"], ev["name"], ev["kind"], _dumps(ev["value"]), ev.get("step"), ev["t"], ev.get("desc") or None)
-                )
-            elif op == "tags":
-                statements += [("INSERT OR REPLACE INTO tags VALUES (?,?,?)", (ev["run"], k, _tag_text(v))) for k, v in ev["tags"].items()]
-            elif op == "remove_tags":
-                statements += [("DELETE FROM tags WHERE run_id=? AND key=?", (ev["run"], k)) for k in ev["keys"]]
-            elif op == "properties":
-                statements += [
-                    ("INSERT OR IGNORE INTO properties VALUES (?,?,?)", (ev["run"], k, _tag_text(v)))
-                    for k, v in ev["properties"].items()
-                ]
-            elif op == "files":
-                statements += [("INSERT OR REPLACE INTO files VALUES (?,?,?)", (ev["run"], n, s)) for n, s in ev["files"]]
-        if not metric_rows and not statements:
-            return
-        with self._transaction() as conn:
-            if metric_rows:
-                conn.executemany(
-                    "INSERT INTO metrics (run_id, name, kind, value, step, time, description) VALUES (?,?,?,?,?,?,?)",
-                    metric_rows,
-                )
-            for sql, args in statements:
-                conn.execute(sql, args)
-
-    def metric_rows(self, run_id: str, name: str | None = None) -> list[MetricRow]:
-        """Every metric call of a run (optionally of one name), in logging order."""
-        sql = f"SELECT {_METRIC_COLUMNS} FROM metrics WHERE run_id=?"
-        args: list[Any] = [run_id]
-        if name is not None:
-            sql += " AND name=?"
-            args.append(name)
-        rows = self._conn().execute(sql + " ORDER BY id", args).fetchall()
-        return [_metric_row(r) for r in rows]
-
-    def metric_rows_for(self, run_ids: Sequence[str], name: str | None = None) -> dict[str, list[MetricRow]]:
-        """Metric calls of several runs at once: ``{run_id: [rows in logging order]}``."""
-        out: dict[str, list[MetricRow]] = {r: [] for r in run_ids}
-        for start in range(0, len(run_ids), 500):
-            chunk = list(run_ids[start:start + 500])
-            sql = f"SELECT {_METRIC_COLUMNS} FROM metrics WHERE run_id IN ({','.join('?' * len(chunk))})"
-            args: list[Any] = chunk
-            if name is not None:
-                sql += " AND name=?"
-                args = [*chunk, name]
-            for r in self._conn().execute(sql + " ORDER BY id", args):
-                row = _metric_row(r)
-                out[row.run_id].append(row)
-        return out
-
-    def metrics_after(self, cursor: int, run_ids: Sequence[str] | None = None, name: str | None = None) -> list[MetricRow]:
-        """Metric calls with id > cursor (optionally only of some runs, or of one name), in logging order."""
-        sql = f"SELECT {_METRIC_COLUMNS} FROM metrics WHERE id>?"
-        args: list[Any] = [cursor]
-        if name is not None:
-            sql += " AND name=?"
-            args.append(name)
-        if run_ids is not None:
-            sql += f" AND run_id IN ({','.join('?' * len(run_ids))})"
-            args += list(run_ids)
-        return [_metric_row(r) for r in self._conn().execute(sql + " ORDER BY id", args)]
-
     def close(self) -> None:
         """Close this thread's connection (others close when their thread ends)."""
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
             self._local.conn = None
-
-
-def numeric_values(rows: Iterable[MetricRow]) -> list[float]:
-    """The numbers that scalar and list calls logged, in order (interval k = item k-1).
-
-    Booleans, strings and None are skipped; NaN is kept (policies decide what it means).
-    """
-    out: list[float] = []
-    for row in rows:
-        items = row.value if row.kind == "list" else [row.value] if row.kind == "scalar" else []
-        for v in items:
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                out.append(float(v))
-    return out
-
-
-def finite(values: Iterable[float]) -> list[float]:
-    """The finite members of ``values``."""
-    return [v for v in values if math.isfinite(v)]
-
-
-def _tag_text(value: Any) -> str | None:
-    return None if value is None else value if isinstance(value, str) else str(value)
-
-
-_RUN_COLUMNS = (
-    "run_id, experiment, parent_id, child_index, number, run_type, status, created_time, start_time, end_time,"
-    " display_name, description, definition, hyperparameters, config, error, driver, run_dir"
-)
-_METRIC_COLUMNS = "id, run_id, name, kind, value, step, time, description"
-
-
-def _run_record(row: Sequence[Any]) -> RunRecord:
-    values = list(row)
-    for i in (12, 13, 14, 15, 16):
-        values[i] = _loads(values[i])
-    return RunRecord(*values)
-
-
-def _metric_row(row: Sequence[Any]) -> MetricRow:
-    return MetricRow(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6], row[7])

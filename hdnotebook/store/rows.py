@@ -1,0 +1,89 @@
+"""Rows of the store as Python values: decoded runs and metric calls, and the JSON codec of the columns."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One row of the ``runs`` table, with its JSON columns decoded. Times are epoch seconds."""
+
+    run_id: str
+    experiment: str
+    parent_id: str | None
+    child_index: int | None
+    number: int
+    run_type: str
+    status: str
+    created_time: float
+    start_time: float | None
+    end_time: float | None
+    display_name: str | None
+    description: str | None
+    definition: dict[str, Any] | None
+    hyperparameters: dict[str, Any] | None
+    config: dict[str, Any] | None
+    error: dict[str, Any] | None
+    driver: dict[str, Any] | None
+    run_dir: str
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    """One logged metric call. ``value`` is the decoded JSON value; ``kind`` is one of
+    ``scalar``, ``list``, ``row``, ``table``, ``image``."""
+
+    id: int
+    run_id: str
+    name: str
+    kind: str
+    value: Any
+    step: int | None
+    time: float
+    description: str | None
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, allow_nan=True, separators=(",", ":"))
+
+
+def loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def numeric_values(rows: Iterable[MetricRow]) -> list[float]:
+    """The numbers that scalar and list calls logged, in order (interval k = item k-1).
+
+    Booleans, strings and None are skipped; NaN is kept (policies decide what it means).
+    """
+    out: list[float] = []
+    for row in rows:
+        items = row.value if row.kind == "list" else [row.value] if row.kind == "scalar" else []
+        for v in items:
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                out.append(float(v))
+    return out
+
+
+def tag_text(value: Any) -> str | None:
+    return None if value is None else value if isinstance(value, str) else str(value)
+
+
+RUN_COLUMNS = (
+    "run_id, experiment, parent_id, child_index, number, run_type, status, created_time, start_time, end_time,"
+    " display_name, description, definition, hyperparameters, config, error, driver, run_dir"
+)
+METRIC_COLUMNS = "id, run_id, name, kind, value, step, time, description"
+
+
+def run_record(row: Sequence[Any]) -> RunRecord:
+    values = list(row)
+    for i in (12, 13, 14, 15, 16):
+        values[i] = loads(values[i])
+    return RunRecord(*values)
+
+
+def metric_row(row: Sequence[Any]) -> MetricRow:
+    return MetricRow(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6], row[7])
