@@ -6,6 +6,7 @@ import math
 import warnings
 from typing import Any, Callable, Sequence
 
+from hdnotebook.executors.compute_target import check_compute_target
 from hdnotebook.exceptions import (
     HyperDriveConfigException,
     HyperDriveScenarioNotSupportedException,
@@ -17,6 +18,7 @@ from hdnotebook.policy.base import EarlyTerminationPolicy, is_int, is_number
 from hdnotebook.policy.no_termination import NoTerminationPolicy
 from hdnotebook.sampling.base import HyperParameterSampling
 from hdnotebook.script_run_config import ScriptRunConfig
+from hdnotebook.warm_start import check_warm_start
 
 __all__ = ["HyperDriveConfig", "HyperDriveRunConfig", "PrimaryMetricGoal", "duplicated_arguments"]
 
@@ -58,7 +60,9 @@ def duplicated_arguments(arguments: Sequence[Any], parameter_space: dict[str, An
 
 
 def _is_run(obj: object) -> bool:
-    return isinstance(getattr(obj, "id", None), str) and callable(getattr(obj, "get_status", None))
+    from hdnotebook.runs.run import Run
+
+    return isinstance(obj, Run)
 
 
 def _runs_list(name: str, value: object, expected: str) -> list[Any]:
@@ -91,12 +95,17 @@ class HyperDriveConfig:
     Checks, in order: one of estimator/run_config/pipeline; estimator, then pipeline, not supported;
     run_config type; hyperparameter_sampling set, then its type; primary_metric_name;
     primary_metric_goal; max_total_runs; max_concurrent_runs; max_duration_minutes; policy;
-    resume_from; resume_child_runs; custom_run_id. Warnings (UserWarning) are emitted only once the
+    resume_from; resume_child_runs; custom_run_id; compute_target. Warnings (UserWarning) are emitted only once the
     configuration is valid: duration above 10080, Bayesian budget advice, ScriptRunConfig arguments
     that the parameter space also sets.
 
     ``max_concurrent_runs`` is stored as ``max_concurrent_runs or max_total_runs`` as HyperDrive does;
     the local executor further limits concurrency to what it was asked to use.
+
+    ``compute_target`` (an hdnotebook extension, for function children in particular) chooses where
+    the children run: None or ``"local"`` (this machine, unless the ScriptRunConfig names a Dask
+    target), a Dask scheduler address, a ``distributed.Client``, a Dask cluster or a
+    :class:`DaskComputeTarget`. When set, it wins over the ScriptRunConfig's ``compute_target``.
     """
 
     def __init__(
@@ -115,6 +124,7 @@ class HyperDriveConfig:
         pipeline: Any = None,
         debug_flag: Any = None,
         custom_run_id: str | None = None,
+        compute_target: Any = None,
     ) -> None:
         self._validate_target(estimator, run_config, pipeline)
         if hyperparameter_sampling is None:
@@ -129,8 +139,10 @@ class HyperDriveConfig:
             raise invalid_type("EarlyTerminationPolicy", "policy", policy)
         resume_runs = self._validate_resume_from(resume_from)
         child_runs = self._validate_resume_child_runs(resume_child_runs, max_total_runs)
+        parents = check_warm_start(resume_runs, child_runs, primary_metric_name, goal, max_total_runs)
         if custom_run_id is not None and not (isinstance(custom_run_id, str) and custom_run_id):
             raise invalid_type("str", "custom_run_id", custom_run_id)
+        check_compute_target(compute_target)
 
         self._hyperparameter_sampling = hyperparameter_sampling
         self._policy = policy
@@ -147,8 +159,10 @@ class HyperDriveConfig:
         self._platform = "AML"
         self._resume_from = resume_runs
         self._resume_child_runs = child_runs
+        self._warm_start_parents = parents
         self._debug_flag = debug_flag
         self._custom_run_id = custom_run_id
+        self._compute_target = compute_target
         self._warn()
 
     @staticmethod
@@ -320,6 +334,16 @@ class HyperDriveConfig:
     def resume_child_runs(self) -> list[Any]:
         """The child runs to resume (a copy; empty when none)."""
         return list(self._resume_child_runs)
+
+    @property
+    def warm_start_parents(self) -> list[Any]:
+        """The sweeps this one inherits from: ``resume_from`` and the parents of ``resume_child_runs``."""
+        return list(self._warm_start_parents)
+
+    @property
+    def compute_target(self) -> Any:
+        """Where the children run; None defers to the ScriptRunConfig's compute_target (else this machine)."""
+        return self._compute_target
 
     @property
     def custom_run_id(self) -> str | None:

@@ -38,3 +38,20 @@ def curve(values: str, delay: float = 0.05) -> None:
     for value in values.split(","):
         time.sleep(delay)
         run.log("loss", float(value))
+
+
+def checkpointed(epochs: int, fail_at: int = -1, resume_from: str | None = None) -> None:
+    """Trains ``epochs`` epochs, checkpointing the epoch count to outputs/ckpt.txt; raises after epoch
+    ``fail_at``; continues from the checkpoint in ``resume_from`` when resumed."""
+    import tempfile
+
+    run = Run.get_context()
+    start = int(open(os.path.join(resume_from, "ckpt.txt")).read()) if resume_from else 0
+    run.log("started_at", start)
+    for epoch in range(start + 1, epochs + 1):
+        run.log("loss", 1.0 / epoch)
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+            f.write(str(epoch))
+        run.upload_file("outputs/ckpt.txt", f.name)
+        if epoch == fail_at:
+            raise RuntimeError(f"interrupted after epoch {epoch}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import warnings
 from typing import Any
 
@@ -13,19 +14,29 @@ from hdnotebook.policy import BanditPolicy, MedianStoppingPolicy, NoTerminationP
 from hdnotebook.runconfig import HyperDriveConfig, HyperDriveRunConfig, PrimaryMetricGoal, duplicated_arguments
 from hdnotebook.sampling import BayesianParameterSampling, GridParameterSampling, RandomParameterSampling
 from hdnotebook.script_run_config import ScriptRunConfig
+from hdnotebook import Experiment, Run, Workspace
 
 SPACE = {"--lr": ["uniform", [0.001, 0.1]], "batch": ["choice", [[16, 32]]]}
 
 
-class FakeRun:
-    """A duck-typed run: an ``id`` and ``get_status()``."""
+_RUNS = Workspace(tempfile.mkdtemp(prefix="hdnotebook-runconfig-"))
 
-    def __init__(self, run_id: str, status: str = "Completed") -> None:
-        self.id = run_id
-        self._status = status
 
-    def get_status(self) -> str:
-        return self._status
+def FakeRun(run_id: str, status: str = "Completed", max_total_runs: int = 1) -> Run:
+    """A real run in a test workspace: a sweep ``HD_x`` (accuracy, maximize) or its child ``HD_x_n``."""
+    store = _RUNS._store
+    experiment = Experiment(_RUNS, "runconfig")
+    parent_id, _, index = run_id.rpartition("_")
+    is_child = run_id.count("_") >= 2 and index.isdigit()
+    sweep_id = parent_id if is_child else run_id
+    if store.get_run(sweep_id) is None:
+        store.create_run(sweep_id, "runconfig", "hyperdrive", status=status if not is_child else "Completed",
+                         config={"primary_metric_config": {"name": "accuracy", "goal": "maximize"},
+                                 "max_total_runs": max_total_runs})
+    if is_child and store.get_run(run_id) is None:
+        store.create_run(run_id, "runconfig", "hdnotebook.function", parent_id=sweep_id, child_index=int(index),
+                         status=status, hyperparameters={"--lr": 0.01, "batch": 16})
+    return Run._open(experiment, run_id)
 
 
 def train(lr: float, batch: int) -> None:

@@ -68,12 +68,23 @@ class HyperDriveRun(Run):
         result = scored + ([] if discard_no_metric else unscored)
         return result[:top] if top else result
 
+    def warm_start_parents(self) -> list["HyperDriveRun"]:
+        """The sweeps this one was warm-started from (``resume_from`` and the parents of resumed runs)."""
+        rec = self._cached or self._record()
+        ids = ((rec.config or {}).get("resume_from") or []) if rec else []
+        return [self._experiment.workspace.get_run(run_id) for run_id in ids]
+
     def get_best_run_by_primary_metric(self, include_failed: bool = True, include_canceled: bool = True,
                                        include_resume_from_runs: bool = True) -> Run | None:
-        """The child with the best value of the primary metric (None if no child logged it)."""
+        """The child with the best value of the primary metric (None if no child logged it); with
+        ``include_resume_from_runs`` the warm-start parents' children compete too."""
         _, goal = self._primary()
         best: tuple[Run, float] | None = None
-        for child, value in self._best_by_child():
+        candidates = self._best_by_child()
+        if include_resume_from_runs:
+            for parent in self.warm_start_parents():
+                candidates += parent._best_by_child()
+        for child, value in candidates:
             status = child.get_status()
             if value is None or (status == st.FAILED and not include_failed) or (status == st.CANCELED and not include_canceled):
                 continue

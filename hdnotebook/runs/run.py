@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import getpass
 import json
+import os
 import sys
 import time
 import uuid
@@ -119,6 +120,17 @@ class Run(RunFiles, MetricLogging):
         if rec is None or rec.parent_id is None:
             return None
         return Run._open(self._experiment, rec.parent_id)
+
+    @property
+    def resume_from(self) -> str | None:
+        """For a child that resumes an earlier run (``resume_child_runs``): the folder holding a copy of
+        that run's ``outputs/`` (its checkpoints). None for any other run."""
+        rec = self._record()
+        if rec is not None and self._store is not None and self._store.get_properties(self._id).get("resumed_from"):
+            return str(Path(rec.run_dir) / "resume_from")
+        if os.environ.get(channel.ENV_RUN_ID) == self._id:
+            return os.environ.get(channel.ENV_RESUME_FROM)
+        return None
 
     @property
     def status(self) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
+
+from hdnotebook.status import COMPLETED
 
 from hdnotebook.sampling.base import HyperParameterSampling, validate_count
 from hdnotebook.sampling.history import SamplingHistory
-from hdnotebook.sampling.space import FiniteSpace
+from hdnotebook.sampling.space import FiniteSpace, configuration_key
 
 
 class GridParameterSampling(HyperParameterSampling):
@@ -15,6 +18,7 @@ class GridParameterSampling(HyperParameterSampling):
     Configuration number k is the k-th element of the Cartesian product of the option lists in
     declaration order, the last key varying fastest (``itertools.product`` order, options as declared,
     repeats included). The sweep is exhausted after the product size, :attr:`max_configurations`.
+    Configurations that a warm-start parent completed (``history.prior``) are skipped.
     ``seed`` is accepted for a uniform signature and validated, but has no effect: the grid is fixed.
     """
 
@@ -41,8 +45,11 @@ class GridParameterSampling(HyperParameterSampling):
         return FiniteSpace(self._parameter_space).size
 
     def suggest(self, history: SamplingHistory, count: int) -> list[dict[str, Any]]:
-        """Product elements ``history.generated`` to ``history.generated + count - 1`` (fewer at the end)."""
+        """Product elements ``history.generated`` to ``history.generated + count - 1`` (fewer at the end),
+        counting only the configurations no warm-start parent completed."""
         validate_count(count)
         space = FiniteSpace(self._parameter_space)
-        start = history.generated
-        return [space.configuration(k) for k in range(start, min(start + count, space.size))]
+        done = {configuration_key(space.keys, t.params) for t in history.prior if t.status == COMPLETED} - {None}
+        configurations = (space.configuration(k) for k in range(space.size))
+        fresh = (c for c in configurations if configuration_key(space.keys, c) not in done)
+        return list(itertools.islice(fresh, history.generated, history.generated + count))

@@ -24,11 +24,16 @@ class TrialRecord:
 
 @dataclass(frozen=True)
 class SamplingHistory:
-    """Every child generated so far, in generation order (index k = child number k)."""
+    """Every child generated so far, in generation order (index k = child number k).
+
+    ``prior`` holds the finished children of the warm-start parents (``resume_from``): a sampler may
+    learn from them or skip their configurations, but they are not part of this sweep's count.
+    """
 
     trials: tuple[TrialRecord, ...] = ()
     goal: PrimaryMetricGoal = PrimaryMetricGoal.MAXIMIZE
     extra: dict[str, Any] = field(default_factory=dict)
+    prior: tuple[TrialRecord, ...] = ()
 
     @property
     def generated(self) -> int:

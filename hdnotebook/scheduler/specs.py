@@ -99,8 +99,37 @@ def check_script_config(config: ScriptRunConfig) -> None:
         raise UserErrorException(f"ScriptRunConfig expects script {config.script!r} to exist in {config.source_directory!r}")
 
 
-def child_env(store: Store, record: RunRecord) -> dict[str, str]:
-    """The variables that tell a child process which run it is."""
+RESUME_FOLDER = "resume_from"
+RESUME_ARGUMENT = "--resume-from"
+
+
+def prepare_resume(store: Store, record: RunRecord, resumed_run_id: str) -> str:
+    """Make a resumed child continue an old run: copy the old run's metrics (so interval counts carry
+    on) and its ``outputs/`` (its checkpoints) into ``<run folder>/resume_from``; returns that folder."""
+    store.copy_metrics(resumed_run_id, record.run_id)
+    target = Path(record.run_dir) / RESUME_FOLDER
+    source = store.run_folder(resumed_run_id) / "outputs"
+    if source.is_dir():
+        shutil.copytree(source, target, dirs_exist_ok=True, symlinks=True)
+    else:
+        target.mkdir(parents=True, exist_ok=True)
+    return str(target)
+
+
+def accepts_keyword(fn: Callable[..., Any], name: str) -> bool:
+    """True when ``fn`` can be called with the keyword argument ``name``."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == name and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) or p.kind is p.VAR_KEYWORD
+               for p in parameters)
+
+
+def child_env(store: Store, record: RunRecord, resume_folder: str | None = None) -> dict[str, str]:
+    """The variables that tell a child process which run it is (and, when resumed, where its checkpoints are)."""
     env = {
         channel.ENV_RUN_ID: record.run_id,
         channel.ENV_EXPERIMENT: record.experiment,
@@ -110,6 +139,8 @@ def child_env(store: Store, record: RunRecord) -> dict[str, str]:
     }
     if record.parent_id:
         env[channel.ENV_PARENT_ID] = record.parent_id
+    if resume_folder is not None:
+        env[channel.ENV_RESUME_FROM] = resume_folder
     return env
 
 
@@ -124,8 +155,10 @@ def script_definition(config: ScriptRunConfig, params: dict[str, Any]) -> dict[s
     }
 
 
-def script_spec(store: Store, record: RunRecord, config: ScriptRunConfig, params: dict[str, Any]) -> TrialSpec:
-    """Copy the source folder into the run's folder and build the command line."""
+def script_spec(store: Store, record: RunRecord, config: ScriptRunConfig, params: dict[str, Any],
+                resume_folder: str | None = None) -> TrialSpec:
+    """Copy the source folder into the run's folder and build the command line
+    (``--resume-from <folder>`` at the end for a resumed child)."""
     folder = Path(record.run_dir)
     copy_source(Path(config.source_directory).resolve(), folder)
     (folder / "outputs").mkdir(exist_ok=True)
@@ -133,14 +166,16 @@ def script_spec(store: Store, record: RunRecord, config: ScriptRunConfig, params
     log_path = folder / STD_LOG
     log_path.parent.mkdir(parents=True, exist_ok=True)
     arguments = merge_arguments(config.arguments, params)
+    if resume_folder is not None:
+        arguments += [RESUME_ARGUMENT, resume_folder]
     if config.command:
         argv = [str(w) for w in config.command] + arguments
         if argv[0] in ("python", "python3"):
             argv[0] = sys.executable
     else:
         argv = [sys.executable, str(config.script), *arguments]
-    return TrialSpec(run_id=record.run_id, kind=TrialKind.SCRIPT, cwd=str(folder), env=child_env(store, record),
-                     log_path=str(log_path), argv=argv)
+    return TrialSpec(run_id=record.run_id, kind=TrialKind.SCRIPT, cwd=str(folder),
+                     env=child_env(store, record, resume_folder), log_path=str(log_path), argv=argv)
 
 
 def function_definition(fn: Callable[..., Any], params: dict[str, Any]) -> dict[str, Any]:
@@ -163,15 +198,19 @@ def pickle_function(fn: Callable[..., Any]) -> bytes:
         raise UserErrorException(f"The function {fn!r} cannot be sent to a child process: {exc}") from exc
 
 
-def function_spec(store: Store, record: RunRecord, payload: bytes, params: dict[str, Any]) -> TrialSpec:
-    """A function child: ``payload`` from pickle_function, called with the sampled values as keywords."""
+def function_spec(store: Store, record: RunRecord, payload: bytes, params: dict[str, Any],
+                  resume_folder: str | None = None, pass_resume: bool = False) -> TrialSpec:
+    """A function child: ``payload`` from pickle_function, called with the sampled values as keywords
+    (and ``resume_from=<folder>`` when resumed and ``pass_resume``: the function accepts that keyword)."""
     folder = Path(record.run_dir)
     (folder / "outputs").mkdir(parents=True, exist_ok=True)
     log_path = folder / STD_LOG
     log_path.parent.mkdir(parents=True, exist_ok=True)
     kwargs = {keyword_name(k): v for k, v in params.items()}
+    if resume_folder is not None and pass_resume:
+        kwargs["resume_from"] = resume_folder
     cwd = os.getcwd()
     sys_path = [cwd if p == "" else p for p in sys.path]
-    return TrialSpec(run_id=record.run_id, kind=TrialKind.FUNCTION, cwd=cwd, env=child_env(store, record),
+    return TrialSpec(run_id=record.run_id, kind=TrialKind.FUNCTION, cwd=cwd, env=child_env(store, record, resume_folder),
                      log_path=str(log_path), payload=payload, kwargs=kwargs, sys_path=sys_path)
 

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from hdnotebook import status as st
 from hdnotebook.exceptions import UserErrorException
-from hdnotebook.executors.local import LocalExecutor
+from hdnotebook.executors.base import Executor
+from hdnotebook.executors.choice import executor_for
 from hdnotebook.runs.driver import current_driver
 from hdnotebook.runs.run import FUNCTION_TYPE, HYPERDRIVE_TYPE, SCRIPT_TYPE, SWEEP_LOG, Run
 from hdnotebook.scheduler import background, control, specs
@@ -63,6 +64,10 @@ def submit_sweep(experiment: "Experiment", config: Any, tags: dict[str, Any]) ->
     run_id = config.custom_run_id or f"HD_{uuid.uuid4()}"
     if store.get_run(run_id) is not None:
         raise UserErrorException(f"custom_run_id {run_id!r} is already used by another run of this workspace")
+    slots = min(config.max_concurrent_runs, config.max_total_runs)
+    is_function = not isinstance(config.run_config, ScriptRunConfig)
+    executor = executor_for(config.run_config, getattr(config, "compute_target", None), slots,
+                            prestart=min(slots, os.cpu_count() or 1) if is_function else 0)
     sampler = config.hyperparameter_sampling
     seed = getattr(sampler, "effective_seed", None)
     stored_config = {
@@ -70,9 +75,12 @@ def submit_sweep(experiment: "Experiment", config: Any, tags: dict[str, Any]) ->
         "primary_metric_config": config._primary_metric_config, "max_total_runs": config.max_total_runs,
         "max_concurrent_runs": config.max_concurrent_runs, "max_duration_minutes": config.max_duration_minutes,
         "seed": seed, "run_config": _describe_run_config(config.run_config),
+        "resume_from": [p.id for p in config.warm_start_parents],
+        "resume_child_runs": [r.id for r in config.resume_child_runs],
     }
     properties = {
-        "primary_metric_config": json.dumps(config._primary_metric_config), "resume_from": "null",
+        "primary_metric_config": json.dumps(config._primary_metric_config),
+        "resume_from": json.dumps([p.id for p in config.warm_start_parents] or None),
         "runTemplate": "HyperDrive", "azureml.runsource": "hyperdrive", "platform": config._platform,
         "sampling_seed": seed,
     }
@@ -80,9 +88,6 @@ def submit_sweep(experiment: "Experiment", config: Any, tags: dict[str, Any]) ->
                               driver=current_driver(), tags={**_sweep_tags(config), **tags}, properties=properties)
     log = SweepLog(Path(record.run_dir) / SWEEP_LOG)
     log.write("API", f"Experiment created: {run_id}")
-    slots = min(config.max_concurrent_runs, config.max_total_runs)
-    is_function = not isinstance(config.run_config, ScriptRunConfig)
-    executor = LocalExecutor(slots, prestart_workers=min(slots, os.cpu_count() or 1) if is_function else 0)
     controller = SweepController(store, record, config, executor, log, payload)
     _start(controller, controller.run())
     return HyperDriveRun(experiment, run_id, hyperdrive_config=config, _record=record)
@@ -91,7 +96,7 @@ def submit_sweep(experiment: "Experiment", config: Any, tags: dict[str, Any]) ->
 class SingleRunController:
     """Drives one run that is not part of a sweep."""
 
-    def __init__(self, runner: TrialRunner, executor: LocalExecutor) -> None:
+    def __init__(self, runner: TrialRunner, executor: Executor) -> None:
         self.run_id = runner.run_id
         self._runner = runner
         self._executor = executor
@@ -113,6 +118,7 @@ def submit_single(experiment: "Experiment", run_config: ScriptRunConfig | Callab
     payload = _prepare(run_config)
     store: Store = experiment.workspace._store
     is_script = isinstance(run_config, ScriptRunConfig)
+    executor = executor_for(run_config, None, 1)
     run_id = f"{experiment.name}_{int(time.time())}_{uuid.uuid4().hex[:8]}"
     definition = specs.script_definition(run_config, {}) if is_script else specs.function_definition(run_config, {})
     record: RunRecord = store.create_run(run_id, experiment.name, SCRIPT_TYPE if is_script else FUNCTION_TYPE,
@@ -124,7 +130,6 @@ def submit_single(experiment: "Experiment", run_config: ScriptRunConfig | Callab
         assert payload is not None
         spec = specs.function_spec(store, record, payload, {})
         timeout = None
-    executor = LocalExecutor(1)
     controller = SingleRunController(TrialRunner(store, spec, executor, timeout=timeout), executor)
     _start(controller, controller.run())
     return Run(experiment, run_id, _record=record)

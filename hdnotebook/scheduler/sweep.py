@@ -51,6 +51,8 @@ class SweepController:
         self._cursor = 0
         self._best: tuple[float, str] | None = None
         self._generated = len(store.list_runs(parent_id=parent.run_id))
+        self._resumes: list[RunRecord] = [r for r in (store.get_run(c.id) for c in config.resume_child_runs) if r]
+        self._prior: tuple[TrialRecord, ...] = ()
         self._stop_reason: str | None = None
         self._policy_due = False
         self._wake: asyncio.Event | None = None
@@ -94,7 +96,27 @@ class SweepController:
             TrialRecord(params=c.hyperparameters or {}, status=c.status, metric=self._goal.best(self._curves.get(c.run_id, [])))
             for c in self.store.list_runs(parent_id=self.run_id)
         )
-        return SamplingHistory(trials=trials, goal=self._goal)
+        return SamplingHistory(trials=trials, goal=self._goal, prior=self._prior)
+
+    def _load_inherited(self) -> None:
+        """Read the warm-start parents' children: their curves join the policy's comparisons (as finished
+        runs), their configurations and results are the sampler's prior."""
+        parents = (self._parent.config or {}).get("resume_from") or []
+        prior = []
+        for parent_id in parents:
+            children = self.store.list_runs(parent_id=parent_id)
+            rows = self.store.metric_rows_for([c.run_id for c in children], self._metric)
+            for child in children:
+                values = numeric_values(rows[child.run_id])
+                if values:
+                    self._curves[child.run_id] = values
+                    self._arrival[child.run_id] = [r.id for r in rows[child.run_id] for _ in numeric_values([r])]
+                prior.append(TrialRecord(params=child.hyperparameters or {}, status=child.status,
+                                         metric=self._goal.best(values)))
+        self._prior = tuple(prior)
+        if parents:
+            self._log.write("CONTROLLER", f"Warm start from {len(parents)} parent sweep(s): {len(prior)} earlier runs "
+                                          f"inform the policy and the sampler.")
 
     # the loop ---------------------------------------------------------------------------------
 
@@ -122,12 +144,15 @@ class SweepController:
         sampler = config.hyperparameter_sampling
         self.store.set_status(self.run_id, st.RUNNING, only_if_active=True)
         self._log.write("CONTROLLER", "Experiment was 'ExperimentStatus.CREATED', is 'ExperimentStatus.RUNNING'.")
+        self._load_inherited()
         await self._executor.start()
         exhausted = False
         max_total, max_concurrent = config.max_total_runs, config.max_concurrent_runs
         while True:
             assert self._wake is not None
             self._wake.clear()
+            if self._executor.failure is not None:
+                raise self._executor.failure
             self._poll_cancel_requests()
             if self._stop_reason is None and time.time() >= deadline:
                 self._stop_reason = "max_duration"
@@ -137,6 +162,9 @@ class SweepController:
             if self._policy_due:
                 self._policy_due = False
                 self._apply_policy()
+            while self._resumes and self._generated < max_total and len(self._runners) < max_concurrent:
+                old = self._resumes.pop(0)
+                await self._launch(old.hyperparameters or {}, resumes=old)
             while not exhausted and self._generated < max_total and len(self._runners) < max_concurrent:
                 count = min(max_concurrent - len(self._runners), max_total - self._generated)
                 self._log.write("GENERATOR", f"Trying to sample '{count}' jobs from the hyperparameter space")
@@ -172,7 +200,7 @@ class SweepController:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _launch(self, params: dict[str, Any]) -> None:
+    async def _launch(self, params: dict[str, Any], resumes: RunRecord | None = None) -> None:
         index = self._generated
         self._generated += 1
         child_id = f"{self.run_id}_{index}"
@@ -183,16 +211,26 @@ class SweepController:
             child_id, self._parent.experiment, SCRIPT_TYPE if is_script else FUNCTION_TYPE,
             parent_id=self.run_id, child_index=index, status=st.QUEUED, definition=definition,
             hyperparameters=params, driver=self._parent.driver,
+            properties={"resumed_from": resumes.run_id} if resumes else None,
         )
         self.store.set_tags(self.run_id, {child_id: json.dumps(params)})
-        self._log.write("SCHEDULER", f"Scheduling job, id='{child_id}' with parameters {json.dumps(params)}")
         loop = asyncio.get_running_loop()
+        resume_folder = None
+        if resumes is not None:
+            resume_folder = await loop.run_in_executor(None, specs.prepare_resume, self.store, record, resumes.run_id)
+            if is_script:
+                arguments = [*definition["arguments"], specs.RESUME_ARGUMENT, resume_folder]
+                self.store.update_run(child_id, definition={**definition, "arguments": arguments})
+            self._log.write("SCHEDULER", f"Scheduling job, id='{child_id}' resuming {resumes.run_id} from its checkpoints")
+        else:
+            self._log.write("SCHEDULER", f"Scheduling job, id='{child_id}' with parameters {json.dumps(params)}")
         if is_script:
-            spec = await loop.run_in_executor(None, specs.script_spec, self.store, record, run_config, params)
+            spec = await loop.run_in_executor(None, specs.script_spec, self.store, record, run_config, params, resume_folder)
             timeout = run_config.max_run_duration_seconds
         else:
             assert self._payload is not None
-            spec = specs.function_spec(self.store, record, self._payload, params)
+            spec = specs.function_spec(self.store, record, self._payload, params, resume_folder,
+                                       pass_resume=specs.accepts_keyword(run_config, "resume_from"))
             timeout = None
         runner = TrialRunner(self.store, spec, self._executor, primary_metric=self._metric,
                              on_primary_metric=self._primary_arrived, timeout=timeout)

@@ -60,6 +60,16 @@ class MetricQueries:
             for sql, args in statements:
                 conn.execute(sql, args)
 
+    def copy_metrics(self, source_run_id: str, target_run_id: str) -> int:
+        """Copy every metric call of one run to another (same order, times and steps); returns how many."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO metrics (run_id, name, kind, value, step, time, description)"
+                " SELECT ?, name, kind, value, step, time, description FROM metrics WHERE run_id=? ORDER BY id",
+                (target_run_id, source_run_id),
+            )
+            return cursor.rowcount
+
     def metric_rows(self, run_id: str, name: str | None = None) -> list[MetricRow]:
         """Every metric call of a run (optionally of one name), in logging order."""
         sql = f"SELECT {_METRIC_COLUMNS} FROM metrics WHERE run_id=?"
