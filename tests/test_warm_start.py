@@ -131,3 +131,20 @@ def test_a_script_child_resumes_with_resume_from_argument(experiment: Experiment
     assert arguments[:2] == ["--epochs", "4"] and arguments[2] == "--resume-from"
     assert resumed.get_status() == "Completed"
     assert resumed.get_metrics()["loss"] == pytest.approx([1, 1 / 2, 1 / 3, 1 / 4])
+
+
+def test_the_widget_shows_the_parents_runs_and_what_a_run_resumes(experiment: Experiment) -> None:
+    from hdnotebook.widget.tracker import SweepTracker
+
+    first = sweep(experiment, children.checkpointed, {"epochs": choice(4), "fail_at": choice(2)}, metric="loss",
+                  goal="minimize", total=1)
+    old = first.get_children()[0]
+    second = sweep(experiment, children.checkpointed, {"epochs": choice(4), "fail_at": choice(2)}, metric="loss",
+                   goal="minimize", total=1, resume_child_runs=old)
+    snapshot = SweepTracker(second).snapshot()
+    rows = {r["id"]: r for r in snapshot["runs"]}
+    assert rows[old.id]["inherited"] == first.id and rows[old.id]["count"] == 2
+    new = second.get_children()[0].id
+    assert rows[new]["resumes"] == old.id and not rows[new].get("inherited")
+    assert snapshot["curves"]["loss"][old.id] == [1, 0.5]
+    assert snapshot["curves"]["loss"][new] == pytest.approx([1, 0.5, 1 / 3, 0.25])

@@ -237,6 +237,14 @@ class Store(MetricQueries):
         row = self._conn().execute("SELECT status FROM runs WHERE run_id=?", (run_id,)).fetchone()
         return row[0] if row else None
 
+    def children_property(self, parent_id: str, key: str) -> dict[str, str | None]:
+        """``{child run id: value}`` of one property, for the parent's children that have it."""
+        rows = self._conn().execute(
+            "SELECT p.run_id, p.value FROM properties p JOIN runs r ON r.run_id = p.run_id WHERE r.parent_id=? AND p.key=?",
+            (parent_id, key),
+        )
+        return {run_id: value for run_id, value in rows}
+
     def status_events(self, run_id: str) -> list[tuple[str, float, str | None]]:
         """(status, time, details) of every status change of a run, oldest first."""
         rows = self._conn().execute(

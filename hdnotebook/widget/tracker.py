@@ -109,6 +109,10 @@ class SweepTracker:
         else:
             row["params"] = previous["params"]
             row["reason"] = previous.get("reason")
+        if previous is None and params is None:
+            row["resumes"] = self.store.get_properties(run_id).get("resumed_from")
+        elif previous is not None:
+            row["resumes"] = previous.get("resumes")
         if status == st.CANCELED and not row.get("reason"):
             reason = self.store.get_properties(run_id).get("terminationReason")
             row["reason"] = json.loads(reason).get("reason") if reason else None
@@ -143,7 +147,8 @@ class SweepTracker:
         if self._policy is None or (not force and time.time() - self._threshold_time < THRESHOLD_EVERY_SECONDS):
             return
         self._threshold_time = time.time()
-        curves = [RunCurve(run_id, tuple(values), running=not st.is_terminal(self._rows.get(run_id, {}).get("status", st.RUNNING)))
+        curves = [RunCurve(run_id, tuple(values),
+                           running=run_id in self._rows and not st.is_terminal(self._rows[run_id]["status"]))
                   for run_id, values in self._values.items()]
         found = self._policy.threshold(curves, self.goal)
         self._threshold = None if found is None else {
@@ -161,9 +166,14 @@ class SweepTracker:
         rows = [r for r in rows if r.id <= self._cursor]
         curves = self._absorb(rows)
         self._metric_names.update(self.store.metric_names_of_children(self.run.id))
+        resumed = self.store.children_property(self.run.id, "resumed_from")
         for child in self.store.list_runs(parent_id=self.run.id):
             self._rows[child.run_id] = self._row(child.run_id, child.child_index, child.status, child.start_time,
                                                  child.end_time, child.hyperparameters or {})
+            self._rows[child.run_id]["resumes"] = resumed.get(child.run_id)
+        inherited_rows, inherited_curves = self._inherited()
+        for name, values in inherited_curves.items():
+            curves.setdefault(name, {}).update(values)
         self._update_threshold(force=True)
         self._run_state = self._run_info()
         self.finished = st.is_terminal(self._run_state["status"])
@@ -172,8 +182,26 @@ class SweepTracker:
             "kind": self.kind, "seq": self.seq, "run": self._run_state,
             "params": [_expression_info(k, v) for k, v in space.items()],
             "metrics": sorted(self._metric_names), "streamed": list(self.streamed),
-            "runs": list(self._rows.values()), "curves": curves,
+            "runs": list(self._rows.values()) + inherited_rows, "curves": curves,
         }
+
+    def _inherited(self) -> tuple[list[dict[str, Any]], dict[str, dict[str, list[Any]]]]:
+        """Rows and primary-metric curves of the warm-start parents' children (finished: sent once)."""
+        rows: list[dict[str, Any]] = []
+        curves: dict[str, list[Any]] = {}
+        for parent_id in self._config.get("resume_from") or []:
+            children = self.store.list_runs(parent_id=parent_id)
+            metric_rows = self.store.metric_rows_for([c.run_id for c in children], self.metric)
+            for child in children:
+                values = [number(v) for r in metric_rows[child.run_id] for v in _values(r)]
+                numeric = [v for v in values if v is not None]
+                rows.append({"id": child.run_id, "n": child.child_index, "status": child.status, "start": child.start_time,
+                             "end": child.end_time, "best": self.goal.best(numeric), "last": numeric[-1] if numeric else None,
+                             "count": len(values), "params": child.hyperparameters or {}, "inherited": parent_id})
+                if values:
+                    curves[child.run_id] = values
+                    self._values[child.run_id] = [float(v) for v in numeric]
+        return rows, ({self.metric: curves} if curves else {})
 
     def delta(self) -> dict[str, Any] | None:
         """What changed since the last snapshot or delta, or None when nothing did."""

@@ -14,6 +14,13 @@ export function createSweepView(root, { Plotly, send }) {
     if (window.confirm(`Cancel ${what}? Its processes are stopped; what it logged is kept.`)) send({ type: "cancel", run_id: runId });
   };
   const header = createHeader(root, { onCancelSweep: () => confirmCancel(`the whole sweep ${state.run.id}`, state.run.id) });
+  let hideInherited = false;
+  const inheritedToggle = h("input", { type: "checkbox", dataset: { testid: "hide-inherited" } });
+  const inheritedNote = h("label", { className: "hdnb-toolbar", style: { display: "none" } }, inheritedToggle, "");
+  inheritedToggle.addEventListener("change", () => { hideInherited = inheritedToggle.checked; update(state); });
+  root.append(inheritedNote);
+  // What the table and charts show: the sweep's own runs, plus the warm-start parents' unless hidden.
+  const shown = (s) => (hideInherited ? { ...s, runs: s.runs.filter((r) => !r.inherited) } : s);
   const top = h("div", { className: "hdnb-columns" });
   root.append(top);
   const left = h("div", { className: "hdnb-col" });
@@ -28,19 +35,26 @@ export function createSweepView(root, { Plotly, send }) {
   const params = createParams(right, Plotly, {
     onBrush: (brushed) => { table.setBrush(brushed); curves.setBrush(brushed); },
   });
-  const drawCharts = throttle(() => { curves.update(state); params.update(state); }, CHART_INTERVAL_MS);
+  const drawCharts = throttle(() => { curves.update(shown(state)); params.update(shown(state)); }, CHART_INTERVAL_MS);
+
+  function update(next) {
+    state = next;
+    const inherited = state.runs.filter((r) => r.inherited).length;
+    inheritedNote.style.display = inherited ? "" : "none";
+    inheritedNote.lastChild.textContent = ` hide the ${inherited} runs of earlier sweeps (warm start, marked ↩)`;
+    header.update({ ...state, runs: state.runs.filter((r) => !r.inherited) });
+    table.update(shown(state));
+    drawCharts();
+  }
 
   return {
     update(next) {
-      state = next;
-      header.update(state);
-      table.update(state);
-      drawCharts();
+      update(next);
       const shown = details.shownId();
       const row = shown && state.rowsById.get(shown);
       if (row && row.__seenStatus !== row.status) { row.__seenStatus = row.status; send({ type: "details", run_id: shown }); }
     },
-    tick(current) { header.update(current); },
+    tick(current) { header.update({ ...current, runs: current.runs.filter((r) => !r.inherited) }); },
     showDetails(d) { details.show(d); },
     cancelResult(msg) {
       details.message(msg.ok ? `Cancel requested: ${msg.run_id} is ${msg.status}` : `Cancel failed: ${msg.message}`);

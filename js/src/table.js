@@ -21,6 +21,8 @@ export function createTable(root, { onSelect }) {
   }
 
   function cell(row, column, now) {
+    if (column === "n" && row.inherited) return h("span", { className: "hdnb-inherited-mark", title: `a run of the earlier sweep ${row.inherited}` }, `↩ ${row.n}`);
+    if (column === "n" && row.resumes) return h("span", { title: `resumes ${row.resumes} from its checkpoints` }, `${row.n} ⟲ ${row.resumes.split("_").pop()}`);
     if (column === "status") return h("span", { className: statusClass(row.status) }, row.status);
     if (column === "duration") return fmtDuration(duration(row, now));
     if (column === "start") return fmtTime(row.start);
@@ -60,7 +62,7 @@ export function createTable(root, { onSelect }) {
             },
           }, title)))),
         h("tbody", {}, shown.length ? shown.map((row) =>
-          h("tr", { dataset: { runId: row.id, testid: "run-row" }, onclick: () => onSelect(row.id) },
+          h("tr", { className: row.inherited ? "hdnb-inherited" : null, dataset: { runId: row.id, testid: "run-row" }, onclick: () => onSelect(row.id) },
             cols.map(([key]) => h("td", {}, cell(row, key, now)))))
           : h("tr", {}, h("td", { colspan: String(cols.length), className: "hdnb-empty" }, "No runs scheduled yet")))),
       h("div", { className: "hdnb-pager", dataset: { testid: "pager" } },

@@ -273,6 +273,8 @@ function createTable(root, { onSelect }) {
     ];
   }
   function cell(row, column, now) {
+    if (column === "n" && row.inherited) return h("span", { className: "hdnb-inherited-mark", title: `a run of the earlier sweep ${row.inherited}` }, `\u21A9 ${row.n}`);
+    if (column === "n" && row.resumes) return h("span", { title: `resumes ${row.resumes} from its checkpoints` }, `${row.n} \u27F2 ${row.resumes.split("_").pop()}`);
     if (column === "status") return h("span", { className: statusClass(row.status) }, row.status);
     if (column === "duration") return fmtDuration(duration(row, now));
     if (column === "start") return fmtTime(row.start);
@@ -334,7 +336,7 @@ function createTable(root, { onSelect }) {
         }, title)))),
         h("tbody", {}, shown.length ? shown.map((row) => h(
           "tr",
-          { dataset: { runId: row.id, testid: "run-row" }, onclick: () => onSelect(row.id) },
+          { className: row.inherited ? "hdnb-inherited" : null, dataset: { runId: row.id, testid: "run-row" }, onclick: () => onSelect(row.id) },
           cols.map(([key]) => h("td", {}, cell(row, key, now)))
         )) : h("tr", {}, h("td", { colspan: String(cols.length), className: "hdnb-empty" }, "No runs scheduled yet")))
       ),
@@ -689,6 +691,15 @@ function createSweepView(root, { Plotly, send }) {
     if (window.confirm(`Cancel ${what}? Its processes are stopped; what it logged is kept.`)) send({ type: "cancel", run_id: runId });
   };
   const header = createHeader(root, { onCancelSweep: () => confirmCancel(`the whole sweep ${state.run.id}`, state.run.id) });
+  let hideInherited = false;
+  const inheritedToggle = h("input", { type: "checkbox", dataset: { testid: "hide-inherited" } });
+  const inheritedNote = h("label", { className: "hdnb-toolbar", style: { display: "none" } }, inheritedToggle, "");
+  inheritedToggle.addEventListener("change", () => {
+    hideInherited = inheritedToggle.checked;
+    update(state);
+  });
+  root.append(inheritedNote);
+  const shown = (s) => hideInherited ? { ...s, runs: s.runs.filter((r) => !r.inherited) } : s;
   const top = h("div", { className: "hdnb-columns" });
   root.append(top);
   const left = h("div", { className: "hdnb-col" });
@@ -710,24 +721,30 @@ function createSweepView(root, { Plotly, send }) {
     }
   });
   const drawCharts = throttle(() => {
-    curves.update(state);
-    params.update(state);
+    curves.update(shown(state));
+    params.update(shown(state));
   }, CHART_INTERVAL_MS);
+  function update(next) {
+    state = next;
+    const inherited = state.runs.filter((r) => r.inherited).length;
+    inheritedNote.style.display = inherited ? "" : "none";
+    inheritedNote.lastChild.textContent = ` hide the ${inherited} runs of earlier sweeps (warm start, marked \u21A9)`;
+    header.update({ ...state, runs: state.runs.filter((r) => !r.inherited) });
+    table.update(shown(state));
+    drawCharts();
+  }
   return {
     update(next) {
-      state = next;
-      header.update(state);
-      table.update(state);
-      drawCharts();
-      const shown = details.shownId();
-      const row = shown && state.rowsById.get(shown);
+      update(next);
+      const shown2 = details.shownId();
+      const row = shown2 && state.rowsById.get(shown2);
       if (row && row.__seenStatus !== row.status) {
         row.__seenStatus = row.status;
-        send({ type: "details", run_id: shown });
+        send({ type: "details", run_id: shown2 });
       }
     },
     tick(current) {
-      header.update(current);
+      header.update({ ...current, runs: current.runs.filter((r) => !r.inherited) });
     },
     showDetails(d) {
       details.show(d);
