@@ -32,9 +32,10 @@ def summary(snapshot: dict[str, Any]) -> str:
     run = snapshot["run"]
     line = f"RunDetails({run['id']}: {run['status']}"
     if snapshot["kind"] == "sweep":
-        counts = Counter(r["status"] for r in snapshot["runs"])
+        own = [r for r in snapshot["runs"] if not r.get("inherited")]
+        counts = Counter(r["status"] for r in own)
         parts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        line += f"; {len(snapshot['runs'])} child runs" + (f": {parts}" if parts else "")
+        line += f"; {len(own)} child runs" + (f": {parts}" if parts else "")
         best = best_row(snapshot)
         if best is not None:
             line += f"; best {run['primary']['name']} {best['best']:.6g} ({best['id']})"
