@@ -1,14 +1,20 @@
 """Overhead of the tuning loop and of Run.log(); prints figures (not a timed test).
 
-(a) 200 no-op children, script and function kinds, max_concurrent_runs 2: wall time of the sweep,
+(a) 200 no-op children, script and function kinds, max_concurrent_runs 2: wall time of the sweep
+    (from submit to the sweep's end time in the store, so the waiting loop's polling does not count),
     and the loop's overhead per child = (wall time x concurrency - the children's own time) / children,
     where a child's own time is what it spends inside its body (measured by the child itself).
 (b) Run.log() inside a child: calls per second from one child, and the delay from log() returning
     to the value being readable in the store (polled every millisecond by the parent).
+(c) The Dask executor on a LocalCluster (2 worker processes, 1 thread each) beside the local
+    executor: the same per-child overhead as (a), and the metric latency (median, p99) of 200
+    values logged 10 ms apart by one child, from log() returning to the value being in the store.
+    The cluster is started and warmed up (2 children) before anything is timed.
 
-Usage: python benchmarks/overhead.py [--children 200]
+Usage: python benchmarks/overhead.py [--children 200] [--dask yes|no|only]
 Targets on a 2-core machine: function <= 30 ms, script <= 150 ms per child; >= 20,000 log()/s;
-a logged value visible in the store within 200 ms.
+a logged value visible in the store within 200 ms. Dask: per-child overhead within 2x of the local
+executor's, metric latency p99 <= 250 ms.
 """
 
 from __future__ import annotations
@@ -56,23 +62,71 @@ def probes(count: int, interval: float, i: int = 0) -> None:
         run.log("probe", time.time())
 
 
-def sweep(exp: Experiment, run_config, space: dict, total: int, concurrent: int) -> tuple[float, Run]:
+def sweep(exp: Experiment, run_config, space: dict, total: int, concurrent: int, target=None) -> tuple[float, Run]:
     config = HyperDriveConfig(run_config=run_config, hyperparameter_sampling=GridParameterSampling(space),
                               primary_metric_name="own", primary_metric_goal="minimize", max_total_runs=total,
-                              max_concurrent_runs=concurrent)
-    t0 = time.perf_counter()
+                              max_concurrent_runs=concurrent, compute_target=target)
+    t0 = time.time()
     run = exp.submit(config)
     run.wait_for_completion()
-    return time.perf_counter() - t0, run
+    return exp.workspace._store.get_run(run.id).end_time - t0, run
 
 
-def overhead(exp: Experiment, kind: str, run_config, children: int, concurrent: int = 2) -> None:
-    wall, run = sweep(exp, run_config, {"--i": choice(*range(children))}, children, concurrent)
-    own = sum(m["own"] for m in run.get_metrics().values())
+def overhead(exp: Experiment, kind: str, run_config, children: int, concurrent: int = 2, target=None,
+             section: str = "(a)") -> float:
+    """Runs the sweep, prints and returns the overhead per child in seconds."""
+    wall, run = sweep(exp, run_config, {"--i": choice(*range(children))}, children, concurrent, target)
+    own = sum(m.get("own", 0.0) for m in run.get_metrics().values())
     done = sum(c.get_status() == "Completed" for c in run.get_children())
     per_child = (wall * concurrent - own) / children
-    print(f"(a) {kind:8s} children: {done}/{children} completed in {wall:6.2f} s wall; "
+    print(f"{section} {kind:8s} children: {done}/{children} completed in {wall:6.2f} s wall; "
           f"overhead {per_child * 1000:6.1f} ms per child (children's own time {own / children * 1000:.2f} ms each)")
+    return per_child
+
+
+def metric_latency(exp: Experiment, target=None, count: int = 200, interval: float = 0.01) -> list[float]:
+    """Delays in ms from log() returning in a child to the value being in the store (polled every ms)."""
+    import functools
+
+    config = HyperDriveConfig(run_config=functools.partial(probes, count, interval),
+                              hyperparameter_sampling=GridParameterSampling({"--i": choice(0)}),
+                              primary_metric_name="probe", primary_metric_goal="maximize", max_total_runs=1,
+                              compute_target=target)
+    run = exp.submit(config)
+    store = exp.workspace._store
+    seen: dict[float, float] = {}
+    while run.get_status() not in ("Completed", "Failed", "Canceled"):
+        children = store.list_runs(parent_id=run.id)
+        if children:
+            now = time.time()
+            for row in store.metric_rows(children[0].run_id, "probe"):
+                seen.setdefault(row.value, now)
+        time.sleep(0.001)
+    return sorted((seen_at - logged) * 1000 for logged, seen_at in seen.items())
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The value below which ``fraction`` of the sorted ``values`` lie (nearest rank)."""
+    return values[max(0, min(len(values) - 1, int(round(fraction * len(values))) - 1))]
+
+
+def dask_comparison(exp: Experiment, src: Path, children: int, local: dict[str, float]) -> None:
+    """(c): the Dask executor on a local cluster beside the local executor."""
+    from hdnotebook import DaskComputeTarget
+
+    started = time.perf_counter()
+    with DaskComputeTarget(n_workers=2, threads_per_worker=1) as target:
+        sweep(exp, noop, {"--i": choice(0, 1)}, 2, 2, target)
+        sweep(exp, ScriptRunConfig(str(src), "noop.py"), {"--i": choice(0, 1)}, 2, 2, target)
+        print(f"(c) Dask LocalCluster of 2 workers x 1 thread started and warmed up in {time.perf_counter() - started:.2f} s")
+        for kind, run_config in (("function", noop), ("script", ScriptRunConfig(str(src), "noop.py"))):
+            per_child = overhead(exp, kind, run_config, children, target=target, section="(c) dask")
+            if kind in local:
+                print(f"(c)          {kind} overhead on Dask = {per_child / local[kind]:.2f}x the local executor's")
+        for name, target_or_none in (("local", None), ("dask", target)):
+            delays = metric_latency(exp, target_or_none)
+            print(f"(c) {name:5s} metric latency: median {statistics.median(delays):6.1f} ms, p99 {percentile(delays, 0.99):6.1f} ms, "
+                  f"max {delays[-1]:6.1f} ms over {len(delays)} values")
 
 
 def logging_cost(exp: Experiment) -> None:
@@ -105,6 +159,8 @@ def logging_cost(exp: Experiment) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, default=200)
+    parser.add_argument("--dask", choices=("yes", "no", "only"), default="yes",
+                        help="also (yes) or only (only) measure the Dask executor on a local cluster")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         src = Path(folder) / "src"
@@ -112,9 +168,14 @@ def main() -> None:
         (src / "noop.py").write_text(textwrap.dedent(NOOP_SCRIPT))
         exp = Experiment(Workspace(Path(folder) / "ws"), "overhead")
         print(f"Python {sys.version.split()[0]}, {args.children} children, max_concurrent_runs 2")
-        overhead(exp, "function", noop, args.children)
-        overhead(exp, "script", ScriptRunConfig(str(src), "noop.py"), args.children)
-        logging_cost(exp)
+        local = {
+            "function": overhead(exp, "function", noop, args.children),
+            "script": overhead(exp, "script", ScriptRunConfig(str(src), "noop.py"), args.children),
+        }
+        if args.dask != "only":
+            logging_cost(exp)
+        if args.dask != "no":
+            dask_comparison(exp, src, args.children, local)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,13 @@ class ScriptRunConfig:
     ``arguments`` is a list of command-line words (non-strings are passed through ``str``).
     ``command`` (a list of words or a shell-free string) replaces ``python <script>`` when given.
     ``max_run_duration_seconds`` stops the child (status Canceled) after that many seconds.
-    ``compute_target``, ``environment``, ``run_config`` and ``distributed_job_config`` are
-    accepted for compatibility and recorded; children always run locally with the current
-    Python interpreter.
+    ``compute_target`` chooses where the child runs: None or ``"local"`` runs it on this machine
+    with the current Python interpreter; a Dask scheduler address (``"tcp://host:8786"``), a
+    ``distributed.Client``, a Dask cluster or a :class:`hdnotebook.DaskComputeTarget` runs it on a
+    worker of that Dask cluster (the source folder is shipped there; ``outputs/`` and the log come
+    back). Any other value (an Azure compute name) is recorded and runs on this machine.
+    ``environment``, ``run_config`` and ``distributed_job_config`` are accepted for compatibility
+    and recorded.
     """
 
     def __init__(

@@ -1,4 +1,4 @@
-"""Executors start, watch and stop child runs (local processes now; Dask later, same interface)."""
+"""Executors start, watch and stop child runs: LocalExecutor (processes here) and DaskExecutor (processes on Dask workers)."""
 
 from hdnotebook.executors.base import Executor, Outcome, OutcomeStatus, TrialHandle, TrialKind, TrialSpec
 from hdnotebook.executors.local import LocalExecutor

@@ -76,9 +76,14 @@ class TrialHandle(Protocol):
 
 
 class Executor(Protocol):
-    """Runs trials; ``slots`` is how many it can run at once."""
+    """Runs trials; ``slots`` is how many it can run at once.
+
+    ``failure`` is None while the executor can run trials; it becomes the exception that ended it
+    (e.g. a lost connection to a cluster), and the sweep then fails with that error.
+    """
 
     slots: int
+    failure: BaseException | None
 
     async def start(self) -> None:
         """Prepare resources (e.g. worker processes)."""

@@ -19,6 +19,7 @@ class LocalExecutor:
 
     def __init__(self, slots: int, prestart_workers: int = 0, cwd: str | None = None) -> None:
         self.slots = slots
+        self.failure: BaseException | None = None
         self._prestart = min(prestart_workers, slots)
         self._cwd = cwd or os.getcwd()
         self._idle: list[Worker] = []

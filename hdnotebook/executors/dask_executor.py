@@ -1,0 +1,230 @@
+"""DaskExecutor: child runs as processes on the workers of a Dask cluster, with the local executor's interface.
+
+It runs on hdnotebook's tuning loop with an asynchronous client of its own (connected by address,
+never through the user's synchronous client or cluster object). Each trial is one ``supervise``
+task (see supervise.py); the function's pickle and the script's zipped source are scattered once
+per sweep (a worker fetches them once). Worker messages arrive on one topic per sweep
+(``subscribe_topic``) and are routed to the trials. The executor also subscribes to the topic of
+each worker that runs a trial, where the scheduler logs ``remove-worker``: the trials of a dead
+worker fail at once. (Not to the topic ``all``: Dask logs events there that cannot be serialized,
+which breaks a subscribed client's connection.)
+The notebook stays the only writer of the store. If the client loses the scheduler, every running
+trial fails (SchedulerLost) and ``failure`` is set, which ends the sweep with that error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import sys
+import uuid
+from typing import Any
+
+from hdnotebook.exceptions import HyperDriveServiceException, TrainingException
+from hdnotebook.executors.base import EventCallback, TrialKind, TrialSpec
+from hdnotebook.executors.compute_target import DaskComputeTarget
+from hdnotebook.executors.dask_files import pack_source
+from hdnotebook.executors.dask_trial import DaskTrial
+from hdnotebook.executors.versions import check_workers, local_versions
+
+WATCH_SECONDS = 0.2
+CLOSE_SECONDS = 5.0
+KILL_GRACE_SECONDS = 1.0
+
+
+class ComputeTargetLost(HyperDriveServiceException):
+    """The notebook lost its connection to the Dask scheduler while a sweep ran."""
+
+
+class DaskExecutor:
+    """Runs trials on a Dask cluster; ``start()`` connects and checks versions (idempotent).
+
+    ``source_directory`` is the script's folder (None for function children). ``failure`` becomes a
+    ComputeTargetLost when the scheduler connection is lost; later submits raise it.
+    """
+
+    def __init__(self, target: DaskComputeTarget, slots: int, source_directory: str | None = None) -> None:
+        self.slots = slots
+        self.failure: BaseException | None = None
+        self.target = target
+        self.client: Any = None
+        self.topic = f"hdnotebook-{uuid.uuid4().hex}"
+        self._source = source_directory
+        self._archive: bytes | None = None
+        self._shared: dict[str, Any] = {}
+        self._trials: dict[str, DaskTrial] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._address: str | None = None
+        self._watched: set[str] = set()
+        self._closing = False
+        self._versions = local_versions()
+
+    async def start(self) -> None:
+        """Connect to the scheduler (starting the target's local cluster if it owns one), check the workers' versions."""
+        if self.client is not None:
+            return
+        from distributed import Client
+
+        address = await self.target.scheduler_address()
+        timeout = self.target.connect_timeout
+        try:
+            client = await Client(address, asynchronous=True, set_as_default=False, timeout=timeout,
+                                  security=self.target.security)
+        except Exception as exc:
+            raise TrainingException(f"compute_target: could not connect to the Dask scheduler at {address} "
+                                    f"within {timeout:g} s: {exc}", error_code="ComputeTargetUnreachable") from exc
+        try:
+            await check_workers(client)
+        except BaseException:
+            await client.close()
+            raise
+        client.subscribe_topic(self.topic, self._on_message)
+        self.client, self._address = client, address
+        self.target.users.add(self)
+        self._spawn(self._watch_connection())
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _share(self, name: str, data: bytes) -> Any:
+        future = self._shared.get(name)
+        if future is None or future.status != "finished":
+            future = self._shared[name] = await self.client.scatter(data, hash=True)
+        return future
+
+    async def _source_archive(self) -> Any:
+        if self._archive is None:
+            assert self._source is not None, "a script trial needs the source directory"
+            self._archive = await asyncio.get_running_loop().run_in_executor(None, pack_source, self._source)
+        return await self._share("source", self._archive)
+
+    async def submit(self, spec: TrialSpec, on_events: EventCallback) -> DaskTrial:
+        """Submit a ``supervise`` task for the trial and return its handle at once (it may wait for a free worker)."""
+        from hdnotebook.executors.supervise import supervise
+
+        if self.failure is not None:
+            raise self.failure
+        await self.start()
+        payload = archive = None
+        if spec.kind is TrialKind.FUNCTION:
+            assert spec.payload is not None, "a function trial needs a payload"
+            payload = await self._share("payload:" + hashlib.sha256(spec.payload).hexdigest(), spec.payload)
+        else:
+            archive = await self._source_archive()
+        key = f"hdnotebook-{spec.run_id}-{uuid.uuid4().hex[:8]}"
+        task = {"key": key, "topic": self.topic, "run_id": spec.run_id, "kind": spec.kind.value, "env": spec.env,
+                "argv": spec.argv, "python": sys.executable, "kwargs": spec.kwargs, "sys_path": spec.sys_path,
+                "grace": KILL_GRACE_SECONDS, "versions": self._versions}
+        future = self.client.submit(supervise, task, payload, archive, key=key, pure=False)
+        trial = DaskTrial(self, spec, key, future, on_events)
+        self._trials[key] = trial
+        return trial
+
+    def _on_message(self, event: tuple[float, Any]) -> None:
+        message = event[1]
+        if not isinstance(message, dict):
+            return
+        worker = message.get("worker")
+        if isinstance(worker, str) and worker not in self._watched:
+            self._watched.add(worker)
+            self.client.subscribe_topic(worker, self._on_worker_event)
+        trial = self._trials.get(message.get("key"))
+        if trial is not None:
+            trial.deliver(message)
+
+    def _on_worker_event(self, event: tuple[float, Any]) -> None:
+        message = event[1]
+        if not isinstance(message, dict) or message.get("action") != "remove-worker":
+            return
+        address = message.get("worker", "")
+        processing = set(message.get("processing-tasks") or ())
+        for trial in list(self._trials.values()):
+            if trial.key in processing or trial.running_on(address):
+                trial.worker_lost(address)
+
+    def connection_lost(self) -> bool:
+        """True once the client has lost the scheduler; the first call that finds out sets ``failure``
+        and fails every running trial (SchedulerLost)."""
+        if self.failure is not None:
+            return True
+        status = self.client.status if self.client is not None else "running"
+        if status == "running" or self._closing:
+            return False
+        self.failure = ComputeTargetLost(
+            f"Lost the connection to the Dask scheduler at {self._address} (client status {status!r}); "
+            "the sweep stops. Runs that had finished are kept in the store.", error_code="SchedulerLost")
+        for trial in list(self._trials.values()):
+            trial.connection_lost(str(self.failure))
+        return True
+
+    async def _watch_connection(self) -> None:
+        while not self._closing and not self.connection_lost():
+            await asyncio.sleep(WATCH_SECONDS)
+
+    def forget(self, key: str) -> None:
+        """Drop a settled trial: its late messages are ignored from now on."""
+        self._trials.pop(key, None)
+
+    async def kill(self, key: str, worker: str | None, grace: float) -> None:
+        """Stop task ``key``'s child on ``worker`` (on every worker when None); no-op without a connection."""
+        from hdnotebook.executors.supervise import kill_trial
+
+        if self.failure is not None or self.client is None:
+            return
+        try:
+            await self.client.run(kill_trial, key, grace, workers=[worker] if worker else None, on_error="ignore")
+        except Exception:
+            pass
+
+    async def cancel(self, future: Any) -> None:
+        """Cancel a task on the scheduler (no-op without a connection)."""
+        if self.failure is not None or self.client is None:
+            return
+        try:
+            await self.client.cancel([future], reason="stopped by hdnotebook")
+        except Exception:
+            pass
+
+    def abandon(self, key: str, future: Any) -> None:
+        """In the background: cancel a lost trial's task and kill any rerun of it."""
+        async def drop() -> None:
+            await self.cancel(future)
+            await self.kill(key, None, KILL_GRACE_SECONDS)
+
+        self._spawn(drop())
+
+    async def aclose(self, grace: float = 1.0) -> None:
+        """Stop running trials and close this executor's client (a target's local cluster stays up)."""
+        if self.client is None or self._closing:
+            return
+        if self.failure is None:
+            await asyncio.gather(*(t.stop(grace) for t in list(self._trials.values())), return_exceptions=True)
+        self._closing = True
+        pending = [t for t in self._tasks if not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=CLOSE_SECONDS)
+        for task in pending:
+            task.cancel()
+        try:
+            for topic in [self.topic, *self._watched]:
+                self.client.unsubscribe_topic(topic)
+        except Exception:
+            pass
+        self._shared.clear()
+        quiet = logging.getLogger("distributed.client")
+        quiet.addFilter(_drop_cancellation)
+        try:
+            await asyncio.wait_for(self.client._close(fast=self.failure is not None), CLOSE_SECONDS)
+        except Exception:
+            pass
+        finally:
+            quiet.removeFilter(_drop_cancellation)
+            self.target.users.discard(self)
+
+
+def _drop_cancellation(record: logging.LogRecord) -> bool:
+    """Closing a client that is still trying to reconnect cancels that attempt; Dask would log it as an error."""
+    return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))

@@ -1,0 +1,69 @@
+"""Children and worker probes for the Dask tests (importable by reference on the workers)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from hdnotebook import Run
+
+SCRIPT = '''
+import argparse, os, time
+from hdnotebook import Run
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--values", default="0.5")
+parser.add_argument("--delay", type=float, default=0.05)
+parser.add_argument("--fail", type=int, default=0)
+args = parser.parse_args()
+run = Run.get_context()
+run.log("pid", os.getpid())
+run.log("worker_pid", os.getppid())
+print("started on the worker", flush=True)
+with open("outputs/result.txt", "w") as f:
+    f.write(args.values)
+with open("notes.txt", "w") as f:
+    f.write("uploaded from the worker")
+run.upload_file("extra/notes.txt", "notes.txt")
+for item in args.values.split(","):
+    head, _, count = item.partition("*")
+    for _ in range(int(count) if count else 1):
+        time.sleep(args.delay)
+        run.log("accuracy", float(head))
+print("done", flush=True)
+if args.fail:
+    raise ValueError("failing on purpose")
+'''
+
+
+def write_script(folder: Path) -> Path:
+    """``folder/src/train.py`` (SCRIPT) plus a file that .amlignore excludes; returns the source folder."""
+    src = folder / "src"
+    src.mkdir(exist_ok=True)
+    (src / "train.py").write_text(SCRIPT)
+    (src / "big.bin").write_bytes(b"0" * 1000)
+    (src / ".amlignore").write_text("big.bin\n")
+    return src
+
+
+def probe_then_sleep(seconds: float) -> None:
+    """Logs the time, prints a line, sleeps, then logs ``finished``."""
+    run = Run.get_context()
+    run.log("pid", os.getpid())
+    run.log("probe", time.time())
+    print("a line of the log tail", flush=True)
+    time.sleep(seconds)
+    run.log("finished", 1)
+
+
+def running_trials() -> list[str]:
+    """The task keys supervise is running in this worker process."""
+    from hdnotebook.executors import supervise
+
+    return list(supervise._running)
+
+
+def scratch_folders(dask_worker) -> list[str]:
+    """The children's temporary folders left in this worker's local directory."""
+    return sorted(p.name for p in Path(dask_worker.local_directory).glob("hdnotebook-run-*"))

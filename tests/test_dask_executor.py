@@ -1,0 +1,123 @@
+"""Sweeps on a real LocalCluster (2 worker processes): script and function children, a policy that stops some,
+metrics streamed live, files and logs returned, cancel within 2 s."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime
+from pathlib import Path
+
+from distributed import Client
+
+from hdnotebook import (DaskComputeTarget, Experiment, GridParameterSampling, HyperDriveConfig, MedianStoppingPolicy,
+                        ScriptRunConfig, choice)
+from tests import curves, dask_children
+from tests.dask_cluster import local_target, pid_alive, wait_for, worker_info  # noqa: F401  (fixture)
+
+MEDIAN_EXAMPLE = [".5,.6,.7", ".4,.5,.55", ".3,.45,.5", ".2,.3,.35,.4*100"]
+
+
+def seconds(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def assert_stopped_within_two_seconds(child) -> None:
+    reason = child.get_details()["terminationReason"]
+    assert (reason["policy"], reason["interval"], reason["value"]) == ("MedianStopping", 3, 0.35)
+    decided_at = child._need_store().metric_rows_for([child.id], "accuracy")[child.id][2].time
+    assert seconds(child.get_details()["endTimeUtc"]) - decided_at < 2.0
+    assert len(child.get_metrics()["accuracy"]) < 40
+
+
+def assert_workers_are_clean(target: DaskComputeTarget) -> None:
+    wait_for(lambda: not any(worker_info(target, dask_children.running_trials).values()), 5)
+    assert not any(worker_info(target, dask_children.scratch_folders).values())
+
+
+def test_function_sweep_with_a_policy_on_a_cluster_object(experiment: Experiment, local_target: DaskComputeTarget) -> None:
+    config = HyperDriveConfig(run_config=curves.scripted, hyperparameter_sampling=GridParameterSampling({"values": choice(*MEDIAN_EXAMPLE)}),
+                              primary_metric_name="accuracy", primary_metric_goal="maximize", max_total_runs=4,
+                              max_concurrent_runs=1, policy=MedianStoppingPolicy(evaluation_interval=1, delay_evaluation=3),
+                              compute_target=local_target.cluster)
+    run = experiment.submit(config)
+    assert run.wait_for_completion()["status"] == "Completed"
+    kids = run.get_children()
+    assert [c.get_status() for c in kids] == ["Completed", "Completed", "Completed", "Canceled"]
+    assert [c.get_metrics()["accuracy"] for c in kids[:3]] == [[.5, .6, .7], [.4, .5, .55], [.3, .45, .5]]
+    assert_stopped_within_two_seconds(kids[3])
+    assert run.get_best_run_by_primary_metric().id == kids[0].id
+    assert_workers_are_clean(local_target)
+
+
+def test_script_sweep_with_a_policy_returns_files_and_logs(experiment: Experiment, local_target: DaskComputeTarget,
+                                                          tmp_path: Path) -> None:
+    src = dask_children.write_script(tmp_path)
+    script = ScriptRunConfig(str(src), "train.py", compute_target=local_target.address)
+    config = HyperDriveConfig(run_config=script, hyperparameter_sampling=GridParameterSampling({"values": choice(*MEDIAN_EXAMPLE)}),
+                              primary_metric_name="accuracy", primary_metric_goal="maximize", max_total_runs=4,
+                              max_concurrent_runs=1, policy=MedianStoppingPolicy(evaluation_interval=1, delay_evaluation=3))
+    run = experiment.submit(config)
+    assert run.wait_for_completion()["status"] == "Completed"
+    kids = run.get_children()
+    assert [c.get_status() for c in kids] == ["Completed", "Completed", "Completed", "Canceled"]
+    assert_stopped_within_two_seconds(kids[3])
+    first = kids[0]
+    assert first.get_metrics()["worker_pid"] in worker_info(local_target, os.getpid).values(), "ran on a Dask worker"
+    assert first.get_file_names() == ["extra/notes.txt", "outputs/result.txt", "user_logs/std_log.txt"]
+    folder = Path(first.get_details()["runDefinition"]["sourceDirectory"]).parent / ".hdnotebook" / "runs" / first.id
+    assert (folder / "outputs" / "result.txt").read_text() == ".5,.6,.7"
+    assert (folder / "extra" / "notes.txt").read_text() == "uploaded from the worker"
+    log = Path(first.get_details()["logFiles"]["user_logs/std_log.txt"]).read_text()
+    assert log == "started on the worker\ndone\n"
+    assert "outputs/result.txt" in kids[3].get_file_names(), "a stopped child's outputs come back too"
+    assert_workers_are_clean(local_target)
+
+
+def test_failing_single_script_run_through_a_client(experiment: Experiment, local_target: DaskComputeTarget,
+                                                    tmp_path: Path) -> None:
+    src = dask_children.write_script(tmp_path)
+    with Client(local_target.address, set_as_default=False) as client:
+        script = ScriptRunConfig(str(src), "train.py", arguments=["--values", "0.1", "--fail", "1"], compute_target=client)
+        run = experiment.submit(script)
+        details = run.wait_for_completion(raise_on_error=False)
+    assert details["status"] == "Failed"
+    message = details["error"]["error"]["message"]
+    assert message.startswith("Traceback (most recent call last)") and message.endswith("ValueError: failing on purpose")
+    assert run.get_metrics()["accuracy"] == 0.1
+    assert "outputs/result.txt" in run.get_file_names()
+
+
+def test_metrics_and_log_tail_arrive_while_the_child_runs(experiment: Experiment, local_target: DaskComputeTarget) -> None:
+    config = HyperDriveConfig(run_config=dask_children.probe_then_sleep, hyperparameter_sampling=GridParameterSampling({"seconds": choice(3)}),
+                              primary_metric_name="probe", primary_metric_goal="maximize", max_total_runs=1,
+                              compute_target=local_target)
+    run = experiment.submit(config)
+    store = experiment.workspace._store
+    child_id = f"{run.id}_0"
+    rows = wait_for(lambda: store.metric_rows(child_id, "probe"), 20, interval=0.005)
+    seen_at = time.time()
+    assert seen_at - rows[0].value < 1.0, "a value logged on a worker is in the store within 1 s"
+    log = store.run_folder(child_id) / "user_logs" / "std_log.txt"
+    wait_for(lambda: log.is_file() and "a line of the log tail" in log.read_text(), 2)
+    assert store.status_of(child_id) == "Running", "the log tail arrives while the child runs"
+    assert run.wait_for_completion()["status"] == "Completed"
+    assert run.get_children()[0].get_metrics()["finished"] == 1
+
+
+def test_cancel_kills_children_on_their_workers_within_two_seconds(experiment: Experiment,
+                                                                   local_target: DaskComputeTarget) -> None:
+    config = HyperDriveConfig(run_config=dask_children.probe_then_sleep, hyperparameter_sampling=GridParameterSampling({"seconds": choice(60, 61)}),
+                              primary_metric_name="probe", primary_metric_goal="maximize", max_total_runs=2,
+                              max_concurrent_runs=2, compute_target=local_target)
+    run = experiment.submit(config)
+    wait_for(lambda: len(run.get_children()) == 2 and all("pid" in c.get_metrics() for c in run.get_children()), 20)
+    kids = run.get_children()
+    pids = [c.get_metrics()["pid"] for c in kids]
+    started = time.time()
+    run.cancel()
+    assert time.time() - started < 2.0
+    assert [c.get_status() for c in run.get_children()] == ["Canceled", "Canceled"]
+    assert not any(pid_alive(pid) for pid in pids), "the children are gone"
+    assert all("finished" not in c.get_metrics() for c in kids)
+    assert_workers_are_clean(local_target)

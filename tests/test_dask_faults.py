@@ -1,0 +1,133 @@
+"""Faults on real Dask clusters: a worker killed mid-run, late messages, a lost scheduler, mismatched versions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from hdnotebook import (DaskComputeTarget, Experiment, GridParameterSampling, HyperDriveConfig, ScriptRunConfig,
+                        TrainingException, choice)
+from hdnotebook.executors.base import OutcomeStatus, TrialKind, TrialSpec
+from hdnotebook.executors.dask_executor import DaskExecutor
+from hdnotebook.runs import channel
+from hdnotebook.scheduler import background
+from hdnotebook.scheduler.specs import pickle_function
+from tests import children, dask_children
+from tests.conftest import REPO
+from tests.dask_cluster import ExternalCluster, local_target, pid_alive, wait_for, worker_info  # noqa: F401  (fixture)
+
+
+def test_worker_killed_mid_run_fails_the_run_and_never_mixes_the_rerun(experiment: Experiment, tmp_path: Path,
+                                                                        local_target: DaskComputeTarget) -> None:
+    src = dask_children.write_script(tmp_path)
+    config = HyperDriveConfig(run_config=ScriptRunConfig(str(src), "train.py", arguments=["--delay", "0.1"]),
+                              hyperparameter_sampling=GridParameterSampling({"values": choice("0.1*100", "0.2*2")}),
+                              primary_metric_name="accuracy", primary_metric_goal="maximize", max_total_runs=2,
+                              max_concurrent_runs=1, compute_target=local_target)
+    run = experiment.submit(config)
+    store = experiment.workspace._store
+    victim = f"{run.id}_0"
+    wait_for(lambda: len(store.metric_rows(victim, "accuracy")) >= 3, 30)
+    metrics = run.get_children()[0].get_metrics()
+    os.kill(metrics["worker_pid"], signal.SIGKILL)
+    killed_at = time.time()
+    wait_for(lambda: store.status_of(victim) == "Failed", 10)
+    assert time.time() - killed_at < 5.0
+    error = store.get_run(victim).error["error"]
+    assert error["code"] == "WorkerLost" and "left the cluster" in error["message"] and "one curve" in error["message"]
+    assert run.wait_for_completion()["status"] == "Completed"
+    curve = run.get_children()[0].get_metrics()["accuracy"]
+    assert curve == [0.1] * len(curve) and 3 <= len(curve) < 100
+    assert [r.name for r in store.metric_rows(victim)].count("pid") == 1, "Dask's rerun logged nothing into the run"
+    wait_for(lambda: not pid_alive(metrics["pid"]), 5)
+    assert run.get_children()[1].get_status() == "Completed"
+    assert wait_for(lambda: len(worker_info(local_target, dask_children.running_trials)) == 2, 30), "the nanny restarted the worker"
+    wait_for(lambda: not any(worker_info(local_target, dask_children.running_trials).values()), 5)
+
+
+def test_late_messages_of_a_stopped_run_are_dropped(tmp_path: Path, local_target: DaskComputeTarget) -> None:
+    """A message that reaches the notebook after a trial was stopped (here sent by the test) never reaches the run."""
+    async def scenario() -> tuple[list, list, OutcomeStatus]:
+        executor = DaskExecutor(local_target, 1)
+        await executor.start()
+        received: list = []
+        env = {channel.ENV_RUN_ID: "late_0", channel.ENV_EXPERIMENT: "e", channel.ENV_RUN_DIR: str(tmp_path)}
+        spec = TrialSpec(run_id="late_0", kind=TrialKind.FUNCTION, cwd=str(tmp_path), env=env,
+                         log_path=str(tmp_path / "std_log.txt"), payload=pickle_function(children.sleeper), kwargs={"seconds": 60})
+        trial = await executor.submit(spec, received.extend)
+        while not received:
+            await asyncio.sleep(0.01)
+
+        def forged(name: str) -> dict:
+            event = {"op": "metric", "run": "late_0", "name": name, "kind": "scalar", "value": 1, "step": None, "t": time.time()}
+            return {"key": trial.key, "nonce": trial.nonce, "seq": 1000, "kind": "events", "events": json.dumps([event])}
+
+        await executor.client.log_event(executor.topic, forged("while_running"))
+        while len(received) < 2:
+            await asyncio.sleep(0.01)
+        await trial.stop(1.0)
+        outcome = await trial.outcome()
+        await executor.client.log_event(executor.topic, forged("after_stop"))
+        await asyncio.sleep(0.5)
+        before_close = list(received)
+        await executor.aclose()
+        return before_close, received, outcome.status
+
+    before_close, received, status = background.call(scenario(), timeout=60)
+    assert status is OutcomeStatus.STOPPED
+    assert [e["name"] for e in received] == ["started", "while_running"] and before_close == received
+
+
+@pytest.fixture
+def external(tmp_path: Path):
+    clusters: list[ExternalCluster] = []
+
+    def start(worker_env: dict[str, str] | None = None) -> ExternalCluster:
+        cluster = ExternalCluster(tmp_path, worker_env)
+        clusters.append(cluster)
+        return cluster
+
+    yield start
+    for cluster in clusters:
+        cluster.close()
+
+
+def test_lost_scheduler_fails_the_sweep_and_keeps_finished_runs(experiment: Experiment, external) -> None:
+    cluster = external()
+    config = HyperDriveConfig(run_config=dask_children.probe_then_sleep,
+                              hyperparameter_sampling=GridParameterSampling({"seconds": choice(0.01, 60)}),
+                              primary_metric_name="probe", primary_metric_goal="maximize", max_total_runs=2,
+                              max_concurrent_runs=1, compute_target=cluster.address)
+    run = experiment.submit(config)
+    wait_for(lambda: len(run.get_children()) == 2 and "pid" in run.get_children()[1].get_metrics(), 30)
+    cluster.kill_scheduler()
+    lost_at = time.time()
+    details = run.wait_for_completion(raise_on_error=False)
+    assert time.time() - lost_at < 5.0
+    assert details["status"] == "Failed"
+    assert "Lost the connection to the Dask scheduler at " + cluster.address in details["error"]["error"]["message"]
+    finished, running = run.get_children()
+    assert finished.get_status() == "Completed" and finished.get_metrics()["finished"] == 1
+    assert running.get_status() == "Failed" and running.get_details()["error"]["error"]["code"] == "SchedulerLost"
+    wait_for(lambda: not pid_alive(running.get_metrics()["pid"]), 20)
+
+
+def test_version_mismatch_is_reported_at_submit(experiment: Experiment, tmp_path: Path, external) -> None:
+    patch = tmp_path / "patch"
+    patch.mkdir()
+    (patch / "sitecustomize.py").write_text("import hdnotebook\nhdnotebook.__version__ = '0.0.1-old'\n")
+    cluster = external({"PYTHONPATH": os.pathsep.join([str(patch), str(REPO)])})
+    config = HyperDriveConfig(run_config=children.quadratic, hyperparameter_sampling=GridParameterSampling({"x": choice(1)}),
+                              primary_metric_name="score", primary_metric_goal="maximize", max_total_runs=1,
+                              compute_target=cluster.address)
+    with pytest.raises(TrainingException, match="The Dask workers do not match this notebook's versions") as info:
+        experiment.submit(config)
+    assert info.value.error_code == "VersionMismatch"
+    assert "hdnotebook 0.0.1-old (notebook: 0.1.0)" in str(info.value) and "Install the same versions" in str(info.value)
+    assert experiment.get_runs() == []
