@@ -35,7 +35,6 @@ from hdnotebook.sampling import (
     SamplingHistory,
     TrialRecord,
 )
-from hdnotebook.sampling.bayesian import NOT_IMPLEMENTED_WARNING
 from hdnotebook.sampling.space import (
     FiniteSpace,
     draw,
@@ -62,7 +61,7 @@ def draws(expression: list, n: int = N, seed: int = 20240501) -> list[Any]:
 
 def bayesian_suggest(sampler: BayesianParameterSampling, history: SamplingHistory, count: int) -> list[dict]:
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("error")
         return sampler.suggest(history, count)
 
 
@@ -637,12 +636,6 @@ BAYES_SPACE = {"--lr": uniform(0.001, 0.1), "--units": quniform(16, 512, 16), "-
         (None, "BayesianParameterSampling expects parameter_space to not be None or empty."),
         ({}, "BayesianParameterSampling expects parameter_space to not be None or empty."),
         (
-            {"a": loguniform(0, 1)},
-            "This sampling method expects only the following distributions: [choice, quniform, uniform]",
-        ),
-        ({"a": randint(3)}, "This sampling method expects only the following distributions"),
-        ({"a": normal(0, 1)}, "This sampling method expects only the following distributions"),
-        (
             {"a": choice(True, False)},
             "Failed to validate a parameter distribution due to 'choice' values should be 'int', 'string' or 'float'.",
         ),
@@ -672,26 +665,38 @@ def test_bayesian_validation(space: object, message: str) -> None:
         assert "parameter 'a'" in str(caught.value)
 
 
-def test_bayesian_accepts_hyperdrive_valid_spaces() -> None:
+def test_bayesian_accepts_every_expression_beyond_hyperdrive() -> None:
     BayesianParameterSampling({"a": quniform(0, 100000, 1), "b": choice(1, 2.5), "c": choice("x", "y")})
     BayesianParameterSampling({"a": uniform(0, 1)}, properties={"p": 1}, seed=3)
-
-
-def test_bayesian_warns_once_per_instance() -> None:
-    sampler = BayesianParameterSampling(BAYES_SPACE, seed=1)
-    with pytest.warns(UserWarning) as record:
-        sampler.suggest(EMPTY, 2)
-    assert [str(w.message) for w in record] == [NOT_IMPLEMENTED_WARNING]
-    assert NOT_IMPLEMENTED_WARNING == (
-        "BayesianParameterSampling: the Gaussian-process optimiser is not implemented yet; "
-        "suggestions are quasi-random (Sobol) for now."
+    every = BayesianParameterSampling(
+        {
+            "randint": randint(4),
+            "loguniform": loguniform(-6, -1),
+            "qloguniform": qloguniform(0, 5, 2),
+            "normal": normal(0, 1),
+            "qnormal": qnormal(10, 3, 1),
+            "lognormal": lognormal(0, 1),
+            "qlognormal": qlognormal(0, 1, 1),
+        },
+        seed=1,
     )
+    assert len(bayesian_suggest(every, EMPTY, 3)) == 3
+
+
+def test_bayesian_rejects_more_parameters_than_a_gp_can_model() -> None:
+    with pytest.raises(HyperDriveConfigException) as caught:
+        BayesianParameterSampling({f"x{i}": uniform(0, 1) for i in range(65)})
+    assert "BayesianParameterSampling expects at most 64 hyperparameters" in str(caught.value)
+    assert "(got 65)" in str(caught.value) and "RandomParameterSampling" in str(caught.value)
+    BayesianParameterSampling({f"x{i}": uniform(0, 1) for i in range(64)})
+
+
+def test_bayesian_suggest_does_not_warn() -> None:
+    sampler = BayesianParameterSampling(BAYES_SPACE, seed=1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        sampler.suggest(EMPTY, 3)
+        assert sampler.suggest(EMPTY, 0) == []
         sampler.suggest(history_of(sampler.suggest(EMPTY, 1)), 1)
-    with pytest.warns(UserWarning, match="not implemented yet"):
-        BayesianParameterSampling(BAYES_SPACE, seed=1).suggest(EMPTY, 0)
 
 
 def test_bayesian_values_within_bounds_and_types() -> None:
