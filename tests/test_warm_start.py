@@ -148,3 +148,28 @@ def test_the_widget_shows_the_parents_runs_and_what_a_run_resumes(experiment: Ex
     assert rows[new]["resumes"] == old.id and not rows[new].get("inherited")
     assert snapshot["curves"]["loss"][old.id] == [1, 0.5]
     assert snapshot["curves"]["loss"][new] == pytest.approx([1, 0.5, 1 / 3, 0.25])
+
+
+def test_bayesian_sampling_learns_from_the_parents_runs(experiment: Experiment) -> None:
+    from hdnotebook import BayesianParameterSampling, uniform
+    from hdnotebook.sampling import SamplingHistory, TrialRecord
+    from hdnotebook.sampling.space import fits_space
+
+    space = {"x": uniform(-5, 5), "y": uniform(-5, 5)}
+    parents = tuple(TrialRecord({"x": x, "y": y}, "Completed", -((x - 1) ** 2) - (y + 2) ** 2)
+                    for x in (-4, -1.5, 1, 3.5) for y in (-4, -2, 0, 3))
+    outside = TrialRecord({"x": 9.0, "y": 0.0}, "Completed", -500.0)
+    assert not fits_space(space, outside.params) and fits_space(space, parents[0].params)
+    sampler = BayesianParameterSampling(space, seed=3)
+    cold = sampler.suggest(SamplingHistory(trials=()), 1)[0]
+    warm = sampler.suggest(SamplingHistory(trials=(), prior=(*parents, outside)), 1)[0]
+    distance = lambda c: ((c["x"] - 1) ** 2 + (c["y"] + 2) ** 2) ** 0.5  # noqa: E731
+    assert distance(warm) < 1.5, f"with 16 prior observations the first suggestion is near the optimum: {warm}"
+    assert warm != cold, "without a prior the first suggestion is a quasi-random start"
+
+
+def test_the_sweep_log_counts_parent_runs_outside_the_new_space(experiment: Experiment) -> None:
+    first = sweep(experiment, children.quadratic, {"x": choice(0, 1, 5)})
+    second = sweep(experiment, children.quadratic, {"x": choice(0, 1, 2)}, total=1, resume_from=first)
+    log = Path(second.get_details()["logFiles"]["azureml-logs/hyperdrive.txt"]).read_text()
+    assert "1 of 3 parent runs fall outside the new space" in log

@@ -165,6 +165,7 @@ class SpaceEncoding:
 
     def __init__(self, parameter_space: dict[str, list[Any]]) -> None:
         self.keys = list(parameter_space)
+        self.parameter_space = dict(parameter_space)
         self.columns = [_Column(expression) for expression in parameter_space.values()]
         self.categorical = np.array([c.kind == "categorical" for c in self.columns], dtype=bool)
         self.discrete = np.array([c.kind != "continuous" or c.q is not None for c in self.columns], dtype=bool)

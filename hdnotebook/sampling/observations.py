@@ -11,6 +11,10 @@ Each trial of a :class:`SamplingHistory` is, by status and metric:
 
 A trial whose parameters are not a configuration of the space (a key missing, a foreign value) is
 left out of the model. Every trial's configuration counts as seen, so it is not proposed again.
+
+The finished runs of warm-start parents (``history.prior``) are observations too, by the same rules,
+when their configuration fits this space (:func:`hdnotebook.sampling.space.fits_space`); pending
+parents' runs cannot exist (parents are finished).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import numpy as np
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.sampling.encoding import SpaceEncoding
 from hdnotebook.sampling.history import SamplingHistory
-from hdnotebook.sampling.space import configuration_key
+from hdnotebook.sampling.space import configuration_key, fits_space
 from hdnotebook.status import CANCELED, COMPLETED, FAILED, TERMINAL
 
 MAX_MODEL_POINTS = 300
@@ -64,8 +68,10 @@ def read_history(history: SamplingHistory, encoding: SpaceEncoding) -> Observati
     sign = 1.0 if history.goal is PrimaryMetricGoal.MAXIMIZE else -1.0
     points, values, failed, pending = [], [], [], []
     seen: set[tuple[Any, ...]] = set()
-    encoded = encoding.encode_many([trial.params for trial in history.trials])
-    for trial, point in zip(history.trials, encoded):
+    prior = [t for t in history.prior if t.status in TERMINAL and fits_space(encoding.parameter_space, t.params)]
+    trials = [*prior, *history.trials]
+    encoded = encoding.encode_many([trial.params for trial in trials])
+    for trial, point in zip(trials, encoded):
         key = configuration_key(encoding.keys, trial.params) if isinstance(trial.params, dict) else None
         if key is not None:
             seen.add(key)

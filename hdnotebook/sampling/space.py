@@ -302,3 +302,29 @@ def unused_index(rank: int, used_sorted: list[int]) -> int:
 def insert_sorted(used_sorted: list[int], index: int) -> None:
     """Insert ``index`` into the ascending list ``used_sorted`` in place."""
     bisect.insort(used_sorted, index)
+
+
+def fits_space(parameter_space: dict[str, list[Any]], params: dict[str, Any]) -> bool:
+    """True when ``params`` is a configuration the space could produce: the same keys, each value one of
+    a choice's options (same type), or a number within a distribution's bounds (q-rounding allowed)."""
+    if not isinstance(params, dict) or set(params) != set(parameter_space):
+        return False
+    for key, (name, args) in parameter_space.items():
+        value = params[key]
+        if name == "choice":
+            if not any(type(value) is type(option) and value == option for option in args[0]):
+                return False
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return False
+        slack = args[2] / 2 if name.startswith("q") else 0.0
+        if name == "randint" and not (isinstance(value, int) and 0 <= value < args[0]):
+            return False
+        if name in ("uniform", "quniform") and not args[0] - slack <= value <= args[1] + slack:
+            return False
+        if name in ("loguniform", "qloguniform") and not math.exp(args[0]) - slack <= value <= math.exp(args[1]) + slack:
+            return False
+        if name in ("lognormal", "qlognormal") and value < -slack:
+            return False
+    return True
+

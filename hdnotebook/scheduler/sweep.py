@@ -18,6 +18,7 @@ from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.history import RunCurve
 from hdnotebook.runs.run import FUNCTION_TYPE, SCRIPT_TYPE
 from hdnotebook.sampling.history import SamplingHistory, TrialRecord
+from hdnotebook.sampling.space import fits_space
 from hdnotebook.scheduler import specs
 from hdnotebook.scheduler.sweep_log import SweepLog
 from hdnotebook.scheduler.trial import TrialRunner, error_dict
@@ -115,8 +116,11 @@ class SweepController:
                                          metric=self._goal.best(values)))
         self._prior = tuple(prior)
         if parents:
+            space = self.config.hyperparameter_sampling._parameter_space
+            outside = sum(not fits_space(space, t.params) for t in prior)
+            note = f"; {outside} of {len(prior)} parent runs fall outside the new space (not used by the sampler)" if outside else ""
             self._log.write("CONTROLLER", f"Warm start from {len(parents)} parent sweep(s): {len(prior)} earlier runs "
-                                          f"inform the policy and the sampler.")
+                                          f"inform the policy and the sampler{note}.")
 
     # the loop ---------------------------------------------------------------------------------
 
