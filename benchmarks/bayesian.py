@@ -123,19 +123,26 @@ TASKS = [
 ]
 
 
-def run_ours(sampler_class: type, task: Task, seed: int) -> tuple[list[float], list[float]]:
-    """Values in evaluation order and seconds per suggestion of one of our samplers on one task."""
+def sequential_sweep(sampler_class: type, task: Task, seed: int, budget: int | None = None,
+                     prior: tuple[TrialRecord, ...] = ()) -> tuple[list[TrialRecord], list[float]]:
+    """One of our samplers on one task, one suggestion at a time: the trials in evaluation order and
+    the seconds per suggestion (``prior``: finished runs of a warm-start parent)."""
     sampler = sampler_class(task.space, seed=seed)
     trials: list[TrialRecord] = []
-    values, seconds = [], []
-    for _ in range(task.budget):
-        history = SamplingHistory(trials=tuple(trials), goal=PrimaryMetricGoal.MINIMIZE)
+    seconds = []
+    for _ in range(budget or task.budget):
+        history = SamplingHistory(trials=tuple(trials), goal=PrimaryMetricGoal.MINIMIZE, prior=prior)
         start = time.perf_counter()
         (params,) = sampler.suggest(history, 1)
         seconds.append(time.perf_counter() - start)
-        values.append(task.function(**params))
-        trials.append(TrialRecord(params=params, status="Completed", metric=values[-1]))
-    return values, seconds
+        trials.append(TrialRecord(params=params, status="Completed", metric=task.function(**params)))
+    return trials, seconds
+
+
+def run_ours(sampler_class: type, task: Task, seed: int) -> tuple[list[float], list[float]]:
+    """Values in evaluation order and seconds per suggestion of one of our samplers on one task."""
+    trials, seconds = sequential_sweep(sampler_class, task, seed)
+    return [t.metric for t in trials], seconds
 
 
 def _optuna_distributions(space: dict[str, list[Any]]) -> dict[str, Any]:
@@ -224,14 +231,46 @@ def report(task: Task, results: dict[str, list[tuple[list[float], list[float]]]]
     return lines
 
 
+WARM_TASKS = ("hartmann6", "mixed5")
+WARM_BUDGET = 60
+WARM_CHECKPOINTS = (10, 30, 60)
+
+
+def warm_start_report(task: Task, seeds: range) -> list[str]:
+    """Cold sweeps of WARM_BUDGET runs against sweeps of WARM_BUDGET warm-started from an earlier sweep of
+    WARM_BUDGET (another seed): median [quartiles] of the regret after 10, 30 and 60 runs."""
+    cold, warm = [], []
+    for seed in seeds:
+        prior, _ = sequential_sweep(BayesianParameterSampling, task, seed + 1000, WARM_BUDGET)
+        for runs, parents in ((cold, ()), (warm, tuple(prior))):
+            trials, _ = sequential_sweep(BayesianParameterSampling, task, seed, WARM_BUDGET, parents)
+            runs.append([t.metric for t in trials])
+    optimum = task.optimum or 0.0
+    lines = [f"{task.name} warm start ({len(seeds)} seeds; parent sweep of {WARM_BUDGET} runs), regret after n runs:",
+             "  " + f"{'sweep':<8}" + "".join(f"{f'n={n}':>32}" for n in WARM_CHECKPOINTS)]
+    for name, runs in (("cold", cold), ("warm", warm)):
+        lines.append("  " + f"{name:<8}" + "".join(
+            f"{_quartiles([min(v[:n]) - optimum for v in runs]):>32}" for n in WARM_CHECKPOINTS))
+    warm10 = statistics.median(min(v[:10]) - optimum for v in warm)
+    cold30 = statistics.median(min(v[:30]) - optimum for v in cold)
+    verdict = "met" if warm10 < cold30 else "NOT met"
+    lines.append(f"  target: warm after 10 runs ({warm10:.3g}) beats cold after 30 ({cold30:.3g}): {verdict}")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 seeds instead of 10 (a smoke run)")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--tasks", default=",".join(task.name for task in TASKS))
     parser.add_argument("--samplers", default="")
+    parser.add_argument("--warm-start", action="store_true", help="only the warm-start comparison (issue 6)")
     args = parser.parse_args()
     seeds = range(2 if args.quick else args.seeds)
+    if args.warm_start:
+        for task in [task for task in TASKS if task.name in WARM_TASKS]:
+            print("\n".join(warm_start_report(task, seeds)), flush=True)
+        return
     runners = available_samplers()
     chosen = [name for name in args.samplers.split(",") if name] or list(runners)
     for task in [task for task in TASKS if task.name in args.tasks.split(",")]:
