@@ -138,22 +138,9 @@ def logging_cost(exp: Experiment) -> None:
     stored = len(child.get_metrics(name="x")["x"])
     print(f"(b) Run.log() from one child: {rate:,.0f} calls/s ({stored:,} values stored)")
 
-    config = HyperDriveConfig(run_config=functools.partial(probes, 40, 0.05),
-                              hyperparameter_sampling=GridParameterSampling({"--i": choice(0)}),
-                              primary_metric_name="probe", primary_metric_goal="maximize", max_total_runs=1)
-    run = exp.submit(config)
-    store = exp.workspace._store
-    seen: dict[float, float] = {}
-    while run.get_status() not in ("Completed", "Failed", "Canceled"):
-        children = store.list_runs(parent_id=run.id)
-        if children:
-            now = time.time()
-            for row in store.metric_rows(children[0].run_id, "probe"):
-                seen.setdefault(row.value, now)
-        time.sleep(0.001)
-    delays = sorted((seen_at - logged) * 1000 for logged, seen_at in seen.items())
+    delays = metric_latency(exp, count=40, interval=0.05)
     print(f"(b) delay from log() to the store: median {statistics.median(delays):.1f} ms, "
-          f"p95 {delays[int(len(delays) * 0.95) - 1]:.1f} ms, max {delays[-1]:.1f} ms over {len(delays)} values")
+          f"p95 {percentile(delays, 0.95):.1f} ms, max {delays[-1]:.1f} ms over {len(delays)} values")
 
 
 def main() -> None:
