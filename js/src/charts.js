@@ -18,8 +18,8 @@ export function axisFor(param, rows) {
     if (param.log) return { label: `${param.key} (log10)`, log: true, raw: (r) => r.params[param.key], value: (r) => Math.log10(r.params[param.key]) };
     return { label: param.key, value: (r) => r.params[param.key] };
   }
-  const choices = param.choices || [...new Set(rows.map((r) => r.params?.[param.key]))];
-  const labels = choices.map((c) => String(c));
+  // The space's options, then any other value a run holds (e.g. a warm-start parent's).
+  const labels = [...new Set([...(param.choices || []), ...rows.map((r) => r.params?.[param.key])].map((c) => String(c)))];
   return {
     label: param.key, categorical: true, value: (r) => labels.indexOf(String(r.params[param.key])),
     tickvals: labels.map((_, i) => i), ticktext: labels, range: [-0.5, labels.length - 0.5],
@@ -54,10 +54,10 @@ export function createCurves(root, Plotly, { onMetric }) {
       const row = state.rowsById.get(id);
       const faded = brushed && !brushed.has(id);
       return {
-        type, mode: "lines+markers", name: `#${row.n}`, x: curves[id].map((_, k) => k + 1), y: curves[id],
+        type, mode: "lines+markers", name: row.inherited ? `↩${row.n}` : `#${row.n}`, x: curves[id].map((_, k) => k + 1), y: curves[id],
         visible: i < TOP || showAll.checked || (brushed && brushed.has(id)) ? true : "legendonly",
         opacity: faded ? 0.12 : 1, line: { width: brushed && !faded ? 3 : 1.5 }, marker: { size: 4 },
-        hovertemplate: `run #${row.n} %{y}<extra>interval %{x}</extra>`,
+        hovertemplate: `run ${row.inherited ? "↩" : "#"}${row.n} %{y}<extra>interval %{x}</extra>`,
       };
     });
     const threshold = metric === state.run.primary.name ? state.run.threshold : null;

@@ -145,3 +145,38 @@ def test_live_single_run_view(lab, page) -> None:
     expect(widget.locator("[data-testid='series-charts'] .scatterlayer .trace").first).to_be_attached()
     expect(widget.locator("[data-testid='run-status']")).to_have_text("Completed", timeout=60_000)
     expect(widget.locator("[data-testid='run-log']")).to_contain_text("epoch 15")
+
+
+WARM = """
+from hdnotebook import *
+from tests.children import curve
+exp = Experiment(Workspace.from_config(), "warm")
+
+def config(space, **kwargs):
+    return HyperDriveConfig(run_config=curve, hyperparameter_sampling=GridParameterSampling(space), primary_metric_name="loss",
+                            primary_metric_goal="minimize", max_total_runs=4, max_concurrent_runs=4,
+                            policy=BanditPolicy(1, slack_amount=0.5, delay_evaluation=2), **kwargs)
+
+first = exp.submit(config({"values": choice("1,0.9,0.8,0.7,0.6", "2,1.9,1.8,1.7,1.6")}))
+first.wait_for_completion()
+second = exp.submit(config({"values": choice("1.2," * 30 + "1", "0.9," * 30 + "0.5")}, resume_from=first))
+second.wait_for_completion()
+RunDetails(second).show()
+"""
+
+
+def test_warm_started_sweep_lists_its_parents_runs(lab, page) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _write_notebook(lab.root / "warm.ipynb", [WARM])
+    open_notebook(page, lab, "warm.ipynb")
+    run_all(page)
+    widget = page.locator("[data-testid='hdnotebook-run-details']")
+    expect(widget.locator("[data-testid='run-row']")).to_have_count(4, timeout=60_000)
+    expect(widget.locator("tr.hdnb-inherited")).to_have_count(2)
+    expect(widget.locator("tr.hdnb-inherited").first).to_contain_text("↩")
+    expect(widget.locator("[data-testid='run-status']")).to_have_text("Completed")
+    expect(widget.locator("[data-testid='status-bar']")).to_contain_text("Canceled (1)")  # stopped against a parent's run
+    widget.locator("[data-testid='hide-inherited']").check()
+    expect(widget.locator("[data-testid='run-row']")).to_have_count(2)
+    assert errors == []

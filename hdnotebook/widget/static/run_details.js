@@ -371,8 +371,7 @@ function axisFor(param, rows) {
     if (param.log) return { label: `${param.key} (log10)`, log: true, raw: (r) => r.params[param.key], value: (r) => Math.log10(r.params[param.key]) };
     return { label: param.key, value: (r) => r.params[param.key] };
   }
-  const choices = param.choices || [...new Set(rows.map((r) => r.params?.[param.key]))];
-  const labels = choices.map((c) => String(c));
+  const labels = [...new Set([...param.choices || [], ...rows.map((r) => r.params?.[param.key])].map((c) => String(c)))];
   return {
     label: param.key,
     categorical: true,
@@ -423,14 +422,14 @@ function createCurves(root, Plotly, { onMetric }) {
       return {
         type,
         mode: "lines+markers",
-        name: `#${row.n}`,
+        name: row.inherited ? `\u21A9${row.n}` : `#${row.n}`,
         x: curves[id].map((_, k) => k + 1),
         y: curves[id],
         visible: i < TOP || showAll.checked || brushed && brushed.has(id) ? true : "legendonly",
         opacity: faded ? 0.12 : 1,
         line: { width: brushed && !faded ? 3 : 1.5 },
         marker: { size: 4 },
-        hovertemplate: `run #${row.n} %{y}<extra>interval %{x}</extra>`
+        hovertemplate: `run ${row.inherited ? "\u21A9" : "#"}${row.n} %{y}<extra>interval %{x}</extra>`
       };
     });
     const threshold = metric === state.run.primary.name ? state.run.threshold : null;
