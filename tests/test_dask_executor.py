@@ -47,6 +47,8 @@ def test_function_sweep_with_a_policy_on_a_cluster_object(experiment: Experiment
     assert [c.get_metrics()["accuracy"] for c in kids[:3]] == [[.5, .6, .7], [.4, .5, .55], [.3, .45, .5]]
     assert_stopped_within_two_seconds(kids[3])
     assert run.get_best_run_by_primary_metric().id == kids[0].id
+    assert kids[0].get_details()["target"].startswith("dask tcp://")
+    assert '"target": "dask tcp://' in run.get_tags()["platform_config"]
     assert_workers_are_clean(local_target)
 
 

@@ -30,6 +30,7 @@ def test_function_from_a_module_gets_values_as_keywords(experiment: Experiment, 
     assert all(m["pid"] != os.getpid() for m in metrics.values()), "children run in other processes"
     assert run.get_best_run_by_primary_metric().id == f"{run.id}_1"
     assert run.get_children()[0].get_details()["runDefinition"]["kwargs"] == {"x": 0, "y": 0.5}
+    assert run.get_children()[0].get_details()["target"] == "local"
 
 
 def test_worker_processes_are_reused(experiment: Experiment) -> None:

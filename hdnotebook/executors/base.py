@@ -80,10 +80,12 @@ class Executor(Protocol):
 
     ``failure`` is None while the executor can run trials; it becomes the exception that ended it
     (e.g. a lost connection to a cluster), and the sweep then fails with that error.
+    ``target_name`` says where the children run, as run details show it.
     """
 
     slots: int
     failure: BaseException | None
+    target_name: str
 
     async def start(self) -> None:
         """Prepare resources (e.g. worker processes)."""

@@ -60,6 +60,11 @@ class DaskExecutor:
         self._closing = False
         self._versions = local_versions()
 
+    @property
+    def target_name(self) -> str:
+        """Where the children run, as run details show it: ``dask <scheduler address>``."""
+        return f"dask {self._address or 'cluster'}"
+
     async def start(self) -> None:
         """Connect to the scheduler (starting the target's local cluster if it owns one), check the workers' versions."""
         if self.client is not None:

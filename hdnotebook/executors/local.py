@@ -17,6 +17,8 @@ class LocalExecutor:
     trials do not wait for Python to start.
     """
 
+    target_name = "local"
+
     def __init__(self, slots: int, prestart_workers: int = 0, cwd: str | None = None) -> None:
         self.slots = slots
         self.failure: BaseException | None = None

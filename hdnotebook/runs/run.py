@@ -225,7 +225,7 @@ class Run(RunFiles, MetricLogging):
             return {"runId": self._id, "target": "local", "status": st.RUNNING}
         details: dict[str, Any] = {
             "runId": rec.run_id,
-            "target": "local",
+            "target": (rec.definition or {}).get("target", "local"),
             "status": rec.status,
             "startTimeUtc": iso_utc(rec.start_time),
         }

@@ -144,12 +144,12 @@ def child_env(store: Store, record: RunRecord, resume_folder: str | None = None)
     return env
 
 
-def script_definition(config: ScriptRunConfig, params: dict[str, Any]) -> dict[str, Any]:
+def script_definition(config: ScriptRunConfig, params: dict[str, Any], target: str = "local") -> dict[str, Any]:
     """``runDefinition`` as get_details() shows it; ``arguments`` is the flat list of words."""
     arguments = merge_arguments(config.arguments, params)
     return {
         "script": config.script, "command": " ".join(str(c) for c in (config.command or [])) or None,
-        "arguments": arguments, "target": "local", "framework": "Python", "nodeCount": 1,
+        "arguments": arguments, "target": target, "framework": "Python", "nodeCount": 1,
         "environment": {"name": getattr(config.environment, "name", None), "python": {"interpreterPath": sys.executable}},
         "sourceDirectory": str(Path(config.source_directory).resolve()),
     }
@@ -178,13 +178,13 @@ def script_spec(store: Store, record: RunRecord, config: ScriptRunConfig, params
                      env=child_env(store, record, resume_folder), log_path=str(log_path), argv=argv)
 
 
-def function_definition(fn: Callable[..., Any], params: dict[str, Any]) -> dict[str, Any]:
+def function_definition(fn: Callable[..., Any], params: dict[str, Any], target: str = "local") -> dict[str, Any]:
     """``runDefinition`` of a function child: its name and the keyword arguments it gets."""
     kwargs = {keyword_name(k): v for k, v in params.items()}
     return {
         "function": f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}",
         "arguments": [w for k, v in params.items() for w in (argument_key(k), str(v))],
-        "kwargs": kwargs, "target": "local", "framework": "Python", "nodeCount": 1,
+        "kwargs": kwargs, "target": target, "framework": "Python", "nodeCount": 1,
     }
 
 

@@ -35,12 +35,12 @@ def _prepare(run_config: Any) -> bytes | None:
     return specs.pickle_function(run_config)
 
 
-def _sweep_tags(config: Any) -> dict[str, Any]:
+def _sweep_tags(config: Any, target: str) -> dict[str, Any]:
     values = {
         "generator_config": json.dumps(config.hyperparameter_sampling.to_json()),
         "primary_metric_config": json.dumps(config._primary_metric_config),
         "policy_config": json.dumps(config.policy.to_json()),
-        "platform_config": json.dumps({"platform": config._platform, "target": "local"}),
+        "platform_config": json.dumps({"platform": config._platform, "target": target}),
         "max_total_jobs": str(config.max_total_runs),
         "max_concurrent_jobs": str(config.max_concurrent_runs),
         "max_duration_minutes": f"{config.max_duration_minutes:g}",
@@ -85,7 +85,7 @@ def submit_sweep(experiment: "Experiment", config: Any, tags: dict[str, Any]) ->
         "sampling_seed": seed,
     }
     record = store.create_run(run_id, experiment.name, HYPERDRIVE_TYPE, status=st.NOT_STARTED, config=stored_config,
-                              driver=current_driver(), tags={**_sweep_tags(config), **tags}, properties=properties)
+                              driver=current_driver(), tags={**_sweep_tags(config, executor.target_name), **tags}, properties=properties)
     log = SweepLog(Path(record.run_dir) / SWEEP_LOG)
     log.write("API", f"Experiment created: {run_id}")
     controller = SweepController(store, record, config, executor, log, payload)
@@ -120,7 +120,9 @@ def submit_single(experiment: "Experiment", run_config: ScriptRunConfig | Callab
     is_script = isinstance(run_config, ScriptRunConfig)
     executor = executor_for(run_config, None, 1)
     run_id = f"{experiment.name}_{int(time.time())}_{uuid.uuid4().hex[:8]}"
-    definition = specs.script_definition(run_config, {}) if is_script else specs.function_definition(run_config, {})
+    target = executor.target_name
+    definition = (specs.script_definition(run_config, {}, target) if is_script
+                  else specs.function_definition(run_config, {}, target))
     record: RunRecord = store.create_run(run_id, experiment.name, SCRIPT_TYPE if is_script else FUNCTION_TYPE,
                                          status=st.QUEUED, definition=definition, driver=current_driver(), tags=tags)
     if is_script:

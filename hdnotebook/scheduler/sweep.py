@@ -210,7 +210,9 @@ class SweepController:
         child_id = f"{self.run_id}_{index}"
         run_config = self.config.run_config
         is_script = isinstance(run_config, ScriptRunConfig)
-        definition = specs.script_definition(run_config, params) if is_script else specs.function_definition(run_config, params)
+        target = self._executor.target_name
+        definition = (specs.script_definition(run_config, params, target) if is_script
+                      else specs.function_definition(run_config, params, target))
         record = self.store.create_run(
             child_id, self._parent.experiment, SCRIPT_TYPE if is_script else FUNCTION_TYPE,
             parent_id=self.run_id, child_index=index, status=st.QUEUED, definition=definition,
