@@ -3,7 +3,9 @@
 Every public name of ``azureml.train.hyperdrive``, the parts of ``azureml.core`` a sweep uses and
 ``azureml.widgets.RunDetails`` are importable from here, so a HyperDrive notebook migrates by
 changing its imports. The Azure submodule paths exist too: ``hdnotebook.parameter_expressions``,
-``.sampling``, ``.policy``, ``.runconfig``, ``.run``, ``.experiment``, ``.workspace``, ``.widgets``.
+``.sampling``, ``.policy``, ``.runconfig``, ``.run``, ``.experiment``, ``.workspace``, ``.widgets``,
+``.environment`` and ``.compute`` (Environment and compute targets are recorded; children run locally
+or on a Dask cluster).
 
 Names are imported on first use (PEP 562), so a child process that only needs ``Run`` does not
 pay for numpy and scipy at start-up.
@@ -19,11 +21,16 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "ASHAPolicy": "hdnotebook.policy",
     "ActivityFailedException": "hdnotebook.exceptions",
+    "AmlCompute": "hdnotebook.compute",
     "AzureMLException": "hdnotebook.exceptions",
     "BanditPolicy": "hdnotebook.policy",
     "BayesianParameterSampling": "hdnotebook.sampling",
+    "ComputeTarget": "hdnotebook.compute",
+    "ComputeTargetException": "hdnotebook.compute",
+    "CondaDependencies": "hdnotebook.environment",
     "DaskComputeTarget": "hdnotebook.executors.compute_target",
     "EarlyTerminationPolicy": "hdnotebook.policy",
+    "Environment": "hdnotebook.environment",
     "Experiment": "hdnotebook.experiment",
     "GridParameterSampling": "hdnotebook.sampling",
     "HyperDriveConfig": "hdnotebook.runconfig",
@@ -64,11 +71,16 @@ _EXPORTS = {
 __all__ = [
     "ASHAPolicy",
     "ActivityFailedException",
+    "AmlCompute",
     "AzureMLException",
     "BanditPolicy",
     "BayesianParameterSampling",
+    "ComputeTarget",
+    "ComputeTargetException",
+    "CondaDependencies",
     "DaskComputeTarget",
     "EarlyTerminationPolicy",
+    "Environment",
     "Experiment",
     "GridParameterSampling",
     "HyperDriveConfig",

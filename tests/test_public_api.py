@@ -35,6 +35,8 @@ def test_azure_submodule_paths_resolve() -> None:
         "hdnotebook.experiment": ["Experiment"],
         "hdnotebook.workspace": ["Workspace"],
         "hdnotebook.widgets": ["RunDetails"],
+        "hdnotebook.environment": ["Environment", "CondaDependencies"],
+        "hdnotebook.compute": ["ComputeTarget", "AmlCompute", "ComputeTargetException"],
     }
     for module, names in paths.items():
         mod = importlib.import_module(module)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
+import warnings
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -31,8 +33,19 @@ def _prepare(run_config: Any) -> bytes | None:
     """Check a script's files, or pickle a function once (children get these bytes); errors name the problem."""
     if isinstance(run_config, ScriptRunConfig):
         specs.check_script_config(run_config)
+        _warn_missing_packages(run_config.environment)
         return None
     return specs.pickle_function(run_config)
+
+
+def _warn_missing_packages(environment: Any) -> None:
+    from hdnotebook.environment import Environment
+
+    if isinstance(environment, Environment):
+        missing = environment.missing_packages()
+        if missing:
+            warnings.warn(f"Environment {environment.name!r} asks for packages this Python does not have: {missing}. "
+                          f"Children run with {sys.executable}; install them there if the script needs them.", stacklevel=4)
 
 
 def _sweep_tags(config: Any, target: str) -> dict[str, Any]:

@@ -1,0 +1,73 @@
+"""The parts of azureml.core a HyperDrive notebook uses besides the sweep: Environment, CondaDependencies,
+ComputeTarget/AmlCompute. They are recorded; children run on this machine."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from hdnotebook import (AmlCompute, ComputeTarget, CondaDependencies, Environment, Experiment, GridParameterSampling,
+                        HyperDriveConfig, PrimaryMetricGoal, ScriptRunConfig, UserErrorException, Workspace, choice)
+
+CONDA = """
+name: sklearn-env
+channels:
+  - conda-forge
+dependencies:
+  - python=3.8
+  - scikit-learn>=0.24   # comment
+  - numpy
+  - pip:
+    - azureml-defaults
+    - no-such-package-hdnotebook==1.0
+"""
+
+
+def test_a_migrated_azure_notebook_runs_unchanged_but_for_its_imports(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "conda.yml").write_text(textwrap.dedent(CONDA))
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "train.py").write_text("import argparse\nfrom hdnotebook import Run\np = argparse.ArgumentParser()\n"
+                                  "p.add_argument('--C', type=float)\nRun.get_context().log('accuracy', p.parse_args().C)\n")
+    # the notebook's own lines, as they were written for Azure ML:
+    ws = Workspace.from_config()
+    compute_config = AmlCompute.provisioning_configuration(vm_size="STANDARD_D2_V2", max_nodes=4)
+    cluster = ComputeTarget.create(ws, "cpu-cluster", compute_config)
+    cluster.wait_for_completion(show_output=True)
+    env = Environment.from_conda_specification(name="sklearn-env", file_path="conda.yml")
+    src_config = ScriptRunConfig(source_directory=str(src), script="train.py", compute_target=cluster, environment=env)
+    config = HyperDriveConfig(run_config=src_config, hyperparameter_sampling=GridParameterSampling({"--C": choice(0.5, 1.0)}),
+                              primary_metric_name="accuracy", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE,
+                              max_total_runs=2, max_concurrent_runs=2)
+    with pytest.warns(UserWarning, match=r"no-such-package-hdnotebook"):
+        run = Experiment(ws, "azure-notebook").submit(config)
+    run.wait_for_completion()
+    assert run.get_best_run_by_primary_metric().get_metrics() == {"accuracy": 1.0}
+
+
+def test_environment_sources_and_missing_packages(tmp_path: Path) -> None:
+    (tmp_path / "conda.yml").write_text(textwrap.dedent(CONDA))
+    env = Environment.from_conda_specification("e", tmp_path / "conda.yml")
+    assert env.python.conda_dependencies.package_names() == ["scikit-learn", "numpy", "no-such-package-hdnotebook"]
+    assert env.missing_packages() == ["no-such-package-hdnotebook"]
+    (tmp_path / "requirements.txt").write_text("pandas>=1\n# comment\nScikit_Learn\n")
+    assert Environment.from_pip_requirements("r", tmp_path / "requirements.txt").missing_packages() == []
+    deps = CondaDependencies.create(pip_packages=["numpy"], conda_packages=["scipy"])
+    env = Environment("made")
+    env.python.conda_dependencies = deps
+    assert env.python.conda_dependencies.package_names() == ["scipy", "numpy"]
+    assert Environment.get(None, "AzureML-sklearn-1.0").register(None).name == "AzureML-sklearn-1.0"
+    with pytest.raises(UserErrorException, match="file_path"):
+        Environment.from_conda_specification("e", tmp_path / "missing.yml")
+    with pytest.raises(UserErrorException, match="name"):
+        Environment("")
+
+
+def test_compute_targets_say_where_children_run(capsys: pytest.CaptureFixture[str]) -> None:
+    target = ComputeTarget(workspace=None, name="gpu-cluster")
+    target.wait_for_completion(show_output=True)
+    assert "local processes" in capsys.readouterr().out
+    assert target.get_status() == "Succeeded" and repr(target) == "ComputeTarget(name='gpu-cluster', type=local)"
