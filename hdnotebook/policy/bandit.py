@@ -78,7 +78,6 @@ class BanditPolicy(ScheduledPolicy):
         return leader - abs(leader) * (factor / (1 + factor) if table.maximize else factor)
 
     def _judge(self, table: CurveTable, interval: int, rows: np.ndarray) -> list[Termination]:
-        best = table.best[:, interval - 1]
         leader = self._leader(table, interval)
         cutoff = self._cutoff(table, interval)
         if leader is None or cutoff is None:
@@ -88,12 +87,4 @@ class BanditPolicy(ScheduledPolicy):
         else:
             slack = f"slack_factor {fmt(float(self._slack_factor))}"  # type: ignore[arg-type]
         context = f"the Bandit cutoff {fmt(table.value(cutoff))} (leader {fmt(table.value(leader))}, {slack})"
-        decisions = []
-        for row in rows:
-            if table.worse(best[row], cutoff):
-                if np.isnan(best[row]):
-                    reason = f"no finite value in its first {interval} intervals; {context}"
-                else:
-                    reason = f"best {fmt(table.value(best[row]))} at interval {interval} is {table.worse_word} {context}"
-                decisions.append(table.stop(self.name, int(row), interval, best[row], cutoff, reason))
-        return decisions
+        return self._stop_worse(table, interval, rows, cutoff, context)

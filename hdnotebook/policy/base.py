@@ -17,14 +17,14 @@ strings and ties are in ``hdnotebook.policy.table``.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
 from hdnotebook.exceptions import invalid_setting, invalid_type
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.history import RunCurve, Termination
-from hdnotebook.policy.table import CurveTable
+from hdnotebook.policy.table import CurveTable, fmt
 
 
 def is_int(value: object) -> bool:
@@ -179,6 +179,19 @@ class ScheduledPolicy(EarlyTerminationPolicy):
     def _judge(self, table: CurveTable, interval: int, rows: np.ndarray) -> list[Termination]:
         """The decisions about ``rows`` (running runs whose latest due interval is ``interval``)."""
         return []
+
+    def _stop_worse(self, table: CurveTable, interval: int, rows: Iterable[int], cutoff: float, context: str,
+                    eligible: Callable[[int], bool] = lambda row: True) -> list[Termination]:
+        """Stop each eligible row whose best score within its first ``interval`` values is worse than
+        ``cutoff`` (a score); the reason states the run's value and ``context`` (what the cutoff is)."""
+        best = table.best[:, interval - 1]
+        decisions = []
+        for row in rows:
+            if eligible(row) and table.worse(best[row], cutoff):
+                shown = (f"no finite value in its first {interval} intervals;" if np.isnan(best[row])
+                         else f"best {fmt(table.value(best[row]))} at interval {interval} is {table.worse_word}")
+                decisions.append(table.stop(self.name, int(row), interval, best[row], cutoff, f"{shown} {context}"))
+        return decisions
 
     def _cutoff(self, table: CurveTable, interval: int) -> float | None:
         """The cutoff score at ``interval`` (None when no rule applies); used by ``threshold``."""

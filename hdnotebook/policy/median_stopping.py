@@ -47,14 +47,6 @@ class MedianStoppingPolicy(ScheduledPolicy):
         median = self._cutoff(table, interval)
         if median is None:
             return []
-        best = table.best[:, interval - 1]
         context = f"the median {fmt(table.value(median))} of the running averages of {total} runs"
-        decisions = []
-        for row in rows:
-            if total - int(counted[row]) >= MIN_OTHER_RUNS and table.worse(best[row], median):
-                if np.isnan(best[row]):
-                    reason = f"no finite value in its first {interval} intervals; {context} at interval {interval}"
-                else:
-                    reason = f"best {fmt(table.value(best[row]))} at interval {interval} is {table.worse_word} {context}"
-                decisions.append(table.stop(self.name, int(row), interval, best[row], median, reason))
-        return decisions
+        return self._stop_worse(table, interval, rows, median, context,
+                                eligible=lambda row: total - int(counted[row]) >= MIN_OTHER_RUNS)

@@ -10,7 +10,7 @@ import asyncio
 import dataclasses
 import json
 import time
-from typing import Any
+from typing import Any, Iterable
 
 from hdnotebook import status as st
 from hdnotebook.executors.base import Executor
@@ -23,7 +23,7 @@ from hdnotebook.scheduler import specs
 from hdnotebook.scheduler.sweep_log import SweepLog
 from hdnotebook.scheduler.trial import TrialRunner, error_dict
 from hdnotebook.script_run_config import ScriptRunConfig
-from hdnotebook.store import RunRecord, Store, numeric_values
+from hdnotebook.store import MetricRow, RunRecord, Store, numeric_values
 
 POLL_SECONDS = 0.5
 CANCEL_GRACE_SECONDS = 1.0
@@ -81,13 +81,16 @@ class SweepController:
 
     # reading the store ------------------------------------------------------------------------
 
+    def _add_values(self, rows: Iterable[MetricRow]) -> None:
+        """Append the numbers of primary-metric calls to their runs' curves; a value's arrival key is its row id."""
+        for row in rows:
+            values = numeric_values([row])
+            self._curves.setdefault(row.run_id, []).extend(values)
+            self._arrival.setdefault(row.run_id, []).extend([row.id] * len(values))
+
     def _refresh_curves(self) -> None:
         rows = self.store.metrics_after(self._cursor, name=self._metric)
-        for row in rows:
-            if row.run_id.startswith(self.run_id + "_"):
-                values = numeric_values([row])
-                self._curves.setdefault(row.run_id, []).extend(values)
-                self._arrival.setdefault(row.run_id, []).extend([row.id] * len(values))
+        self._add_values(r for r in rows if r.run_id.startswith(self.run_id + "_"))
         if rows:
             self._cursor = rows[-1].id
 
@@ -108,12 +111,9 @@ class SweepController:
             children = self.store.list_runs(parent_id=parent_id)
             rows = self.store.metric_rows_for([c.run_id for c in children], self._metric)
             for child in children:
-                values = numeric_values(rows[child.run_id])
-                if values:
-                    self._curves[child.run_id] = values
-                    self._arrival[child.run_id] = [r.id for r in rows[child.run_id] for _ in numeric_values([r])]
+                self._add_values(rows[child.run_id])
                 prior.append(TrialRecord(params=child.hyperparameters or {}, status=child.status,
-                                         metric=self._goal.best(values)))
+                                         metric=self._goal.best(self._curves.get(child.run_id, []))))
         self._prior = tuple(prior)
         if parents:
             space = self.config.hyperparameter_sampling._parameter_space

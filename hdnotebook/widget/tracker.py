@@ -18,7 +18,7 @@ from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.from_json import policy_from_json
 from hdnotebook.policy.history import RunCurve
 from hdnotebook.runs.run import Run
-from hdnotebook.store import MetricRow, Store
+from hdnotebook.store import MetricRow, Store, numeric_values
 
 LOG_TAIL_CHARS = 20_000
 THRESHOLD_EVERY_SECONDS = 1.0
@@ -130,17 +130,20 @@ class SweepTracker:
                 continue
             curves.setdefault(row.name, {}).setdefault(row.run_id, []).extend(values)
             if row.name == self.metric:
-                self._values.setdefault(row.run_id, []).extend(
-                    float(v) for v in _values(row) if isinstance(v, (int, float)) and not isinstance(v, bool))
-                agg = self._aggregates.setdefault(row.run_id, {"best": None, "last": None, "count": 0})
-                numeric = [v for v in values if v is not None]
-                agg["count"] += len(values)
-                if numeric:
-                    agg["last"] = numeric[-1]
-                    candidate = self.goal.best(numeric)
-                    if agg["best"] is None or self.goal.is_better(candidate, agg["best"]):
-                        agg["best"] = candidate
+                self._fold_primary(row, values)
         return curves
+
+    def _fold_primary(self, row: MetricRow, shown: list[Any]) -> None:
+        """Update a run's exact values (for the threshold) and its best/last/count (``shown``: the rounded values)."""
+        self._values.setdefault(row.run_id, []).extend(numeric_values([row]))
+        agg = self._aggregates.setdefault(row.run_id, {"best": None, "last": None, "count": 0})
+        numeric = [v for v in shown if v is not None]
+        agg["count"] += len(shown)
+        if numeric:
+            agg["last"] = numeric[-1]
+            candidate = self.goal.best(numeric)
+            if agg["best"] is None or self.goal.is_better(candidate, agg["best"]):
+                agg["best"] = candidate
 
     def _update_threshold(self, force: bool = False) -> None:
         """The policy's current cutoff (drawn on the curves), recomputed at most once a second."""
@@ -193,14 +196,17 @@ class SweepTracker:
             children = self.store.list_runs(parent_id=parent_id)
             metric_rows = self.store.metric_rows_for([c.run_id for c in children], self.metric)
             for child in children:
-                values = [number(v) for r in metric_rows[child.run_id] for v in _values(r)]
-                numeric = [v for v in values if v is not None]
+                values: list[Any] = []
+                for row in metric_rows[child.run_id]:
+                    shown = [number(v) for v in _values(row)]
+                    self._fold_primary(row, shown)
+                    values.extend(shown)
+                agg = self._aggregates.get(child.run_id, {})
                 rows.append({"id": child.run_id, "n": child.child_index, "status": child.status, "start": child.start_time,
-                             "end": child.end_time, "best": self.goal.best(numeric), "last": numeric[-1] if numeric else None,
-                             "count": len(values), "params": child.hyperparameters or {}, "inherited": parent_id})
+                             "end": child.end_time, "best": agg.get("best"), "last": agg.get("last"),
+                             "count": agg.get("count", 0), "params": child.hyperparameters or {}, "inherited": parent_id})
                 if values:
                     curves[child.run_id] = values
-                    self._values[child.run_id] = [float(v) for v in numeric]
         return rows, ({self.metric: curves} if curves else {})
 
     def delta(self) -> dict[str, Any] | None:
