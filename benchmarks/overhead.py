@@ -7,11 +7,13 @@
 (b) Run.log() inside a child: calls per second from one child, and the delay from log() returning
     to the value being readable in the store (polled every millisecond by the parent).
 (c) The Dask executor on a LocalCluster (2 worker processes, 1 thread each) beside the local
-    executor: the same per-child overhead as (a), and the metric latency (median, p99) of 200
-    values logged 10 ms apart by one child, from log() returning to the value being in the store.
-    The cluster is started and warmed up (2 children) before anything is timed.
+    executor: the same per-child overhead as (a), measured right after each round of (a) so that
+    both see the same load (medians of the rounds, and their ratio), and the metric latency
+    (median, p99) of 200 values logged 10 ms apart by one child, from log() returning to the value
+    being in the store. The cluster is started and warmed up (2 children of each kind) before
+    anything is timed.
 
-Usage: python benchmarks/overhead.py [--children 200] [--dask yes|no|only]
+Usage: python benchmarks/overhead.py [--children 200] [--repeats 3] [--dask yes|no|only]
 Targets on a 2-core machine: function <= 30 ms, script <= 150 ms per child; >= 20,000 log()/s;
 a logged value visible in the store within 200 ms. Dask: per-child overhead within 2x of the local
 executor's, metric latency p99 <= 250 ms.
@@ -20,6 +22,7 @@ executor's, metric latency p99 <= 250 ms.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -33,6 +36,7 @@ NOOP_SCRIPT = """
 import time
 t0 = time.perf_counter()
 import argparse
+import contextlib
 from hdnotebook import Run
 argparse.ArgumentParser().add_argument("--i")
 Run.get_context().log("own", time.perf_counter() - t0)
@@ -110,23 +114,12 @@ def percentile(values: list[float], fraction: float) -> float:
     return values[max(0, min(len(values) - 1, int(round(fraction * len(values))) - 1))]
 
 
-def dask_comparison(exp: Experiment, src: Path, children: int, local: dict[str, float]) -> None:
-    """(c): the Dask executor on a local cluster beside the local executor."""
-    from hdnotebook import DaskComputeTarget
-
-    started = time.perf_counter()
-    with DaskComputeTarget(n_workers=2, threads_per_worker=1) as target:
-        sweep(exp, noop, {"--i": choice(0, 1)}, 2, 2, target)
-        sweep(exp, ScriptRunConfig(str(src), "noop.py"), {"--i": choice(0, 1)}, 2, 2, target)
-        print(f"(c) Dask LocalCluster of 2 workers x 1 thread started and warmed up in {time.perf_counter() - started:.2f} s")
-        for kind, run_config in (("function", noop), ("script", ScriptRunConfig(str(src), "noop.py"))):
-            per_child = overhead(exp, kind, run_config, children, target=target, section="(c) dask")
-            if kind in local:
-                print(f"(c)          {kind} overhead on Dask = {per_child / local[kind]:.2f}x the local executor's")
-        for name, target_or_none in (("local", None), ("dask", target)):
-            delays = metric_latency(exp, target_or_none)
-            print(f"(c) {name:5s} metric latency: median {statistics.median(delays):6.1f} ms, p99 {percentile(delays, 0.99):6.1f} ms, "
-                  f"max {delays[-1]:6.1f} ms over {len(delays)} values")
+def dask_latency(exp: Experiment, target) -> None:
+    """(c): metric latency of the local executor and of the Dask executor."""
+    for name, target_or_none in (("local", None), ("dask", target)):
+        delays = metric_latency(exp, target_or_none)
+        print(f"(c) {name:5s} metric latency: median {statistics.median(delays):6.1f} ms, p99 {percentile(delays, 0.99):6.1f} ms, "
+              f"max {delays[-1]:6.1f} ms over {len(delays)} values")
 
 
 def logging_cost(exp: Experiment) -> None:
@@ -146,23 +139,45 @@ def logging_cost(exp: Experiment) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="rounds of (a), each followed by the same sweeps on Dask, so drifts in the machine's load hit both")
     parser.add_argument("--dask", choices=("yes", "no", "only"), default="yes",
-                        help="also (yes) or only (only) measure the Dask executor on a local cluster")
+                        help="also (yes) or only (only, skipping (b)) measure the Dask executor on a local cluster")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
         src = Path(folder) / "src"
         src.mkdir()
         (src / "noop.py").write_text(textwrap.dedent(NOOP_SCRIPT))
         exp = Experiment(Workspace(Path(folder) / "ws"), "overhead")
         print(f"Python {sys.version.split()[0]}, {args.children} children, max_concurrent_runs 2")
-        local = {
-            "function": overhead(exp, "function", noop, args.children),
-            "script": overhead(exp, "script", ScriptRunConfig(str(src), "noop.py"), args.children),
-        }
+        kinds = {"function": noop, "script": ScriptRunConfig(str(src), "noop.py")}
+        target = None
+        if args.dask != "no":
+            from hdnotebook import DaskComputeTarget
+
+            started = time.perf_counter()
+            target = stack.enter_context(DaskComputeTarget(n_workers=2, threads_per_worker=1))
+            for run_config in kinds.values():
+                sweep(exp, run_config, {"--i": choice(0, 1)}, 2, 2, target)
+            print(f"(c) Dask LocalCluster of 2 workers x 1 thread started and warmed up in {time.perf_counter() - started:.2f} s")
+        figures: dict[tuple[str, str], list[float]] = {}
+        for _ in range(args.repeats):
+            for kind, run_config in kinds.items():
+                figures.setdefault(("local", kind), []).append(overhead(exp, kind, run_config, args.children))
+                if target is not None:
+                    figures.setdefault(("dask", kind), []).append(
+                        overhead(exp, kind, run_config, args.children, target=target, section="(c) dask"))
+        for kind in kinds:
+            local = statistics.median(figures["local", kind])
+            print(f"(a) {kind:8s} overhead, median of {args.repeats}: {local * 1000:6.1f} ms per child")
+            if target is not None:
+                dask = statistics.median(figures["dask", kind])
+                print(f"(c) {kind:8s} overhead on Dask, median of {args.repeats}: {dask * 1000:6.1f} ms per child "
+                      f"= {dask / local:.2f}x the local executor's")
         if args.dask != "only":
             logging_cost(exp)
-        if args.dask != "no":
-            dask_comparison(exp, src, args.children, local)
+        if target is not None:
+            dask_latency(exp, target)
 
 
 if __name__ == "__main__":

@@ -67,3 +67,28 @@ def running_trials() -> list[str]:
 def scratch_folders(dask_worker) -> list[str]:
     """The children's temporary folders left in this worker's local directory."""
     return sorted(p.name for p in Path(dask_worker.local_directory).glob("hdnotebook-run-*"))
+
+
+def open_slots() -> list[str]:
+    """The slot tasks serving trials in this worker process."""
+    from hdnotebook.executors import supervise
+
+    return list(supervise._slots)
+
+
+def executing_tasks(dask_worker) -> list[str]:
+    """The Dask tasks this worker is executing (slot tasks hold a thread while they serve)."""
+    return [str(task.key) for task in dask_worker.state.executing]
+
+
+def write_output(megabytes: int, seed: int = 0) -> None:
+    """Writes ``megabytes`` MB of random bytes to outputs/blob.bin and logs their sha256."""
+    import hashlib
+    import random
+
+    data = random.Random(seed).randbytes(megabytes * 1024 * 1024)
+    os.makedirs("outputs", exist_ok=True)
+    with open("outputs/blob.bin", "wb") as f:
+        f.write(data)
+    print("x" * 200_000, flush=True)
+    Run.get_context().log("sha256", hashlib.sha256(data).hexdigest())

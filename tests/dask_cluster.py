@@ -21,6 +21,7 @@ import pytest
 
 from hdnotebook import DaskComputeTarget
 from hdnotebook.scheduler import background
+from tests import dask_children
 from tests.conftest import python_env
 
 
@@ -45,6 +46,13 @@ def worker_info(target: DaskComputeTarget, function) -> dict[str, object]:
         return client.run(function)
 
 
+def assert_workers_are_clean(target: DaskComputeTarget) -> None:
+    """No child, slot, scratch folder or executing task is left on the workers (slots end within 0.5 s)."""
+    for probe in (dask_children.running_trials, dask_children.open_slots, dask_children.scratch_folders,
+                  dask_children.executing_tasks):
+        wait_for(lambda: not any(worker_info(target, probe).values()), 5)
+
+
 def wait_for(condition, timeout: float, interval: float = 0.02):
     """Poll ``condition()`` until it is truthy (returned) or ``timeout`` seconds pass (AssertionError)."""
     deadline = time.time() + timeout
@@ -66,19 +74,25 @@ def pid_alive(pid: int) -> bool:
 
 
 class ExternalCluster:
-    """``python -m distributed.cli.dask_scheduler`` plus one ``dask_worker`` (1 process, 1 thread)."""
+    """``python -m distributed.cli.dask_scheduler`` plus one ``dask_worker`` (1 process, 1 thread), or none yet."""
 
-    def __init__(self, folder: Path, worker_env: dict[str, str] | None = None) -> None:
+    def __init__(self, folder: Path, worker_env: dict[str, str] | None = None, with_worker: bool = True) -> None:
         self._processes: list[subprocess.Popen[bytes]] = []
+        self._folder = folder
         scheduler_file = folder / "scheduler.json"
-        env = {**python_env(), "DASK_TEMPORARY_DIRECTORY": str(folder)}
+        self._env = {**python_env(), "DASK_TEMPORARY_DIRECTORY": str(folder)}
         self.scheduler = self._start([sys.executable, "-m", "distributed.cli.dask_scheduler", "--scheduler-file",
-                                      str(scheduler_file), "--port", "0", "--dashboard-address", ":0"], env, folder)
+                                      str(scheduler_file), "--port", "0", "--dashboard-address", ":0"], self._env, folder)
         wait_for(scheduler_file.exists, 30)
         self.address = wait_for(lambda: json.loads(scheduler_file.read_text() or "{}").get("address"), 10)
-        self.worker = self._start([sys.executable, "-m", "distributed.cli.dask_worker", self.address, "--nworkers", "1",
-                                   "--nthreads", "1", "--no-dashboard", "--death-timeout", "5"],
-                                  {**env, **(worker_env or {})}, folder)
+        if with_worker:
+            self.start_worker(worker_env)
+
+    def start_worker(self, worker_env: dict[str, str] | None = None) -> None:
+        """Start one more worker (1 process, 1 thread) with ``worker_env`` added, and wait until it joined."""
+        self._start([sys.executable, "-m", "distributed.cli.dask_worker", self.address, "--nworkers", "1",
+                     "--nthreads", "1", "--no-dashboard", "--death-timeout", "5"],
+                    {**self._env, **(worker_env or {})}, self._folder)
         self._wait_for_worker()
 
     def _start(self, argv: list[str], env: dict[str, str], folder: Path) -> subprocess.Popen[bytes]:
@@ -92,7 +106,7 @@ class ExternalCluster:
         from distributed import Client
 
         with Client(self.address, set_as_default=False, timeout=10) as client:
-            client.wait_for_workers(1, timeout=30)
+            client.wait_for_workers(len(self._processes) - 1, timeout=30)
 
     def kill_scheduler(self) -> None:
         """SIGKILL the scheduler's process group."""

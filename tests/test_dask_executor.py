@@ -13,7 +13,7 @@ from distributed import Client
 from hdnotebook import (DaskComputeTarget, Experiment, GridParameterSampling, HyperDriveConfig, MedianStoppingPolicy,
                         ScriptRunConfig, choice)
 from tests import curves, dask_children
-from tests.dask_cluster import local_target, pid_alive, wait_for, worker_info  # noqa: F401  (fixture)
+from tests.dask_cluster import assert_workers_are_clean, local_target, pid_alive, wait_for, worker_info  # noqa: F401  (fixture)
 
 MEDIAN_EXAMPLE = [".5,.6,.7", ".4,.5,.55", ".3,.45,.5", ".2,.3,.35,.4*100"]
 
@@ -28,11 +28,6 @@ def assert_stopped_within_two_seconds(child) -> None:
     decided_at = child._need_store().metric_rows_for([child.id], "accuracy")[child.id][2].time
     assert seconds(child.get_details()["endTimeUtc"]) - decided_at < 2.0
     assert len(child.get_metrics()["accuracy"]) < 40
-
-
-def assert_workers_are_clean(target: DaskComputeTarget) -> None:
-    wait_for(lambda: not any(worker_info(target, dask_children.running_trials).values()), 5)
-    assert not any(worker_info(target, dask_children.scratch_folders).values())
 
 
 def test_function_sweep_with_a_policy_on_a_cluster_object(experiment: Experiment, local_target: DaskComputeTarget) -> None:
@@ -122,4 +117,38 @@ def test_cancel_kills_children_on_their_workers_within_two_seconds(experiment: E
     assert [c.get_status() for c in run.get_children()] == ["Canceled", "Canceled"]
     assert not any(pid_alive(pid) for pid in pids), "the children are gone"
     assert all("finished" not in c.get_metrics() for c in kids)
+    assert_workers_are_clean(local_target)
+
+
+def test_children_beyond_the_cluster_threads_stay_queued_until_a_thread_is_free(experiment: Experiment,
+                                                                             local_target: DaskComputeTarget) -> None:
+    config = HyperDriveConfig(run_config=dask_children.probe_then_sleep,
+                              hyperparameter_sampling=GridParameterSampling({"seconds": choice(2.0, 2.1, 0.1)}),
+                              primary_metric_name="probe", primary_metric_goal="maximize", max_total_runs=3,
+                              max_concurrent_runs=3, compute_target=local_target)
+    run = experiment.submit(config)
+    wait_for(lambda: [c.get_status() for c in run.get_children()] == ["Running", "Running", "Queued"], 20)
+    kids = run.get_children()
+    wait_for(lambda: all("pid" in c.get_metrics() for c in kids[:2]), 5)
+    assert kids[2].get_status() == "Queued" and kids[2].get_metrics() == {}
+    assert run.wait_for_completion()["status"] == "Completed"
+    assert [c.get_status() for c in run.get_children()] == ["Completed"] * 3
+    first_end = min(seconds(c.get_details()["endTimeUtc"]) for c in kids[:2])
+    assert run.get_children()[2].get_metrics()["probe"] >= first_end - 0.05, "the third child started once a thread was free"
+    assert_workers_are_clean(local_target)
+
+
+def test_large_outputs_and_logs_come_back_whole(experiment: Experiment, local_target: DaskComputeTarget) -> None:
+    import hashlib
+
+    config = HyperDriveConfig(run_config=dask_children.write_output, hyperparameter_sampling=GridParameterSampling({"megabytes": choice(3)}),
+                              primary_metric_name="sha256", primary_metric_goal="maximize", max_total_runs=1,
+                              compute_target=local_target)
+    run = experiment.submit(config)
+    assert run.wait_for_completion()["status"] == "Completed"
+    child = run.get_children()[0]
+    folder = experiment.workspace._store.run_folder(child.id)
+    blob = (folder / "outputs" / "blob.bin").read_bytes()
+    assert len(blob) == 3 * 1024 * 1024 and hashlib.sha256(blob).hexdigest() == child.get_metrics()["sha256"]
+    assert (folder / "user_logs" / "std_log.txt").read_text() == "x" * 200_000 + "\n"
     assert_workers_are_clean(local_target)

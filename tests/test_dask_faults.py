@@ -6,21 +6,23 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from hdnotebook import (DaskComputeTarget, Experiment, GridParameterSampling, HyperDriveConfig, ScriptRunConfig,
-                        TrainingException, choice)
+                        TrainingException, Workspace, choice)
 from hdnotebook.executors.base import OutcomeStatus, TrialKind, TrialSpec
 from hdnotebook.executors.dask_executor import DaskExecutor
 from hdnotebook.runs import channel
 from hdnotebook.scheduler import background
 from hdnotebook.scheduler.specs import pickle_function
 from tests import children, dask_children
-from tests.conftest import REPO
-from tests.dask_cluster import ExternalCluster, local_target, pid_alive, wait_for, worker_info  # noqa: F401  (fixture)
+from tests.conftest import REPO, python_env
+from tests.dask_cluster import ExternalCluster, assert_workers_are_clean, local_target, pid_alive, wait_for, worker_info  # noqa: F401  (fixture)
 
 
 def test_worker_killed_mid_run_fails_the_run_and_never_mixes_the_rerun(experiment: Experiment, tmp_path: Path,
@@ -66,7 +68,7 @@ def test_late_messages_of_a_stopped_run_are_dropped(tmp_path: Path, local_target
 
         def forged(name: str) -> dict:
             event = {"op": "metric", "run": "late_0", "name": name, "kind": "scalar", "value": 1, "step": None, "t": time.time()}
-            return {"key": trial.key, "nonce": trial.nonce, "seq": 1000, "kind": "events", "events": json.dumps([event])}
+            return {"key": trial.key, "kind": "events", "events": json.dumps([event])}
 
         await executor.client.log_event(executor.topic, forged("while_running"))
         while len(received) < 2:
@@ -88,8 +90,8 @@ def test_late_messages_of_a_stopped_run_are_dropped(tmp_path: Path, local_target
 def external(tmp_path: Path):
     clusters: list[ExternalCluster] = []
 
-    def start(worker_env: dict[str, str] | None = None) -> ExternalCluster:
-        cluster = ExternalCluster(tmp_path, worker_env)
+    def start(worker_env: dict[str, str] | None = None, with_worker: bool = True) -> ExternalCluster:
+        cluster = ExternalCluster(tmp_path, worker_env, with_worker)
         clusters.append(cluster)
         return cluster
 
@@ -118,11 +120,16 @@ def test_lost_scheduler_fails_the_sweep_and_keeps_finished_runs(experiment: Expe
     wait_for(lambda: not pid_alive(running.get_metrics()["pid"]), 20)
 
 
-def test_version_mismatch_is_reported_at_submit(experiment: Experiment, tmp_path: Path, external) -> None:
+def old_hdnotebook_env(tmp_path: Path) -> dict[str, str]:
+    """A worker environment in which hdnotebook says it is version 0.0.1-old."""
     patch = tmp_path / "patch"
-    patch.mkdir()
+    patch.mkdir(exist_ok=True)
     (patch / "sitecustomize.py").write_text("import hdnotebook\nhdnotebook.__version__ = '0.0.1-old'\n")
-    cluster = external({"PYTHONPATH": os.pathsep.join([str(patch), str(REPO)])})
+    return {"PYTHONPATH": os.pathsep.join([str(patch), str(REPO)])}
+
+
+def test_version_mismatch_is_reported_at_submit(experiment: Experiment, tmp_path: Path, external) -> None:
+    cluster = external(old_hdnotebook_env(tmp_path))
     config = HyperDriveConfig(run_config=children.quadratic, hyperparameter_sampling=GridParameterSampling({"x": choice(1)}),
                               primary_metric_name="score", primary_metric_goal="maximize", max_total_runs=1,
                               compute_target=cluster.address)
@@ -131,3 +138,61 @@ def test_version_mismatch_is_reported_at_submit(experiment: Experiment, tmp_path
     assert info.value.error_code == "VersionMismatch"
     assert "hdnotebook 0.0.1-old (notebook: 0.1.0)" in str(info.value) and "Install the same versions" in str(info.value)
     assert experiment.get_runs() == []
+
+
+def test_a_worker_with_other_versions_joining_later_fails_each_child_it_would_run(experiment: Experiment, tmp_path: Path,
+                                                                                  external) -> None:
+    cluster = external(with_worker=False)
+    config = HyperDriveConfig(run_config=children.quadratic, hyperparameter_sampling=GridParameterSampling({"x": choice(1, 2)}),
+                              primary_metric_name="score", primary_metric_goal="maximize", max_total_runs=2,
+                              max_concurrent_runs=1, compute_target=cluster.address)
+    run = experiment.submit(config)
+    wait_for(lambda: [c.get_status() for c in run.get_children()] == ["Queued"], 10)
+    cluster.start_worker(old_hdnotebook_env(tmp_path))
+    details = run.wait_for_completion(raise_on_error=False)
+    assert details["status"] == "Failed"
+    kids = run.get_children()
+    assert [c.get_status() for c in kids] == ["Failed", "Failed"]
+    for child in kids:
+        error = child.get_details()["error"]["error"]
+        assert error["code"] == "VersionMismatch" and "hdnotebook 0.0.1-old (notebook: 0.1.0)" in error["message"]
+
+
+DRIVER = """
+import sys, time
+from hdnotebook import Experiment, GridParameterSampling, HyperDriveConfig, Workspace, choice
+from tests import dask_children
+
+config = HyperDriveConfig(run_config=dask_children.probe_then_sleep, hyperparameter_sampling=GridParameterSampling({"seconds": choice(60, 61)}),
+                          primary_metric_name="probe", primary_metric_goal="maximize", max_total_runs=2,
+                          max_concurrent_runs=2, compute_target=sys.argv[2])
+run = Experiment(Workspace(sys.argv[1]), "orphans").submit(config)
+print(run.id, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_notebook_that_dies_leaves_nothing_running_on_the_cluster(tmp_path: Path, local_target: DaskComputeTarget) -> None:
+    script = tmp_path / "driver.py"
+    script.write_text(DRIVER)
+    driver = subprocess.Popen([sys.executable, str(script), str(tmp_path / "ws"), local_target.address], stdout=subprocess.PIPE,
+                              text=True, env=python_env(), cwd=str(REPO), start_new_session=True)
+    try:
+        run_id = driver.stdout.readline().strip()
+        store = Workspace(tmp_path / "ws")._store
+
+        def both_pids() -> list[int] | None:
+            pids = [int(rows[0].value) for rows in (store.metric_rows(f"{run_id}_{i}", "pid") for i in (0, 1)) if rows]
+            return pids if len(pids) == 2 else None
+
+        pids = wait_for(both_pids, 30)
+        os.killpg(driver.pid, signal.SIGKILL)
+        driver.wait(10)
+        killed_at = time.time()
+        wait_for(lambda: not any(pid_alive(pid) for pid in pids), 10)
+        assert time.time() - killed_at < 5.0, "the children stop once the scheduler drops the notebook's client"
+        assert_workers_are_clean(local_target)
+    finally:
+        if driver.poll() is None:
+            os.killpg(driver.pid, signal.SIGKILL)
+            driver.wait(10)

@@ -12,7 +12,6 @@ from hdnotebook.policy import (
     MedianStoppingPolicy,
     NoTerminationPolicy,
     RunCurve,
-    Termination,
     TruncationSelectionPolicy,
 )
 import hdnotebook.policy as policy_module

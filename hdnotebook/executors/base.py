@@ -68,6 +68,9 @@ class TrialHandle(Protocol):
 
     run_id: str
 
+    async def started(self) -> None:
+        """Wait until the child runs (a trial may first wait for a free slot on its target), or has ended."""
+
     async def stop(self, grace: float = 5.0) -> None:
         """Idempotent: SIGTERM to the trial's process group, SIGKILL after ``grace`` seconds."""
 

@@ -86,7 +86,7 @@ class DaskComputeTarget:
     sweep ends; a cluster given by address is never shut down by hdnotebook.
 
     Each worker thread runs one child at a time: give the workers as many threads in total as
-    ``max_concurrent_runs``; children beyond that wait on the scheduler while shown as Running.
+    ``max_concurrent_runs``; children beyond the free threads stay Queued until one is free.
     ``connect_timeout`` (seconds) bounds the wait for the scheduler at submit time.
     """
 

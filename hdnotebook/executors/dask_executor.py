@@ -1,15 +1,16 @@
 """DaskExecutor: child runs as processes on the workers of a Dask cluster, with the local executor's interface.
 
 It runs on hdnotebook's tuning loop with an asynchronous client of its own (connected by address,
-never through the user's synchronous client or cluster object). Each trial is one ``supervise``
-task (see supervise.py); the function's pickle and the script's zipped source are scattered once
-per sweep (a worker fetches them once). Worker messages arrive on one topic per sweep
-(``subscribe_topic``) and are routed to the trials. The executor also subscribes to the topic of
-each worker that runs a trial, where the scheduler logs ``remove-worker``: the trials of a dead
-worker fail at once. (Not to the topic ``all``: Dask logs events there that cannot be serialized,
-which breaks a subscribed client's connection.)
-The notebook stays the only writer of the store. If the client loses the scheduler, every running
-trial fails (SchedulerLost) and ``failure`` is set, which ends the sweep with that error.
+never through the user's synchronous client or cluster object). Children run in slots: long-running
+tasks that each hold a worker thread for the sweep and take trials handed over directly (see
+supervise.py and dask_slots.py), so a trial costs no Dask task of its own. The function's pickle
+and the script's zipped source are scattered once per sweep (a worker fetches them once). Worker
+messages arrive on one topic per sweep (``subscribe_topic``) and are routed to the slots and
+trials. The executor also subscribes to the topic of each worker that runs a slot, where the
+scheduler logs ``remove-worker``: the trial of a dead worker fails at once. (Not to the topic
+``all``: Dask logs events there that cannot be serialized, which breaks a subscribed client's
+connection.) The notebook stays the only writer of the store. If the client loses the scheduler,
+every trial fails (SchedulerLost) and ``failure`` is set, which ends the sweep with that error.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from hdnotebook.exceptions import HyperDriveServiceException, TrainingException
 from hdnotebook.executors.base import EventCallback, TrialKind, TrialSpec
 from hdnotebook.executors.compute_target import DaskComputeTarget
 from hdnotebook.executors.dask_files import pack_source
+from hdnotebook.executors.dask_slots import SlotPool
 from hdnotebook.executors.dask_trial import DaskTrial
 from hdnotebook.executors.versions import check_workers, local_versions
 
@@ -52,12 +54,14 @@ class DaskExecutor:
         self.topic = f"hdnotebook-{uuid.uuid4().hex}"
         self._source = source_directory
         self._archive: bytes | None = None
+        self._payload: bytes | None = None
         self._shared: dict[str, Any] = {}
+        self._pool = SlotPool(self, slots)
         self._trials: dict[str, DaskTrial] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._address: str | None = None
         self._watched: set[str] = set()
-        self._closing = False
+        self.closing = False
         self._versions = local_versions()
 
     @property
@@ -87,9 +91,10 @@ class DaskExecutor:
         client.subscribe_topic(self.topic, self._on_message)
         self.client, self._address = client, address
         self.target.users.add(self)
-        self._spawn(self._watch_connection())
+        self.spawn(self._watch_connection())
 
-    def _spawn(self, coro: Any) -> None:
+    def spawn(self, coro: Any) -> None:
+        """Run ``coro`` as a task of this executor (awaited, then canceled, when it closes)."""
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -106,26 +111,38 @@ class DaskExecutor:
             self._archive = await asyncio.get_running_loop().run_in_executor(None, pack_source, self._source)
         return await self._share("source", self._archive)
 
-    async def submit(self, spec: TrialSpec, on_events: EventCallback) -> DaskTrial:
-        """Submit a ``supervise`` task for the trial and return its handle at once (it may wait for a free worker)."""
-        from hdnotebook.executors.supervise import supervise
+    async def _slot_inputs(self) -> tuple[Any, Any]:
+        if self._payload is not None:
+            return await self._share("payload:" + hashlib.sha256(self._payload).hexdigest(), self._payload), None
+        return None, await self._source_archive()
 
+    async def submit_slot(self, function: Any, key: str) -> Any:
+        """Submit a slot task ``function(slot, payload, archive)`` under ``key``; returns its future."""
+        payload, archive = await self._slot_inputs()
+        slot = {"key": key, "topic": self.topic, "versions": self._versions}
+        return self.client.submit(function, slot, payload, archive, key=key, pure=False)
+
+    async def submit(self, spec: TrialSpec, on_events: EventCallback) -> DaskTrial:
+        """Queue the trial for the next free slot and return its handle at once.
+
+        Every trial of one executor runs the same function (the same ``payload``) or the same
+        source folder.
+        """
         if self.failure is not None:
             raise self.failure
         await self.start()
-        payload = archive = None
         if spec.kind is TrialKind.FUNCTION:
             assert spec.payload is not None, "a function trial needs a payload"
-            payload = await self._share("payload:" + hashlib.sha256(spec.payload).hexdigest(), spec.payload)
-        else:
-            archive = await self._source_archive()
+            if self._payload is None:
+                self._payload = spec.payload
+            elif spec.payload != self._payload:
+                raise ValueError("a DaskExecutor runs one function: every function trial must carry the same payload")
         key = f"hdnotebook-{spec.run_id}-{uuid.uuid4().hex[:8]}"
-        task = {"key": key, "topic": self.topic, "run_id": spec.run_id, "kind": spec.kind.value, "env": spec.env,
-                "argv": spec.argv, "python": sys.executable, "kwargs": spec.kwargs, "sys_path": spec.sys_path,
-                "grace": KILL_GRACE_SECONDS, "versions": self._versions}
-        future = self.client.submit(supervise, task, payload, archive, key=key, pure=False)
-        trial = DaskTrial(self, spec, key, future, on_events)
+        task = {"key": key, "run_id": spec.run_id, "kind": spec.kind.value, "env": spec.env, "argv": spec.argv,
+                "python": sys.executable, "kwargs": spec.kwargs, "sys_path": spec.sys_path, "grace": KILL_GRACE_SECONDS}
+        trial = DaskTrial(self, spec, key, task, on_events)
         self._trials[key] = trial
+        self._pool.enqueue(trial)
         return trial
 
     def _on_message(self, event: tuple[float, Any]) -> None:
@@ -136,6 +153,9 @@ class DaskExecutor:
         if isinstance(worker, str) and worker not in self._watched:
             self._watched.add(worker)
             self.client.subscribe_topic(worker, self._on_worker_event)
+        if message.get("kind") == "ready":
+            self._pool.ready(message)
+            return
         trial = self._trials.get(message.get("key"))
         if trial is not None:
             trial.deliver(message)
@@ -145,10 +165,7 @@ class DaskExecutor:
         if not isinstance(message, dict) or message.get("action") != "remove-worker":
             return
         address = message.get("worker", "")
-        processing = set(message.get("processing-tasks") or ())
-        for trial in list(self._trials.values()):
-            if trial.key in processing or trial.running_on(address):
-                trial.worker_lost(address)
+        self._pool.worker_removed(address)
 
     def connection_lost(self) -> bool:
         """True once the client has lost the scheduler; the first call that finds out sets ``failure``
@@ -156,7 +173,7 @@ class DaskExecutor:
         if self.failure is not None:
             return True
         status = self.client.status if self.client is not None else "running"
-        if status == "running" or self._closing:
+        if status == "running" or self.closing:
             return False
         self.failure = ComputeTargetLost(
             f"Lost the connection to the Dask scheduler at {self._address} (client status {status!r}); "
@@ -166,12 +183,38 @@ class DaskExecutor:
         return True
 
     async def _watch_connection(self) -> None:
-        while not self._closing and not self.connection_lost():
+        while not self.closing and not self.connection_lost():
             await asyncio.sleep(WATCH_SECONDS)
 
-    def forget(self, key: str) -> None:
-        """Drop a settled trial: its late messages are ignored from now on."""
-        self._trials.pop(key, None)
+    def settled(self, trial: DaskTrial) -> None:
+        """A trial's outcome is settled: drop it (its late messages are ignored from now on) and free its slot."""
+        self._trials.pop(trial.key, None)
+        self._pool.release(trial)
+
+    async def run_on(self, worker: str | None, function: Any, *args: Any) -> Any:
+        """``function(*args)`` on ``worker`` with ``client.run``; None when it fails or there is no connection."""
+        if self.failure is not None or self.client is None or worker is None:
+            return None
+        try:
+            results = await self.client.run(function, *args, workers=[worker], on_error="return")
+        except Exception:
+            return None
+        result = results.get(worker)
+        return None if isinstance(result, BaseException) else result
+
+    async def has_worker(self, address: str) -> bool:
+        """True while the scheduler lists the worker at ``address`` (asked, not cached)."""
+        try:
+            identity = await self.client.scheduler.identity()
+        except Exception:
+            return False
+        return address in identity.get("workers", {})
+
+    async def collect_end(self, key: str, worker: str | None) -> dict[str, Any] | None:
+        """The end of trial ``key`` kept on ``worker`` because it was too large for a message (None if lost)."""
+        from hdnotebook.executors.supervise import collect_end
+
+        return await self.run_on(worker, collect_end, key)
 
     async def kill(self, key: str, worker: str | None, grace: float) -> None:
         """Stop task ``key``'s child on ``worker`` (on every worker when None); no-op without a connection."""
@@ -184,30 +227,23 @@ class DaskExecutor:
         except Exception:
             pass
 
-    async def cancel(self, future: Any) -> None:
-        """Cancel a task on the scheduler (no-op without a connection)."""
-        if self.failure is not None or self.client is None:
-            return
-        try:
-            await self.client.cancel([future], reason="stopped by hdnotebook")
-        except Exception:
-            pass
-
-    def abandon(self, key: str, future: Any) -> None:
-        """In the background: cancel a lost trial's task and kill any rerun of it."""
-        async def drop() -> None:
-            await self.cancel(future)
-            await self.kill(key, None, KILL_GRACE_SECONDS)
-
-        self._spawn(drop())
+    def abandon(self, key: str) -> None:
+        """In the background: make sure trial ``key`` runs on no worker (after its worker was reported lost)."""
+        self.spawn(self.kill(key, None, KILL_GRACE_SECONDS))
 
     async def aclose(self, grace: float = 1.0) -> None:
         """Stop running trials and close this executor's client (a target's local cluster stays up)."""
-        if self.client is None or self._closing:
+        if self.client is None or self.closing:
             return
         if self.failure is None:
             await asyncio.gather(*(t.stop(grace) for t in list(self._trials.values())), return_exceptions=True)
-        self._closing = True
+        self.closing = True
+        futures = self._pool.futures()
+        if futures and self.failure is None:
+            try:
+                await self.client.cancel(futures, reason="the sweep ended")
+            except Exception:
+                pass
         pending = [t for t in self._tasks if not t.done()]
         if pending:
             await asyncio.wait(pending, timeout=CLOSE_SECONDS)

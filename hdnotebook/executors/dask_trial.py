@@ -1,12 +1,11 @@
-"""The notebook side of one child on a Dask worker: a TrialHandle fed by worker messages and the task's result.
+"""The notebook side of one child on a Dask worker: a TrialHandle fed by worker messages.
 
-The first message fixes the attempt (its ``nonce``) and the worker. A message from another
-attempt means Dask reran the task after the first worker died: the run fails (WorkerLost) and the
-rerun is killed, so one run never holds two curves. The ``end`` message comes after every other
-message of its attempt: it settles the outcome once the rest of the log and the child's files are
-in the run folder, so a Completed run has all its metrics and files. When the end's files are too
-large for a message, or the end message is late (up to 2 s after the task's result), the task's
-result supplies them. Messages that arrive after the outcome is settled are dropped.
+A trial waits in the executor's queue until a slot is free (see dask_slots.py), is handed over to
+that slot's worker (``started()`` returns then), and ends with its ``end`` message, which comes
+after every other message of the trial: the outcome is settled once the rest of the log and the
+child's files are in the run folder, so a Completed run has all its metrics and files. When the
+files were too large for a message, they are fetched from the worker first. Messages that arrive
+after the outcome is settled are dropped.
 """
 
 from __future__ import annotations
@@ -24,8 +23,10 @@ from hdnotebook.runs import channel
 if TYPE_CHECKING:
     from hdnotebook.executors.dask_executor import DaskExecutor
 
-END_WAIT_SECONDS = 2.0
 STOP_RESULT_SECONDS = 10.0
+WORKER_LOST_MESSAGE = ("The Dask worker {address} running this child run left the cluster (its process died or was shut down), "
+                       "and the child died with it. Everything it logged until then is kept; its outputs did not come back. "
+                       "The run is not retried, so its metrics stay one curve.")
 
 
 def write_at(path: Path, offset: int, data: bytes, truncate: bool = False) -> None:
@@ -41,34 +42,26 @@ def write_at(path: Path, offset: int, data: bytes, truncate: bool = False) -> No
         os.close(fd)
 
 
-def _task_error(exc: BaseException) -> tuple[str, str]:
-    name = type(exc).__name__
-    if isinstance(exc, ModuleNotFoundError) and "hdnotebook" in str(exc):
-        return "DaskWorkerSetup", f"hdnotebook is not installed on the Dask worker: {exc}. Install it there (pip install hdnotebook[dask])."
-    if name == "KilledWorker":
-        return "WorkerLost", f"Dask gave up on this run's task after the workers running it died: {exc}"
-    return "DaskTaskFailed", f"The Dask task running this child failed on the cluster: {name}: {exc}"
-
-
 class DaskTrial:
-    """A child running as a ``supervise`` task; created by DaskExecutor.submit."""
+    """A child run on a Dask worker; created by DaskExecutor.submit.
 
-    def __init__(self, executor: "DaskExecutor", spec: TrialSpec, key: str, future: Any, on_events: EventCallback) -> None:
+    ``task`` is what the worker's slot receives (see supervise.run_trial). ``worker`` is the
+    address of the worker it was handed to (None while it waits for a slot).
+    """
+
+    def __init__(self, executor: "DaskExecutor", spec: TrialSpec, key: str, task: dict[str, Any],
+                 on_events: EventCallback) -> None:
         self.run_id = spec.run_id
         self.key = key
+        self.task = task
         self.worker: str | None = None
-        self.nonce: str | None = None
         self._executor = executor
-        self._future = future
         self._on_events = on_events
         self._log_path = Path(spec.log_path)
         self._run_dir = Path(spec.env[channel.ENV_RUN_DIR])
-        self._end: dict[str, Any] | None = None
-        self._ended = asyncio.Event()
-        self._stop_requested = False
-        loop = asyncio.get_running_loop()
-        self._done: asyncio.Future[Outcome] = loop.create_future()
-        self._watcher = loop.create_task(self._watch())
+        self._began = asyncio.Event()
+        self.stop_requested = False
+        self._done: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
 
     @property
     def done(self) -> bool:
@@ -76,17 +69,16 @@ class DaskTrial:
         return self._done.done()
 
     def running_on(self, address: str) -> bool:
-        """True while the task's accepted attempt runs on the worker at ``address``."""
-        return not self.done and self.worker == address and self._end is None
+        """True while the trial runs (or is being handed over) on the worker at ``address``."""
+        return not self.done and self.worker == address
+
+    def handed_over(self) -> None:
+        """The worker's slot accepted the trial: it is running."""
+        self._began.set()
 
     def deliver(self, message: dict[str, Any]) -> None:
-        """Apply one worker message: events, a log chunk, the start or the end."""
+        """Apply one worker message: events, a log chunk or the end."""
         if self.done:
-            return
-        if self.nonce is None:
-            self.nonce, self.worker = message.get("nonce"), message.get("worker")
-        elif message.get("nonce") != self.nonce:
-            self.worker_lost(self.worker or "(unknown)")
             return
         kind = message.get("kind")
         if kind == "events":
@@ -94,18 +86,32 @@ class DaskTrial:
         elif kind == "log":
             write_at(self._log_path, int(message["offset"]), message["data"])
         elif kind == "end":
-            self._end = message
-            self._ended.set()
-            if not message.get("in_result"):
+            if message.get("events"):
+                self._on_events(json.loads(message["events"]))
+            if message.get("in_result"):
+                self._executor.spawn(self._collect_end(message))
+            else:
                 self._store_end(message)
                 self._settle_end(message)
+
+    async def _collect_end(self, message: dict[str, Any]) -> None:
+        end = await self._executor.collect_end(self.key, self.worker)
+        if self.done:
+            return
+        if end is None:
+            missing = {**message, "error": (message.get("error") or "") +
+                       "\nThe child's files and the end of its log could not be fetched from its worker."}
+            self._settle_end(missing)
+            return
+        await asyncio.get_running_loop().run_in_executor(None, self._store_end, end)
+        self._settle_end(end)
 
     def _store_end(self, end: dict[str, Any]) -> None:
         write_at(self._log_path, int(end["log_offset"]), end["log"], truncate=True)
         unpack(end["files"], self._run_dir)
 
     def _settle_end(self, end: dict[str, Any]) -> None:
-        if self._stop_requested:
+        if self.stop_requested:
             self._settle(Outcome(OutcomeStatus.STOPPED, end["exit_code"]))
         else:
             self._settle(Outcome(OutcomeStatus(end["status"]), end["exit_code"], end["error"], end["error_code"]))
@@ -113,75 +119,49 @@ class DaskTrial:
     def _settle(self, outcome: Outcome) -> None:
         if not self._done.done():
             self._done.set_result(outcome)
-            self._executor.forget(self.key)
-            self._future.release()
-            if self._watcher is not asyncio.current_task():
-                self._watcher.cancel()
+            self._began.set()
+            self._executor.settled(self)
 
-    def worker_lost(self, address: str) -> None:
-        """The worker running this child left the cluster: the run fails and Dask's rerun is canceled."""
-        if self.done:
-            return
-        if self._stop_requested:
+    def fail(self, code: str, message: str) -> None:
+        """End the trial Failed (Stopped when a stop was requested) with ``code`` and ``message``."""
+        if self.stop_requested:
             self._settle(Outcome(OutcomeStatus.STOPPED))
         else:
-            message = (f"The Dask worker {address} running this child run left the cluster (its process died or was shut down), "
-                       "and the child died with it. Everything it logged until then is kept; its outputs did not come back. "
-                       "Dask's automatic rerun of the task was canceled, so the run's metrics stay one curve.")
-            self._settle(Outcome(OutcomeStatus.FAILED, None, message, "WorkerLost"))
-        self._executor.abandon(self.key, self._future)
+            self._settle(Outcome(OutcomeStatus.FAILED, None, message, code))
+
+    def worker_lost(self, address: str) -> None:
+        """The worker running this child left the cluster: the run fails (its child died with the worker)."""
+        if self.done:
+            return
+        self.fail("WorkerLost", WORKER_LOST_MESSAGE.format(address=address))
+        self._executor.abandon(self.key)
 
     def connection_lost(self, message: str) -> None:
         """The notebook lost the scheduler: the run fails with ``message``."""
         self._settle(Outcome(OutcomeStatus.FAILED, None, message, "SchedulerLost"))
 
-    async def _watch(self) -> None:
-        try:
-            result = await self._future
-        except Exception as exc:
-            if self.done:
-                return
-            if self._end is not None:
-                self._settle_end(self._end)
-            elif self._stop_requested:
-                self._settle(Outcome(OutcomeStatus.STOPPED))
-            elif self._executor.connection_lost():
-                self.connection_lost(str(self._executor.failure))
-            else:
-                code, message = _task_error(exc)
-                self._settle(Outcome(OutcomeStatus.FAILED, None, message, code))
-            return
-        if self.nonce is None:
-            self.nonce = result["nonce"]
-        if self._end is None and not self.done:
-            try:
-                await asyncio.wait_for(self._ended.wait(), END_WAIT_SECONDS)
-            except asyncio.TimeoutError:
-                pass
-        if self.done or result["nonce"] != self.nonce:
-            return
-        await asyncio.get_running_loop().run_in_executor(None, self._store_end, result["end"])
-        self._settle_end(result["end"])
+    async def started(self) -> None:
+        """Wait until a worker's slot took the trial (or the trial ended before that)."""
+        await self._began.wait()
 
     async def stop(self, grace: float = 5.0) -> None:
         """Kill the child on its worker (SIGTERM, SIGKILL after ``grace``), then wait for its files; idempotent.
 
-        A task that has not started yet is canceled on the scheduler (and stopped on any worker that
-        starts it). The outcome is STOPPED.
+        A trial still waiting for a slot is taken out of the queue. The outcome is STOPPED.
         """
         if self.done:
             return
-        self._stop_requested = True
+        self.stop_requested = True
         if self._executor.failure is not None:
             self.connection_lost(str(self._executor.failure))
             return
-        await self._executor.kill(self.key, self.worker, grace)
         if self.worker is None:
-            await self._executor.cancel(self._future)
+            self._settle(Outcome(OutcomeStatus.STOPPED))
+            return
+        await self._executor.kill(self.key, self.worker, grace)
         try:
             await asyncio.wait_for(asyncio.shield(self._done), grace + STOP_RESULT_SECONDS)
         except asyncio.TimeoutError:
-            await self._executor.cancel(self._future)
             self._settle(Outcome(OutcomeStatus.STOPPED))
 
     async def outcome(self) -> Outcome:

@@ -126,6 +126,9 @@ class FunctionTrial:
             message = f"The worker process running the function exited unexpectedly with code {code}"
             self._done.set_result(Outcome(OutcomeStatus.FAILED, code, message, "WorkerLost"))
 
+    async def started(self) -> None:
+        """A local child runs as soon as it is submitted."""
+
     async def stop(self, grace: float = 5.0) -> None:
         """Kill the worker (SIGTERM, then SIGKILL after ``grace``); the trial ends STOPPED."""
         if self._done.done():

@@ -53,6 +53,9 @@ class ScriptTrial:
             return Outcome(OutcomeStatus.COMPLETED, 0)
         return Outcome(OutcomeStatus.FAILED, code, tail_error(self._spec.log_path, code), "ScriptExecution.NonZeroExit")
 
+    async def started(self) -> None:
+        """A local child runs as soon as it is submitted."""
+
     async def stop(self, grace: float = 5.0) -> None:
         """SIGTERM the child's process group, SIGKILL after ``grace`` seconds; then wait for it."""
         self._stop_requested = True

@@ -1,20 +1,27 @@
-"""The worker side of the Dask executor: ``supervise`` runs one child as a process on a Dask worker.
+"""The worker side of the Dask executor: slots that run children as processes on Dask workers.
 
-``supervise`` is an async Dask task, so it runs on the worker's event loop and drives the child with
-the local executor's own machinery (one LocalExecutor per worker process): a script is its own
-process group, a function runs in a reused function-worker process, and every child gets SIGKILL
-when its worker dies (PDEATHSIG). The child runs in a fresh temporary folder below the worker's
-local directory, with ``HDNOTEBOOK_RUN_DIR`` pointing there; a script's source arrives as a zip.
+A slot is one long-running Dask task (``serve_slot``) that holds one of a worker's threads for a
+sweep. The notebook hands trials to it directly (``client.run(hand_over, ...)``, about 1 ms) instead
+of submitting a Dask task per trial, whose round trip through the scheduler's batched streams costs
+more than a short child itself. The slot runs its trials one at a time with ``run_trial``, which
+drives the child with the local executor's own machinery (one LocalExecutor per worker process): a
+script is its own process group, a function runs in a reused function-worker process, and every
+child gets SIGKILL when its worker dies (PDEATHSIG). The child runs in a fresh temporary folder
+below the worker's local directory, with ``HDNOTEBOOK_RUN_DIR`` pointing there; a script's source
+arrives as a zip, once per slot.
 
-Messages to the notebook are ``get_worker().log_event(topic, message)`` (fire and forget, in order),
-each ``{"key", "nonce", "kind", ...}``: kind ``start`` first, then ``events`` (the child's events as
-JSON text, at most 100 a message) and ``log`` (a chunk of the main log at a byte offset, every
-0.25 s while it grows, at most 64 KB a tick), and ``end`` last: the outcome, the rest of the log and
-a zip of the child's files. The scheduler keeps the last 1000 messages of a topic, so messages stay
-small: an end whose log and files exceed 64 KB says ``in_result`` and leaves them to the task's
-result (which always holds the whole end). ``nonce`` is made when this attempt starts: Dask silently
-reruns a task whose worker died, and the notebook must never mix the rerun's curve into the first
-one. ``kill_trial`` (sent with ``client.run``) stops a child by its task key.
+Messages to the notebook are ``get_worker().log_event(topic, message)`` (fire and forget, in order;
+the worker adds its address as ``worker``). A slot sends ``{"key", "nonce", "kind": "ready"}`` when
+it can take trials; Dask silently reruns a slot task whose worker died, and each attempt has its own
+``nonce``, so the notebook hands trials only to the attempt it knows. A trial sends
+``{"key", "kind", ...}`` with its own key: ``events`` (the child's events as JSON text, at most 100
+a message), ``log`` (a chunk of the main log at a byte offset, every 0.25 s while it grows, at most
+64 KB a tick) and ``end`` last: the outcome, the rest of the log and a zip of the child's files. The
+scheduler keeps the last 1000 messages of a topic, so messages stay small: an end whose log and
+files exceed 64 KB says ``in_result`` and stays on the worker until ``collect_end`` fetches it.
+
+A slot ends when its Dask task is released (the sweep ended, or the notebook's client went away):
+it checks every 0.5 s and stops a child still running then. ``kill_trial`` stops a child by its key.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ import tempfile
 import uuid
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from hdnotebook.executors.base import Outcome, OutcomeStatus, TrialHandle, TrialKind, TrialSpec
 from hdnotebook.executors.dask_files import RETURNED_FOLDERS, pack, result_files, unpack
@@ -38,14 +45,19 @@ from hdnotebook.runs import channel
 
 STD_LOG = "user_logs/std_log.txt"
 LOG_TICK_SECONDS = 0.25
+SLOT_CHECK_SECONDS = 0.5
 LOG_CHUNK_BYTES = 32 * 1024
 LOG_BYTES_PER_TICK = 64 * 1024
 INLINE_END_BYTES = 64 * 1024
 EVENTS_PER_MESSAGE = 100
+EVENTS_DELAY_SECONDS = 0.002
 _STOPPED_KEPT = 1000
+_ENDS_KEPT = 16
 
+_slots: dict[str, tuple[str, "asyncio.Queue[dict[str, Any]]"]] = {}
 _running: dict[str, TrialHandle] = {}
 _stopped: "OrderedDict[str, None]" = OrderedDict()
+_ends: "OrderedDict[str, dict[str, Any]]" = OrderedDict()
 _local: LocalExecutor | None = None
 
 
@@ -56,29 +68,51 @@ def _executor() -> LocalExecutor:
     return _local
 
 
+def _remember(registry: "OrderedDict[str, Any]", key: str, value: Any, kept: int) -> None:
+    registry[key] = value
+    while len(registry) > kept:
+        registry.popitem(last=False)
+
+
 class Emitter:
-    """Sends one attempt's messages to the notebook and remembers what the child uploaded."""
+    """Sends one trial's messages to the notebook and remembers what the child uploaded.
+
+    Events go out ``EVENTS_DELAY_SECONDS`` after they arrive (the worker batches its messages to
+    the scheduler every 2 ms anyway), so the last events of a short child travel inside its end.
+    """
 
     def __init__(self, worker: Any, topic: str, key: str) -> None:
         self._worker = worker
         self._topic = topic
         self._key = key
-        self.nonce = uuid.uuid4().hex
+        self._pending: list[dict[str, Any]] = []
+        self._flush: asyncio.TimerHandle | None = None
         self.log_offset = 0
         self.uploaded: set[str] = set()
 
     def send(self, kind: str, **fields: Any) -> None:
         """One message; the worker adds its own address as ``worker``."""
-        self._worker.log_event(self._topic, {"key": self._key, "nonce": self.nonce, "kind": kind, **fields})
+        self._worker.log_event(self._topic, {"key": self._key, "kind": kind, **fields})
 
     def events(self, events: list[dict[str, Any]]) -> None:
-        """The executor's event callback: forward a batch of child events."""
+        """The executor's event callback: forward a batch of child events (soon, see the class docstring)."""
         for event in events:
             if event.get("op") == "files":
                 self.uploaded.update(str(name) for name, _ in event.get("files", []))
-        for start in range(0, len(events), EVENTS_PER_MESSAGE):
-            text = json.dumps(events[start:start + EVENTS_PER_MESSAGE], separators=(",", ":"), default=repr)
-            self.send("events", events=text)
+        self._pending.extend(events)
+        if len(self._pending) >= EVENTS_PER_MESSAGE:
+            self.flush()
+        elif self._flush is None:
+            self._flush = asyncio.get_running_loop().call_later(EVENTS_DELAY_SECONDS, self.flush)
+
+    def flush(self) -> None:
+        """Send the events not sent yet, at most 100 a message."""
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+        pending, self._pending = self._pending, []
+        for start in range(0, len(pending), EVENTS_PER_MESSAGE):
+            self.send("events", events=_json(pending[start:start + EVENTS_PER_MESSAGE]))
 
     def send_log(self, path: Path, limit: int) -> None:
         """Send what the log gained since the last call, up to ``limit`` bytes."""
@@ -88,15 +122,27 @@ class Emitter:
             self.send("log", offset=self.log_offset, data=chunk)
             self.log_offset += len(chunk)
 
-    def end(self, outcome: Outcome, log: bytes = b"", files: bytes = b"") -> dict[str, Any]:
-        """Send the ``end`` message and return the task's result ``{"nonce", "end"}``."""
+    def end(self, outcome: Outcome, log: bytes = b"", files: bytes = b"") -> None:
+        """Send the ``end`` message (with the last events when they fit); a large end is kept here for ``collect_end``."""
         end = {"status": outcome.status.value, "exit_code": outcome.exit_code, "error": outcome.error,
                "error_code": outcome.error_code, "log_offset": self.log_offset, "log": log, "files": files}
+        if len(self._pending) > EVENTS_PER_MESSAGE // 10:
+            self.flush()
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+        events, self._pending = self._pending, []
+        if events:
+            end["events"] = _json(events)
         if len(log) + len(files) <= INLINE_END_BYTES:
             self.send("end", **end)
         else:
+            _remember(_ends, self._key, end, _ENDS_KEPT)
             self.send("end", **{**end, "log": b"", "files": b"", "in_result": True})
-        return {"nonce": self.nonce, "end": end}
+
+
+def _json(events: list[dict[str, Any]]) -> str:
+    return json.dumps(events, separators=(",", ":"), default=repr)
 
 
 def _read_from(path: Path, offset: int, limit: int | None = None) -> bytes:
@@ -133,69 +179,134 @@ def _local_spec(task: dict[str, Any], folder: Path, payload: bytes | None) -> Tr
                      argv=argv, payload=payload, kwargs=task["kwargs"], sys_path=sys_path)
 
 
-async def _follow(handle: TrialHandle, emitter: Emitter, log_path: Path) -> Outcome:
+def _slot_wanted(worker: Any, key: str) -> bool:
+    """False once the scheduler released the slot's task (canceled by the notebook, or its client is gone)."""
+    state = worker.state.tasks.get(key)
+    return state is not None and state.state not in ("cancelled", "released", "forgotten")
+
+
+async def _follow(handle: TrialHandle, emitter: Emitter, log_path: Path, wanted: Callable[[], bool], grace: float) -> Outcome:
     ended = asyncio.ensure_future(handle.outcome())
     while True:
         done, _ = await asyncio.wait({ended}, timeout=LOG_TICK_SECONDS)
         if done:
             return ended.result()
         emitter.send_log(log_path, LOG_BYTES_PER_TICK)
+        if not wanted():
+            await handle.stop(grace)
 
 
-async def supervise(task: dict[str, Any], payload: bytes | None, archive: bytes | None) -> dict[str, Any]:
-    """Run one child on this worker and return its outcome, the rest of its log and its files.
+async def run_trial(worker: Any, topic: str, task: dict[str, Any], payload: bytes | None,
+                    folder: "asyncio.Future[str]", wanted: Callable[[], bool] = lambda: True) -> None:
+    """Run one child on this worker in ``folder`` (being prepared by ``_prepare``) and send its messages, ending with ``end``.
 
-    ``task`` holds ``key``, ``topic``, ``run_id``, ``kind``, ``env``, ``argv``, ``python`` (the
-    notebook's interpreter, replaced by this worker's in ``argv``), ``kwargs``, ``sys_path``
-    (entries that exist here are kept), ``grace`` and ``versions`` (the notebook's; a mismatch
-    fails the run before the child starts). ``payload`` is the pickled function, ``archive`` the
-    zipped source folder.
+    ``task`` holds ``key``, ``run_id``, ``kind``, ``env``, ``argv``, ``python`` (the notebook's
+    interpreter, replaced by this worker's in ``argv``), ``kwargs``, ``sys_path`` (entries that exist
+    here are kept) and ``grace`` (seconds between SIGTERM and SIGKILL). ``payload`` is the pickled
+    function. The child is stopped once ``wanted()`` is False. A failure to start the child ends the
+    trial Failed (``DaskTaskFailed``) instead of raising. The folder is removed at the end.
     """
-    from distributed import get_worker
-
-    worker = get_worker()
     key = task["key"]
-    emitter = Emitter(worker, task["topic"], key)
-    emitter.send("start", pid=os.getpid())
-    diff = differences(task["versions"], local_versions())
-    if diff:
-        message = mismatch_message([f"{worker.address}: " + "; ".join(diff)])
-        return emitter.end(Outcome(OutcomeStatus.FAILED, None, message, "VersionMismatch"))
-    if key in _stopped:
-        return emitter.end(Outcome(OutcomeStatus.STOPPED))
+    emitter = Emitter(worker, topic, key)
     loop = asyncio.get_running_loop()
-    if archive:
-        folder = Path(await loop.run_in_executor(None, _prepare, worker.local_directory, archive))
-    else:
-        folder = Path(_prepare(worker.local_directory, None))
+    path: Path | None = None
     handle: TrialHandle | None = None
     try:
-        spec = _local_spec(task, folder, payload)
+        path = Path(await folder)
+        if key in _stopped:
+            emitter.end(Outcome(OutcomeStatus.STOPPED))
+            return
+        spec = _local_spec(task, path, payload)
         handle = await _executor().submit(spec, emitter.events)
         _running[key] = handle
         if key in _stopped:
             await handle.stop(task["grace"])
-        outcome = await _follow(handle, emitter, Path(spec.log_path))
-        names = result_files(folder, emitter.uploaded, {STD_LOG})
-        files = await loop.run_in_executor(None, pack, folder, names) if names else b""
-        return emitter.end(outcome, log=_read_from(Path(spec.log_path), emitter.log_offset), files=files)
+        outcome = await _follow(handle, emitter, Path(spec.log_path), wanted, task["grace"])
+        names = result_files(path, emitter.uploaded, {STD_LOG})
+        files = await loop.run_in_executor(None, pack, path, names) if names else b""
+        emitter.end(outcome, log=_read_from(Path(spec.log_path), emitter.log_offset), files=files)
     except asyncio.CancelledError:
         if handle is not None:
             await asyncio.shield(handle.stop(task["grace"]))
         raise
+    except Exception as exc:
+        if handle is not None:
+            await handle.stop(task["grace"])
+        message = f"The Dask worker {worker.address} could not run this child: {type(exc).__name__}: {exc}"
+        emitter.end(Outcome(OutcomeStatus.FAILED, None, message, "DaskTaskFailed"))
     finally:
         _running.pop(key, None)
-        shutil.rmtree(folder, ignore_errors=True)
+        if path is not None:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+async def serve_slot(slot: dict[str, Any], payload: bytes | None, archive: bytes | None) -> dict[str, Any]:
+    """The slot task: announce ``ready``, then run the trials handed over until the task is released.
+
+    ``slot`` holds ``key`` (this task's key), ``topic`` and ``versions`` (the notebook's). A version
+    mismatch returns ``{"error_code": "VersionMismatch", "error": ...}`` before announcing; otherwise
+    the result is ``{}``.
+    """
+    from distributed import get_worker
+
+    worker = get_worker()
+    key = slot["key"]
+    diff = differences(slot["versions"], local_versions())
+    if diff:
+        return {"error_code": "VersionMismatch", "error": mismatch_message([f"{worker.address}: " + "; ".join(diff)])}
+    nonce = uuid.uuid4().hex
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    _slots[key] = (nonce, queue)
+    spare: asyncio.Future[str] | None = None
+
+    def wanted() -> bool:
+        return _slot_wanted(worker, key)
+
+    loop = asyncio.get_running_loop()
+    spare = loop.run_in_executor(None, _prepare, worker.local_directory, archive)
+    worker.log_event(slot["topic"], {"key": key, "nonce": nonce, "kind": "ready"})
+    try:
+        while wanted():
+            try:
+                task = await asyncio.wait_for(queue.get(), SLOT_CHECK_SECONDS)
+            except asyncio.TimeoutError:
+                continue
+            folder, spare = spare, None
+            await run_trial(worker, slot["topic"], task, payload, folder, wanted)
+            spare = loop.run_in_executor(None, _prepare, worker.local_directory, archive)
+    finally:
+        if _slots.get(key, ("",))[0] == nonce:
+            del _slots[key]
+        if spare is not None:
+            spare.add_done_callback(_remove_folder)
+    return {}
+
+
+def _remove_folder(prepared: "asyncio.Future[str]") -> None:
+    if not prepared.cancelled() and prepared.exception() is None:
+        shutil.rmtree(prepared.result(), ignore_errors=True)
+
+
+def hand_over(slot_key: str, nonce: str, task: dict[str, Any]) -> bool:
+    """Queue ``task`` on this worker's slot ``slot_key`` (run with ``client.run``); False when that attempt is not here."""
+    entry = _slots.get(slot_key)
+    if entry is None or entry[0] != nonce:
+        return False
+    entry[1].put_nowait(task)
+    return True
+
+
+def collect_end(key: str) -> dict[str, Any] | None:
+    """Take the end of trial ``key`` kept here because it was too large for a message (run with ``client.run``)."""
+    return _ends.pop(key, None)
 
 
 async def kill_trial(key: str, grace: float) -> bool:
-    """Stop the child of task ``key`` on this worker (SIGTERM, SIGKILL after ``grace`` s); True if it was running.
+    """Stop the child of trial ``key`` on this worker (SIGTERM, SIGKILL after ``grace`` s); True if it was running.
 
-    The key is remembered, so a child whose task starts here later is stopped at once.
+    The key is remembered, so a trial handed over here later ends Stopped at once.
     """
-    _stopped[key] = None
-    while len(_stopped) > _STOPPED_KEPT:
-        _stopped.popitem(last=False)
+    _remember(_stopped, key, None, _STOPPED_KEPT)
     handle = _running.get(key)
     if handle is None:
         return False

@@ -68,9 +68,11 @@ class TrialRunner:
             self._started.set()
             return self._finish(Outcome(OutcomeStatus.FAILED, None, f"The child could not be started: {exc}", "StartFailed"))
         self._started.set()
-        self.store.set_status(self.run_id, st.RUNNING, only_if_active=True)
+        await self._handle.started()
         if self._stop is not None:
             await self._handle.stop(self._stop["grace"])
+        else:
+            self.store.set_status(self.run_id, st.RUNNING, only_if_active=True)
         try:
             outcome = await asyncio.wait_for(self._handle.outcome(), self._timeout)
         except asyncio.TimeoutError:
