@@ -55,3 +55,32 @@ def checkpointed(epochs: int, fail_at: int = -1, resume_from: str | None = None)
         run.upload_file("outputs/ckpt.txt", f.name)
         if epoch == fail_at:
             raise RuntimeError(f"interrupted after epoch {epoch}")
+
+
+def reports_resume(epochs: int, fail_at: int = -1, resume_from: str | None = None) -> None:
+    """checkpointed, logging what ``Run.get_context().resume_from`` says first (``context_resume``: a path or "None")."""
+    Run.get_context().log("context_resume", str(Run.get_context().resume_from))
+    checkpointed(epochs, fail_at, resume_from)
+
+
+RESUMABLE_SCRIPT = """
+import argparse, os
+from hdnotebook import Run
+p = argparse.ArgumentParser()
+p.add_argument("--epochs", type=int)
+p.add_argument("--checkpoint-mb", type=int, default=0)
+p.add_argument("--resume-from")
+a = p.parse_args()
+run = Run.get_context()
+start = int(open(os.path.join(a.resume_from, "ckpt.txt")).read()) if a.resume_from else 0
+assert run.resume_from == a.resume_from
+if a.resume_from:
+    run.log("resume_folder", a.resume_from)
+os.makedirs("outputs", exist_ok=True)
+open("outputs/big.bin", "wb").write(os.urandom(a.checkpoint_mb * 1024 * 1024))
+for epoch in range(start + 1, a.epochs + 1):
+    run.log("loss", 1.0 / epoch)
+    open("outputs/ckpt.txt", "w").write(str(epoch))
+    if epoch == 2 and not a.resume_from:
+        raise SystemExit(3)
+"""

@@ -92,3 +92,14 @@ def write_output(megabytes: int, seed: int = 0) -> None:
         f.write(data)
     print("x" * 200_000, flush=True)
     Run.get_context().log("sha256", hashlib.sha256(data).hexdigest())
+
+
+def checkpointed_here(epochs: int, fail_at: int = -1, resume_from: str | None = None) -> None:
+    """tests.children.checkpointed, logging the folder it resumes from (``resume_folder``) and Run.resume_from."""
+    from tests.children import checkpointed
+
+    if resume_from is not None:
+        run = Run.get_context()
+        run.log("resume_folder", resume_from)
+        run.log("context_resume_folder", run.resume_from)
+    checkpointed(epochs, fail_at, resume_from)

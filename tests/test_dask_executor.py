@@ -8,11 +8,12 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from distributed import Client
 
 from hdnotebook import (DaskComputeTarget, Experiment, GridParameterSampling, HyperDriveConfig, MedianStoppingPolicy,
                         ScriptRunConfig, choice)
-from tests import curves, dask_children
+from tests import children, curves, dask_children
 from tests.dask_cluster import assert_workers_are_clean, local_target, pid_alive, wait_for, worker_info  # noqa: F401  (fixture)
 
 MEDIAN_EXAMPLE = [".5,.6,.7", ".4,.5,.55", ".3,.45,.5", ".2,.3,.35,.4*100"]
@@ -152,3 +153,45 @@ def test_large_outputs_and_logs_come_back_whole(experiment: Experiment, local_ta
     assert len(blob) == 3 * 1024 * 1024 and hashlib.sha256(blob).hexdigest() == child.get_metrics()["sha256"]
     assert (folder / "user_logs" / "std_log.txt").read_text() == "x" * 200_000 + "\n"
     assert_workers_are_clean(local_target)
+
+
+def resume_sweeps(experiment: Experiment, run_config, space: dict, target: DaskComputeTarget):
+    """A sweep of one child that fails after a checkpoint, then a sweep that resumes it; returns the resumed child."""
+    def config(**kwargs) -> HyperDriveConfig:
+        return HyperDriveConfig(run_config=run_config, hyperparameter_sampling=GridParameterSampling(space), primary_metric_name="loss",
+                                primary_metric_goal="minimize", max_total_runs=1, compute_target=target, **kwargs)
+
+    first = experiment.submit(config())
+    first.wait_for_completion(raise_on_error=False)
+    old = first.get_children()[0]
+    assert old.get_status() == "Failed"
+    second = experiment.submit(config(resume_child_runs=old))
+    assert second.wait_for_completion()["status"] == "Completed"
+    return second.get_children()[0]
+
+
+def test_a_function_child_resumes_on_a_worker_from_its_checkpoint_shipped_there(experiment: Experiment,
+                                                                                local_target: DaskComputeTarget) -> None:
+    resumed = resume_sweeps(experiment, dask_children.checkpointed_here, {"epochs": choice(6), "fail_at": choice(3)}, local_target)
+    metrics = resumed.get_metrics()
+    assert metrics["started_at"] == [0, 3]
+    assert metrics["loss"] == pytest.approx([1, 1 / 2, 1 / 3, 1 / 4, 1 / 5, 1 / 6])
+    folder = metrics["resume_folder"]
+    assert folder == metrics["context_resume_folder"] and folder != resumed.resume_from
+    assert Path(folder).name == "resume_from" and Path(folder).parent.name.startswith("hdnotebook-run-"), "a copy in the worker's folder"
+    assert_workers_are_clean(local_target)
+
+
+def test_a_script_child_resumes_on_a_worker_with_a_large_checkpoint(experiment: Experiment, local_target: DaskComputeTarget,
+                                                                    tmp_path: Path) -> None:
+    src = tmp_path / "resumable"
+    src.mkdir()
+    (src / "train.py").write_text(children.RESUMABLE_SCRIPT)
+    script = ScriptRunConfig(str(src), "train.py", arguments=["--checkpoint-mb", 6])
+    resumed = resume_sweeps(experiment, script, {"--epochs": choice(4)}, local_target)
+    arguments = resumed.get_details()["runDefinition"]["arguments"]
+    assert arguments[-2:] == ["--resume-from", resumed.resume_from]
+    metrics = resumed.get_metrics()
+    assert metrics["loss"] == pytest.approx([1, 1 / 2, 1 / 3, 1 / 4])
+    assert metrics["resume_folder"] != resumed.resume_from and Path(metrics["resume_folder"]).name == "resume_from"
+    assert Path(resumed.resume_from, "big.bin").stat().st_size == 6 * 1024 * 1024, "the 6 MB checkpoint went in two parts"

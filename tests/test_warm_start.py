@@ -96,27 +96,19 @@ def test_a_failed_function_child_resumes_from_its_checkpoint(experiment: Experim
     assert resumed.get_file_names() == ["outputs/ckpt.txt", "user_logs/std_log.txt"]
 
 
-RESUMABLE = """
-import argparse, os
-from hdnotebook import Run
-p = argparse.ArgumentParser()
-p.add_argument("--epochs", type=int)
-p.add_argument("--resume-from")
-a = p.parse_args()
-run = Run.get_context()
-start = int(open(os.path.join(a.resume_from, "ckpt.txt")).read()) if a.resume_from else 0
-assert run.resume_from == a.resume_from
-os.makedirs("outputs", exist_ok=True)
-for epoch in range(start + 1, a.epochs + 1):
-    run.log("loss", 1.0 / epoch)
-    open("outputs/ckpt.txt", "w").write(str(epoch))
-    if epoch == 2 and not a.resume_from:
-        raise SystemExit(3)
-"""
+def test_a_new_child_after_a_resumed_one_in_the_same_worker_resumes_nothing(experiment: Experiment) -> None:
+    first = sweep(experiment, children.reports_resume, {"epochs": choice(3), "fail_at": choice(2)}, metric="loss",
+                  goal="minimize", total=1)
+    old = first.get_children()[0]
+    second = sweep(experiment, children.reports_resume, {"epochs": choice(3, 4), "fail_at": choice(2)}, metric="loss",
+                   goal="minimize", total=2, max_concurrent_runs=1, resume_child_runs=old)
+    resumed, new = second.get_children()
+    assert resumed.get_metrics()["context_resume"] == ["None", resumed.resume_from], "the old run's value, then its own"
+    assert new.resume_from is None and new.get_metrics()["context_resume"] == "None"
 
 
 def test_a_script_child_resumes_with_resume_from_argument(experiment: Experiment, write_script) -> None:
-    src = write_script(RESUMABLE)
+    src = write_script(children.RESUMABLE_SCRIPT)
     config = dict(hyperparameter_sampling=GridParameterSampling({"--epochs": choice(4)}), primary_metric_name="loss",
                   primary_metric_goal=PrimaryMetricGoal.MINIMIZE, max_total_runs=1)
     first = experiment.submit(HyperDriveConfig(run_config=ScriptRunConfig(str(src), "train.py"), **config))

@@ -25,14 +25,16 @@ from typing import Any
 from hdnotebook.exceptions import HyperDriveServiceException, TrainingException
 from hdnotebook.executors.base import EventCallback, TrialKind, TrialSpec
 from hdnotebook.executors.compute_target import DaskComputeTarget
-from hdnotebook.executors.dask_files import pack_source
+from hdnotebook.executors.dask_files import pack_folder, pack_source
 from hdnotebook.executors.dask_slots import SlotPool
 from hdnotebook.executors.dask_trial import DaskTrial
 from hdnotebook.executors.versions import check_workers, local_versions
+from hdnotebook.runs import channel
 
 WATCH_SECONDS = 0.2
 CLOSE_SECONDS = 5.0
 KILL_GRACE_SECONDS = 1.0
+PART_BYTES = 4 * 1024 * 1024
 
 
 class ComputeTargetLost(HyperDriveServiceException):
@@ -141,6 +143,10 @@ class DaskExecutor:
         task = {"key": key, "run_id": spec.run_id, "kind": spec.kind.value, "env": spec.env, "argv": spec.argv,
                 "python": sys.executable, "kwargs": spec.kwargs, "sys_path": spec.sys_path, "grace": KILL_GRACE_SECONDS}
         trial = DaskTrial(self, spec, key, task, on_events)
+        resume_folder = spec.env.get(channel.ENV_RESUME_FROM)
+        if resume_folder is not None:
+            trial.resume_archive = await asyncio.get_running_loop().run_in_executor(None, pack_folder, resume_folder)
+            task["resume"] = {"path": resume_folder, "size": len(trial.resume_archive)}
         self._trials[key] = trial
         self._pool.enqueue(trial)
         return trial
@@ -209,6 +215,16 @@ class DaskExecutor:
         except Exception:
             return False
         return address in identity.get("workers", {})
+
+    async def send_parts(self, worker: str | None, key: str, data: bytes) -> bool:
+        """Send ``data`` (a resumed trial's checkpoint folder) to ``worker`` in parts of at most 4 MB; True when all arrived."""
+        from hdnotebook.executors.supervise import receive_part
+
+        for offset in range(0, max(len(data), 1), PART_BYTES):
+            received = await self.run_on(worker, receive_part, key, offset, data[offset:offset + PART_BYTES])
+            if received != min(len(data), offset + PART_BYTES):
+                return False
+        return True
 
     async def collect_end(self, key: str, worker: str | None) -> dict[str, Any] | None:
         """The end of trial ``key`` kept on ``worker`` because it was too large for a message (None if lost)."""

@@ -1,6 +1,7 @@
 """Files that travel between the notebook and a Dask worker, as zip archives in memory.
 
-To the worker: the script's source folder, once per sweep (the same files a local run copies).
+To the worker: the script's source folder, once per sweep (the same files a local run copies), and a
+resumed child's checkpoint folder (``resume_from``), in parts of at most 4 MB before the child starts.
 Back from the worker: a child's ``outputs/``, ``logs/``, ``user_logs/`` and the files it uploaded
 (``run.upload_file``/``log_image``); the main log comes back separately, as a stream.
 """
@@ -34,6 +35,12 @@ def _files_below(root: Path, folder: str) -> list[str]:
             if path.is_file():
                 found.append(path.relative_to(root).as_posix())
     return found
+
+
+def pack_folder(root: str | os.PathLike[str]) -> bytes:
+    """Every file below ``root`` as a zip (a resumed child's checkpoint folder)."""
+    base = Path(root)
+    return pack(base, [p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file()])
 
 
 def pack_source(source_directory: str | os.PathLike[str]) -> bytes:

@@ -123,7 +123,8 @@ class SlotPool:
     async def _hand_over(self, slot: DaskSlot, trial: "DaskTrial", nonce: str | None) -> None:
         from hdnotebook.executors.supervise import hand_over
 
-        accepted = await self._executor.run_on(slot.worker, hand_over, slot.key, nonce, trial.task)
+        accepted = trial.resume_archive is None or await self._executor.send_parts(slot.worker, trial.key, trial.resume_archive)
+        accepted = accepted and await self._executor.run_on(slot.worker, hand_over, slot.key, nonce, trial.task)
         if accepted:
             trial.handed_over()
             return

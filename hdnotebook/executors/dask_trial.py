@@ -46,7 +46,8 @@ class DaskTrial:
     """A child run on a Dask worker; created by DaskExecutor.submit.
 
     ``task`` is what the worker's slot receives (see supervise.run_trial). ``worker`` is the
-    address of the worker it was handed to (None while it waits for a slot).
+    address of the worker it was handed to (None while it waits for a slot). ``resume_archive`` is
+    the zipped checkpoint folder of a resumed child, sent to the worker before the trial.
     """
 
     def __init__(self, executor: "DaskExecutor", spec: TrialSpec, key: str, task: dict[str, Any],
@@ -55,6 +56,7 @@ class DaskTrial:
         self.key = key
         self.task = task
         self.worker: str | None = None
+        self.resume_archive: bytes | None = None
         self._executor = executor
         self._on_events = on_events
         self._log_path = Path(spec.log_path)

@@ -13,7 +13,8 @@ arrives as a zip, once per slot.
 Messages to the notebook are ``get_worker().log_event(topic, message)`` (fire and forget, in order;
 the worker adds its address as ``worker``). A slot sends ``{"key", "nonce", "kind": "ready"}`` when
 it can take trials; Dask silently reruns a slot task whose worker died, and each attempt has its own
-``nonce``, so the notebook hands trials only to the attempt it knows. A trial sends
+``nonce``, so the notebook hands trials only to the attempt it knows. A resumed trial's checkpoint
+folder arrives first, in parts (``receive_part``), and is unpacked into the trial's folder. A trial sends
 ``{"key", "kind", ...}`` with its own key: ``events`` (the child's events as JSON text, at most 100
 a message), ``log`` (a chunk of the main log at a byte offset, every 0.25 s while it grows, at most
 64 KB a tick) and ``end`` last: the outcome, the rest of the log and a zip of the child's files. The
@@ -53,11 +54,14 @@ EVENTS_PER_MESSAGE = 100
 EVENTS_DELAY_SECONDS = 0.002
 _STOPPED_KEPT = 1000
 _ENDS_KEPT = 16
+_INCOMING_KEPT = 8
+RESUME_FOLDER = "resume_from"
 
 _slots: dict[str, tuple[str, "asyncio.Queue[dict[str, Any]]"]] = {}
 _running: dict[str, TrialHandle] = {}
 _stopped: "OrderedDict[str, None]" = OrderedDict()
 _ends: "OrderedDict[str, dict[str, Any]]" = OrderedDict()
+_incoming: "OrderedDict[str, bytearray]" = OrderedDict()
 _local: LocalExecutor | None = None
 
 
@@ -179,6 +183,23 @@ def _local_spec(task: dict[str, Any], folder: Path, payload: bytes | None) -> Tr
                      argv=argv, payload=payload, kwargs=task["kwargs"], sys_path=sys_path)
 
 
+def _place_resume(task: dict[str, Any], folder: Path) -> None:
+    """Unpack the checkpoint folder that arrived for ``task`` into ``folder/resume_from`` and point the
+    child's arguments, keyword arguments and environment there instead of the notebook's path."""
+    resume = task["resume"]
+    data = _incoming.pop(task["key"], bytearray())
+    if len(data) != resume["size"]:
+        raise RuntimeError(f"the checkpoint folder to resume from arrived incomplete ({len(data)} of {resume['size']} bytes)")
+    local = folder / RESUME_FOLDER
+    local.mkdir(exist_ok=True)
+    unpack(bytes(data), local)
+    old, new = resume["path"], str(local)
+    if task["argv"]:
+        task["argv"] = [new if arg == old else arg for arg in task["argv"]]
+    task["kwargs"] = {name: new if value == old else value for name, value in task["kwargs"].items()}
+    task["env"] = {name: new if value == old else value for name, value in task["env"].items()}
+
+
 def _slot_wanted(worker: Any, key: str) -> bool:
     """False once the scheduler released the slot's task (canceled by the notebook, or its client is gone)."""
     state = worker.state.tasks.get(key)
@@ -216,6 +237,8 @@ async def run_trial(worker: Any, topic: str, task: dict[str, Any], payload: byte
         if key in _stopped:
             emitter.end(Outcome(OutcomeStatus.STOPPED))
             return
+        if task.get("resume"):
+            await loop.run_in_executor(None, _place_resume, task, path)
         spec = _local_spec(task, path, payload)
         handle = await _executor().submit(spec, emitter.events)
         _running[key] = handle
@@ -294,6 +317,18 @@ def hand_over(slot_key: str, nonce: str, task: dict[str, Any]) -> bool:
         return False
     entry[1].put_nowait(task)
     return True
+
+
+def receive_part(key: str, offset: int, data: bytes) -> int:
+    """Add a part of trial ``key``'s checkpoint folder, which starts at byte ``offset`` (run with ``client.run``);
+    returns the bytes received so far."""
+    if offset == 0:
+        _remember(_incoming, key, bytearray(), _INCOMING_KEPT)
+    buffer = _incoming.get(key)
+    if buffer is None or len(buffer) != offset:
+        raise RuntimeError(f"part at byte {offset} of trial {key}'s checkpoint folder arrived out of order")
+    buffer += data
+    return len(buffer)
 
 
 def collect_end(key: str) -> dict[str, Any] | None:

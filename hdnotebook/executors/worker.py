@@ -44,6 +44,8 @@ def _read_exactly(stream: Any, size: int) -> bytes | None:
 def _run_task(task: dict[str, Any], writer: channel.PipeWriter) -> None:
     import cloudpickle
 
+    for name in [n for n in os.environ if n.startswith("HDNOTEBOOK_") and n not in task["env"] and n != ENV_WORKER_EVENTS_FD]:
+        del os.environ[name]  # an earlier task's run variables (e.g. its resume folder) must not leak into this one
     os.environ.update(task["env"])
     os.environ[channel.ENV_EVENTS_FD] = str(writer.fd)
     sys.path[:] = task["sys_path"]

@@ -124,12 +124,13 @@ class Run(RunFiles, MetricLogging):
     @property
     def resume_from(self) -> str | None:
         """For a child that resumes an earlier run (``resume_child_runs``): the folder holding a copy of
-        that run's ``outputs/`` (its checkpoints). None for any other run."""
+        that run's ``outputs/`` (its checkpoints). None for any other run. Inside the child itself this is
+        the copy it was given (on a Dask worker, the worker's own copy)."""
+        if os.environ.get(channel.ENV_RUN_ID) == self._id and os.environ.get(channel.ENV_RESUME_FROM):
+            return os.environ[channel.ENV_RESUME_FROM]
         rec = self._record()
         if rec is not None and self._store is not None and self._store.get_properties(self._id).get("resumed_from"):
             return str(Path(rec.run_dir) / "resume_from")
-        if os.environ.get(channel.ENV_RUN_ID) == self._id:
-            return os.environ.get(channel.ENV_RESUME_FROM)
         return None
 
     @property
