@@ -280,13 +280,12 @@ async def serve_slot(slot: dict[str, Any], payload: bytes | None, archive: bytes
     nonce = uuid.uuid4().hex
     queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     _slots[key] = (nonce, queue)
-    spare: asyncio.Future[str] | None = None
 
     def wanted() -> bool:
         return _slot_wanted(worker, key)
 
     loop = asyncio.get_running_loop()
-    spare = loop.run_in_executor(None, _prepare, worker.local_directory, archive)
+    spare: asyncio.Future[str] | None = loop.run_in_executor(None, _prepare, worker.local_directory, archive)
     worker.log_event(slot["topic"], {"key": key, "nonce": nonce, "kind": "ready"})
     try:
         while wanted():
