@@ -196,3 +196,32 @@ def test_a_notebook_that_dies_leaves_nothing_running_on_the_cluster(tmp_path: Pa
         if driver.poll() is None:
             os.killpg(driver.pid, signal.SIGKILL)
             driver.wait(10)
+
+
+def test_a_plain_scheduler_and_worker_pair_runs_script_and_notebook_function_sweeps(experiment: Experiment, tmp_path: Path,
+                                                                                    external) -> None:
+    """The documented `dask scheduler` / `dask worker` setup, with the worker in its own folder and process tree."""
+    from hdnotebook import Run
+
+    cluster = external()
+    src = dask_children.write_script(tmp_path)
+    script = HyperDriveConfig(run_config=ScriptRunConfig(str(src), "train.py"),
+                              hyperparameter_sampling=GridParameterSampling({"--values": choice(".5,.6", ".4")}),
+                              primary_metric_name="accuracy", primary_metric_goal="maximize", max_total_runs=2,
+                              max_concurrent_runs=2, compute_target=cluster.address)
+    run = experiment.submit(script)
+    assert run.wait_for_completion()["status"] == "Completed"
+    kids = run.get_children()
+    assert [c.get_metrics()["accuracy"] for c in kids] == [[.5, .6], .4]
+    assert kids[0].get_details()["target"] == f"dask {cluster.address}"
+    assert "outputs/result.txt" in kids[0].get_file_names() and "extra/notes.txt" in kids[0].get_file_names()
+
+    def train(x: float) -> None:  # defined here, so it travels by value, like a notebook's function
+        Run.get_context().log("score", x * 2)
+
+    functions = HyperDriveConfig(run_config=train, hyperparameter_sampling=GridParameterSampling({"x": choice(1.5, 2.5)}),
+                                 primary_metric_name="score", primary_metric_goal="maximize", max_total_runs=2,
+                                 compute_target=cluster.address)
+    run = experiment.submit(functions)
+    assert run.wait_for_completion()["status"] == "Completed"
+    assert [c.get_metrics()["score"] for c in run.get_children()] == [3.0, 5.0]
