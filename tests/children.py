@@ -84,3 +84,10 @@ for epoch in range(start + 1, a.epochs + 1):
     if epoch == 2 and not a.resume_from:
         raise SystemExit(3)
 """
+
+
+def ties(order: int) -> None:
+    """Logs score 1.0; child ``order`` 0 finishes last (it sleeps 0.8 s first)."""
+    if order == 0:
+        time.sleep(0.8)
+    Run.get_context().log("score", 1.0)

@@ -77,3 +77,20 @@ def test_cancel_from_another_process_reaches_the_driving_process(tmp_path: Path)
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_tie_for_the_best_value_goes_to_the_earlier_child_whatever_finished_first(experiment: Experiment) -> None:
+    config = HyperDriveConfig(run_config=children.ties, hyperparameter_sampling=GridParameterSampling({"order": choice(0, 1)}),
+                              primary_metric_name="score", primary_metric_goal="maximize", max_total_runs=2, max_concurrent_runs=2)
+    run = experiment.submit(config)
+    assert run.wait_for_completion()["status"] == "Completed"
+    first, second = run.get_children()
+    assert seconds_of(second.get_details()["endTimeUtc"]) < seconds_of(first.get_details()["endTimeUtc"])
+    assert run.get_best_run_by_primary_metric().id == first.id
+    assert run.get_properties()["best_child_run_id"] == first.id
+
+
+def seconds_of(iso: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()

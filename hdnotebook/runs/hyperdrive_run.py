@@ -77,7 +77,8 @@ class HyperDriveRun(Run):
     def get_best_run_by_primary_metric(self, include_failed: bool = True, include_canceled: bool = True,
                                        include_resume_from_runs: bool = True) -> Run | None:
         """The child with the best value of the primary metric (None if no child logged it); with
-        ``include_resume_from_runs`` the warm-start parents' children compete too."""
+        ``include_resume_from_runs`` the warm-start parents' children compete too. On a tie the earlier
+        child wins (this sweep's before its parents'), the same child as the ``best_child_run_id`` property."""
         _, goal = self._primary()
         best: tuple[Run, float] | None = None
         candidates = self._best_by_child()

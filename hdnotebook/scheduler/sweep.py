@@ -254,7 +254,8 @@ class SweepController:
             self._runners.pop(runner.run_id, None)
         self._refresh_curves()
         value = self._goal.best(self._curves.get(runner.run_id, []))
-        if value is not None and (self._best is None or self._goal.is_better(value, self._best[0])):
+        if value is not None and (self._best is None or self._goal.is_better(value, self._best[0]) or
+                                  (value == self._best[0] and _child_index(runner.run_id) < _child_index(self._best[1]))):
             self._best = (value, runner.run_id)
             self.store.apply_events([{
                 "op": "metric", "run": self.run_id, "name": "best_child_by_primary_metric", "kind": "row",
@@ -312,3 +313,9 @@ class SweepController:
         self._log.write("CONTROLLER", f"Experiment was 'ExperimentStatus.RUNNING', is 'ExperimentStatus.{'FINISHED' if final == st.COMPLETED else final.upper()}'.")
         self.store.set_status(self.run_id, final, error=error)
         return final
+
+
+def _child_index(run_id: str) -> int:
+    """The index n of a child run ``<sweep id>_<n>``: ties for the best value go to the earlier child,
+    as in HyperDriveRun.get_best_run_by_primary_metric."""
+    return int(run_id.rsplit("_", 1)[1])
