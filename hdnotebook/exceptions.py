@@ -46,6 +46,14 @@ class TrainingException(AzureMLException):
     """A sweep or run could not be started, or could not be cancelled."""
 
 
+class WebserviceException(AzureMLException):
+    """A model registry call failed (Azure raises this for models too): unknown model, existing download target."""
+
+
+class ModelPathNotFoundException(AzureMLException):
+    """``register_model`` was given a path that is not among the run's files."""
+
+
 class HyperDriveException(AzureMLException):
     """Base of the HyperDrive errors."""
 

@@ -67,6 +67,13 @@ class Workspace:
 
         return {name: Experiment(self, name) for name in self._store.experiments()}
 
+    @property
+    def models(self) -> dict[str, Any]:
+        """``{name: Model}`` with the latest version of every registered model."""
+        from hdnotebook.model import Model
+
+        return {m.name: m for m in Model.list(self, latest=True)}
+
     def get_run(self, run_id: str) -> Any:
         """Reopen any run of this workspace by id."""
         from hdnotebook.experiment import Experiment

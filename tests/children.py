@@ -86,6 +86,26 @@ for epoch in range(start + 1, a.epochs + 1):
 """
 
 
+def saves_model(size: int) -> None:
+    """Uploads outputs/model.pkl (``size`` bytes of the value ``size``) and a folder outputs/bundle/ of two files,
+    logs ``score`` = size, and registers outputs/model.pkl itself as model ``from-child`` (tag ``size``)."""
+    import tempfile
+
+    run = Run.get_context()
+    with tempfile.TemporaryDirectory() as folder:
+        os.makedirs(os.path.join(folder, "bundle", "sub"))
+        with open(os.path.join(folder, "model.pkl"), "wb") as f:
+            f.write(bytes([size % 256]) * size)
+        with open(os.path.join(folder, "bundle", "weights.bin"), "wb") as f:
+            f.write(b"w" * size)
+        with open(os.path.join(folder, "bundle", "sub", "config.json"), "w") as f:
+            f.write('{"size": %d}' % size)
+        run.upload_file("outputs/model.pkl", os.path.join(folder, "model.pkl"))
+        run.upload_folder("outputs/bundle", os.path.join(folder, "bundle"))
+    run.log("score", size)
+    run.register_model("from-child", "outputs/model.pkl", tags={"size": size})
+
+
 def ties(order: int) -> None:
     """Logs score 1.0; child ``order`` 0 finishes last (it sleeps 0.8 s first)."""
     if order == 0:

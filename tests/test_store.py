@@ -77,3 +77,16 @@ def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
         conn.execute("UPDATE meta SET value='999' WHERE key='schema_version'")
     with pytest.raises(RuntimeError, match="newer hdnotebook"):
         Store(tmp_path / "s")
+
+
+def test_a_store_from_schema_1_gains_the_models_table_and_keeps_its_runs(tmp_path: Path) -> None:
+    import sqlite3
+
+    Store(tmp_path / "s").create_run("r1", "e", "azureml.scriptrun")
+    with sqlite3.connect(tmp_path / "s" / "store.sqlite") as conn:
+        conn.execute("DROP TABLE models")
+        conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    store = Store(tmp_path / "s")
+    assert store.get_run("r1") is not None and store.list_models() == []
+    with sqlite3.connect(tmp_path / "s" / "store.sqlite") as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("2",)

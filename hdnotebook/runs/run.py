@@ -23,6 +23,7 @@ from hdnotebook.runs.sinks import OfflineSink, StoreSink
 from hdnotebook.store import RunRecord, Store
 
 if TYPE_CHECKING:
+    from hdnotebook.model import Model
     from hdnotebook.experiment import Experiment
 
 STD_LOG = "user_logs/std_log.txt"
@@ -304,6 +305,20 @@ class Run(RunFiles, MetricLogging):
         return self._store.get_properties(self._id) if self._store else {}
 
     # children -----------------------------------------------------------------------------
+
+    def register_model(self, model_name: str, model_path: str | None = None, tags: dict[str, Any] | None = None,
+                       properties: dict[str, Any] | None = None, model_framework: str | None = None,
+                       model_framework_version: str | None = None, description: str | None = None, datasets: Any = None,
+                       sample_input_dataset: Any = None, sample_output_dataset: Any = None,
+                       resource_configuration: Any = None, **kwargs: Any) -> "Model":
+        """Register one of this run's files, or a folder of them (``model_path``, default ``model_name``), as
+        the next version of model ``model_name``; see hdnotebook.model. A path that is not among
+        ``get_file_names()`` raises ModelPathNotFoundException listing the run's files."""
+        from hdnotebook.model import Model
+
+        self._need_store()
+        return Model._register_run_files(self, model_name, model_path if model_path is not None else model_name, tags,
+                                         properties, description, model_framework, model_framework_version)
 
     def get_children(self, recursive: bool = False, tags: Any = None, properties: Any = None,
                      type: str | None = None, status: str | None = None, _rehydrate_runs: bool = True) -> list["Run"]:

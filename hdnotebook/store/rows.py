@@ -45,6 +45,23 @@ class MetricRow:
     description: str | None
 
 
+@dataclass(frozen=True)
+class ModelRecord:
+    """One registered model version. ``path`` is relative to the store folder; ``created_time`` epoch seconds."""
+
+    name: str
+    version: int
+    path: str
+    run_id: str | None
+    experiment: str | None
+    description: str | None
+    framework: str | None
+    framework_version: str | None
+    tags: dict[str, Any]
+    properties: dict[str, Any]
+    created_time: float
+
+
 def dumps(value: Any) -> str:
     return json.dumps(value, allow_nan=True, separators=(",", ":"))
 
@@ -67,6 +84,12 @@ def numeric_values(rows: Iterable[MetricRow]) -> list[float]:
     return out
 
 
+def where_equal(**filters: Any) -> tuple[list[str], list[Any]]:
+    """SQL conditions ``column=?`` for the filters that are not None, and their values (to join with AND)."""
+    given = [(column, value) for column, value in filters.items() if value is not None]
+    return [f"{column}=?" for column, _ in given], [value for _, value in given]
+
+
 def tag_text(value: Any) -> str | None:
     return None if value is None else value if isinstance(value, str) else str(value)
 
@@ -87,3 +110,12 @@ def run_record(row: Sequence[Any]) -> RunRecord:
 
 def metric_row(row: Sequence[Any]) -> MetricRow:
     return MetricRow(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6], row[7])
+
+MODEL_COLUMNS = ("name, version, path, run_id, experiment, description, framework, framework_version, tags, properties,"
+                 " created_time")
+
+
+def model_record(row: Sequence[Any]) -> ModelRecord:
+    values = list(row)
+    values[8], values[9] = json.loads(values[8]), json.loads(values[9])
+    return ModelRecord(*values)

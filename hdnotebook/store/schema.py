@@ -1,8 +1,12 @@
-"""The SQLite schema of a workspace store. Bump SCHEMA_VERSION and add a migration on change."""
+"""The SQLite schema of a workspace store. Bump SCHEMA_VERSION and add a migration on change.
+
+Versions: 1 runs, metrics, files; 2 adds ``models`` (a table only, created by the schema script itself
+when an older store is opened).
+"""
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -71,5 +75,19 @@ CREATE TABLE IF NOT EXISTS files (
     name   TEXT NOT NULL,
     size   INTEGER NOT NULL,
     PRIMARY KEY (run_id, name)
+);
+CREATE TABLE IF NOT EXISTS models (
+    name              TEXT NOT NULL,
+    version           INTEGER NOT NULL,
+    path              TEXT NOT NULL,
+    run_id            TEXT,
+    experiment        TEXT,
+    description       TEXT,
+    framework         TEXT,
+    framework_version TEXT,
+    tags              TEXT NOT NULL,
+    properties        TEXT NOT NULL,
+    created_time      REAL NOT NULL,
+    PRIMARY KEY (name, version)
 );
 """

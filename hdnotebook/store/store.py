@@ -17,18 +17,20 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from hdnotebook import status as st
 from hdnotebook.store.metric_queries import MetricQueries
+from hdnotebook.store.model_queries import ModelQueries
 from hdnotebook.store.rows import RUN_COLUMNS as _RUN_COLUMNS
 from hdnotebook.store.rows import RunRecord
 from hdnotebook.store.rows import dumps as _dumps
 from hdnotebook.store.rows import run_record as _run_record
 from hdnotebook.store.rows import tag_text as _tag_text
+from hdnotebook.store.rows import where_equal as _where_equal
 from hdnotebook.store.schema import SCHEMA, SCHEMA_VERSION
 
 STORE_FILE = "store.sqlite"
 RUN_FILE_FOLDERS = ("outputs", "logs", "user_logs")
 
 
-class Store(MetricQueries):
+class Store(MetricQueries, ModelQueries):
     """Access to ``<folder>/store.sqlite``; safe to share between threads of one process."""
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
@@ -48,6 +50,8 @@ class Store(MetricQueries):
                     raise RuntimeError(
                         f"The store {self.path} was written by a newer hdnotebook (schema {row[0]}); upgrade hdnotebook"
                     )
+                elif int(row[0]) < SCHEMA_VERSION:  # every migration so far only adds tables, which SCHEMA created
+                    conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -152,13 +156,7 @@ class Store(MetricQueries):
         top_level: bool = False,
     ) -> list[RunRecord]:
         """Runs filtered by experiment and/or parent, in creation order (children by index)."""
-        where, args = [], []
-        if experiment is not None:
-            where.append("experiment=?")
-            args.append(experiment)
-        if parent_id is not None:
-            where.append("parent_id=?")
-            args.append(parent_id)
+        where, args = _where_equal(experiment=experiment, parent_id=parent_id)
         if top_level:
             where.append("parent_id IS NULL")
         clause = ("WHERE " + " AND ".join(where)) if where else ""
