@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from hdnotebook.store import Store, numeric_values
+from hdnotebook.store.schema import SCHEMA_VERSION
 from tests.conftest import PYTHON, python_env
 
 
@@ -85,8 +86,9 @@ def test_a_store_from_schema_1_gains_the_models_table_and_keeps_its_runs(tmp_pat
     Store(tmp_path / "s").create_run("r1", "e", "azureml.scriptrun")
     with sqlite3.connect(tmp_path / "s" / "store.sqlite") as conn:
         conn.execute("DROP TABLE models")
+        conn.execute("DROP TABLE datasets")
         conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
     store = Store(tmp_path / "s")
     assert store.get_run("r1") is not None and store.list_models() == []
     with sqlite3.connect(tmp_path / "s" / "store.sqlite") as conn:
-        assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("2",)
+        assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)

@@ -1,12 +1,12 @@
 """The SQLite schema of a workspace store. Bump SCHEMA_VERSION and add a migration on change.
 
-Versions: 1 runs, metrics, files; 2 adds ``models`` (a table only, created by the schema script itself
-when an older store is opened).
+Versions: 1 runs, metrics, files; 2 adds ``models``; 3 adds ``datasets`` (tables only, created by the
+schema script itself when an older store is opened).
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -89,5 +89,16 @@ CREATE TABLE IF NOT EXISTS models (
     properties        TEXT NOT NULL,
     created_time      REAL NOT NULL,
     PRIMARY KEY (name, version)
+);
+CREATE TABLE IF NOT EXISTS datasets (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    kind         TEXT NOT NULL,
+    definition   TEXT NOT NULL,
+    description  TEXT,
+    tags         TEXT,
+    created_time REAL NOT NULL,
+    UNIQUE (name, version)
 );
 """

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from hdnotebook import status as st
+from hdnotebook.store.dataset_queries import DatasetQueries
 from hdnotebook.store.metric_queries import MetricQueries
 from hdnotebook.store.model_queries import ModelQueries
 from hdnotebook.store.rows import RUN_COLUMNS as _RUN_COLUMNS
@@ -30,7 +31,7 @@ STORE_FILE = "store.sqlite"
 RUN_FILE_FOLDERS = ("outputs", "logs", "user_logs")
 
 
-class Store(MetricQueries, ModelQueries):
+class Store(MetricQueries, ModelQueries, DatasetQueries):
     """Access to ``<folder>/store.sqlite``; safe to share between threads of one process."""
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
