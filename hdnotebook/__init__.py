@@ -4,8 +4,8 @@ Every public name of ``azureml.train.hyperdrive``, the parts of ``azureml.core``
 ``azureml.widgets.RunDetails`` are importable from here, so a HyperDrive notebook migrates by
 changing its imports. The Azure submodule paths exist too: ``hdnotebook.parameter_expressions``,
 ``.sampling``, ``.policy``, ``.runconfig``, ``.run``, ``.experiment``, ``.workspace``, ``.widgets``,
-``.environment`` and ``.compute`` (Environment and compute targets are recorded; children run locally
-or on a Dask cluster).
+``.environment``, ``.compute``, ``.dataset``, ``.datastore`` and ``.data`` (Environment and compute
+targets are recorded; children run locally or on a Dask cluster; datasets are local files).
 
 Names are imported on first use (PEP 562), so a child process that only needs ``Run`` does not
 pay for numpy and scipy at start-up.
@@ -29,9 +29,13 @@ _EXPORTS = {
     "ComputeTargetException": "hdnotebook.compute",
     "CondaDependencies": "hdnotebook.environment",
     "DaskComputeTarget": "hdnotebook.executors.compute_target",
+    "Dataset": "hdnotebook.dataset",
+    "DatasetConsumptionConfig": "hdnotebook.data.consumption",
+    "Datastore": "hdnotebook.data.datastore",
     "EarlyTerminationPolicy": "hdnotebook.policy",
     "Environment": "hdnotebook.environment",
     "Experiment": "hdnotebook.experiment",
+    "FileDataset": "hdnotebook.data.file_dataset",
     "GridParameterSampling": "hdnotebook.sampling",
     "HyperDriveConfig": "hdnotebook.runconfig",
     "HyperDriveConfigException": "hdnotebook.exceptions",
@@ -52,6 +56,7 @@ _EXPORTS = {
     "RunDetails": "hdnotebook.widget",
     "RunEnvironmentException": "hdnotebook.exceptions",
     "ScriptRunConfig": "hdnotebook.script_run_config",
+    "TabularDataset": "hdnotebook.data.tabular_dataset",
     "TrainingException": "hdnotebook.exceptions",
     "TruncationSelectionPolicy": "hdnotebook.policy",
     "UserErrorException": "hdnotebook.exceptions",
@@ -80,9 +85,13 @@ __all__ = [
     "ComputeTargetException",
     "CondaDependencies",
     "DaskComputeTarget",
+    "Dataset",
+    "DatasetConsumptionConfig",
+    "Datastore",
     "EarlyTerminationPolicy",
     "Environment",
     "Experiment",
+    "FileDataset",
     "GridParameterSampling",
     "HyperDriveConfig",
     "HyperDriveConfigException",
@@ -103,6 +112,7 @@ __all__ = [
     "RunDetails",
     "RunEnvironmentException",
     "ScriptRunConfig",
+    "TabularDataset",
     "TrainingException",
     "TruncationSelectionPolicy",
     "UserErrorException",

@@ -85,6 +85,26 @@ class Workspace:
             raise HyperDriveRehydrateException(f"No run with id {run_id!r} in workspace {self._root}")
         return Run._open(Experiment(self, record.experiment), run_id, record)
 
+    @property
+    def datasets(self) -> dict[str, Any]:
+        """``{name: Dataset}``: the latest version of every dataset registered in this workspace."""
+        from hdnotebook.dataset import Dataset
+
+        return Dataset.get_all(self)
+
+    @property
+    def datastores(self) -> dict[str, Any]:
+        """``{name: Datastore}``: the default ``workspaceblobstore`` and every other datastore folder."""
+        from hdnotebook.data.datastore import datastores_of
+
+        return datastores_of(self)
+
+    def get_default_datastore(self) -> Any:
+        """The default Datastore (``workspaceblobstore``, the folder ``.hdnotebook/datastores/workspaceblobstore``)."""
+        from hdnotebook.data.datastore import Datastore
+
+        return Datastore.get_default(self)
+
     def __repr__(self) -> str:
         return f"Workspace.create(name='{self.name}', path='{self._root}')"
 

@@ -135,6 +135,20 @@ class Run(RunFiles, MetricLogging):
         return None
 
     @property
+    def input_datasets(self) -> dict[str, Any]:
+        """``{name: input}`` of the datasets given to this run in its arguments: a FileDataset input
+        (``as_mount``/``as_download``) is the local folder holding its files, a TabularDataset input the
+        TabularDataset. Empty for a run without dataset inputs (and for a run without a store)."""
+        rec = self._record()
+        entries = ((rec.definition if rec is not None else None) or {}).get("inputDatasets") or {}
+        if not entries:
+            return {}
+        from hdnotebook.data.abstract_dataset import dataset_from_json
+
+        return {name: entry["path"] if "path" in entry else dataset_from_json(entry["dataset"])
+                for name, entry in entries.items()}
+
+    @property
     def status(self) -> str:
         """The current status (same as get_status())."""
         return self.get_status()

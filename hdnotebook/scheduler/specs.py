@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from hdnotebook.data.consumption import input_datasets_of
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.executors.base import TrialKind, TrialSpec
 from hdnotebook.runs import channel
@@ -152,6 +153,7 @@ def script_definition(config: ScriptRunConfig, params: dict[str, Any], target: s
         "arguments": arguments, "target": target, "framework": "Python", "nodeCount": 1,
         "environment": {"name": getattr(config.environment, "name", None), "python": {"interpreterPath": sys.executable}},
         "sourceDirectory": str(Path(config.source_directory).resolve()),
+        "inputDatasets": input_datasets_of(config),
     }
 
 
@@ -185,6 +187,7 @@ def function_definition(fn: Callable[..., Any], params: dict[str, Any], target: 
         "function": f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}",
         "arguments": [w for k, v in params.items() for w in (argument_key(k), str(v))],
         "kwargs": kwargs, "target": target, "framework": "Python", "nodeCount": 1,
+        "inputDatasets": input_datasets_of(fn),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
@@ -38,6 +39,21 @@ def _prepare(run_config: Any) -> bytes | None:
     return specs.pickle_function(run_config)
 
 
+def _resolve_datasets(run_config: Any, compute_target: Any, workspace: Any) -> Any:
+    """The run config with its dataset inputs replaced by local folders (materialised now, once for every
+    child); a Dask target with dataset inputs raises, since those folders exist only on this machine."""
+    from hdnotebook.data.consumption import dataset_inputs, resolve_run_config
+    from hdnotebook.executors.choice import compute_target_of
+    from hdnotebook.executors.compute_target import is_dask_target
+
+    if dataset_inputs(run_config) and is_dask_target(compute_target_of(run_config, compute_target)):
+        raise UserErrorException(
+            "Dataset inputs (as_mount/as_download/as_named_input in arguments) cannot run on a Dask compute target yet: "
+            "they are local folders of this machine. Run on the local target, or copy the files to the workers and pass "
+            "their path as a plain argument.")
+    return resolve_run_config(run_config, workspace)[0]
+
+
 def _warn_missing_packages(environment: Any) -> None:
     from hdnotebook.environment import Environment
 
@@ -72,6 +88,12 @@ def submit_sweep(experiment: "Experiment", config: Any, tags: dict[str, Any]) ->
     """Record the sweep, start its tuning loop in the background and return its handle at once."""
     from hdnotebook.runs.hyperdrive_run import HyperDriveRun
 
+    run_config = _resolve_datasets(config.run_config, config.compute_target, experiment.workspace)
+    if run_config is not config.run_config:
+        given, config = config, copy.copy(config)
+        config._run_config = run_config
+    else:
+        given = config
     payload = _prepare(config.run_config)
     store: Store = experiment.workspace._store
     run_id = config.custom_run_id or f"HD_{uuid.uuid4()}"
@@ -103,7 +125,7 @@ def submit_sweep(experiment: "Experiment", config: Any, tags: dict[str, Any]) ->
     log.write("API", f"Experiment created: {run_id}")
     controller = SweepController(store, record, config, executor, log, payload)
     _start(controller, controller.run())
-    return HyperDriveRun(experiment, run_id, hyperdrive_config=config, _record=record)
+    return HyperDriveRun(experiment, run_id, hyperdrive_config=given, _record=record)
 
 
 class SingleRunController:
@@ -128,6 +150,7 @@ class SingleRunController:
 
 def submit_single(experiment: "Experiment", run_config: ScriptRunConfig | Callable[[], Any], tags: dict[str, Any]) -> Run:
     """Start one script or function run in the background and return its handle at once."""
+    run_config = _resolve_datasets(run_config, None, experiment.workspace)
     payload = _prepare(run_config)
     store: Store = experiment.workspace._store
     is_script = isinstance(run_config, ScriptRunConfig)
