@@ -367,3 +367,42 @@ def test_imports_mirror_azure(workspace: Workspace) -> None:
     assert hdnotebook.dataset.Dataset is Dataset and hdnotebook.datastore.Datastore is Datastore
     assert hdnotebook.data.FileDataset is FileDataset and hdnotebook.data.TabularDataset is TabularDataset
     assert os.fspath(workspace.get_default_datastore().root).endswith("workspaceblobstore")
+
+
+def test_the_tensorflow_sample_flow_runs_as_written(experiment: Experiment, write_script, server: _Server) -> None:
+    """The cells of Azure's TensorFlow warm-start sample, with only the imports changed."""
+    ws = experiment.workspace
+    web_paths = [f"{server.url}/mnist/train.gz", f"{server.url}/mnist/test.gz"]
+    dataset = Dataset.File.from_files(path=web_paths)
+    dataset_registered = False
+    try:
+        Dataset.get_by_name(workspace=ws, name="mnist-dataset")
+        dataset_registered = True
+    except UserErrorException:
+        pass
+    if not dataset_registered:
+        dataset = dataset.register(workspace=ws, name="mnist-dataset", description="training and test dataset",
+                                   create_new_version=True)
+    src = write_script("""
+        import argparse, glob, os
+        from hdnotebook import Run
+        p = argparse.ArgumentParser()
+        p.add_argument("--data-folder", type=str, dest="data_folder")
+        p.add_argument("--batch-size", type=int, dest="batch_size", default=50)
+        a = p.parse_args()
+        train = glob.glob(os.path.join(a.data_folder, "**/train.gz"), recursive=True)[0]
+        run = Run.get_context()
+        run.log("validation_acc", a.batch_size / 100)
+        run.log("bytes", open(train, "rb").read().decode())
+    """)
+    args = ["--data-folder", dataset.as_mount(), "--batch-size", 64]
+    with pytest.warns(UserWarning, match=r"\['--batch-size'\] is the list of duplicate parameters"):
+        config = HyperDriveConfig(run_config=ScriptRunConfig(source_directory=str(src), script="train.py", arguments=args),
+                                  hyperparameter_sampling=GridParameterSampling({"--batch-size": choice(32, 128)}),
+                                  primary_metric_name="validation_acc", primary_metric_goal="maximize",
+                                  max_total_runs=2, max_concurrent_runs=2)
+    run = experiment.submit(config)
+    assert run.wait_for_completion()["status"] == "Completed"
+    assert [c.get_metrics() for c in run.get_children()] == [{"validation_acc": 0.32, "bytes": "train-bytes"},
+                                                             {"validation_acc": 1.28, "bytes": "train-bytes"}]
+    assert run.get_best_run_by_primary_metric().get_metrics()["validation_acc"] == 1.28
