@@ -121,6 +121,11 @@ def test_mount_gives_the_cached_folder_and_a_changed_file_a_new_one(workspace: W
     assert (Path(copy.mount_point) / "one.txt").read_text() == "one"
     with pytest.raises(UserErrorException, match="mount_point to be an empty or new folder"):
         dataset.mount(mount_point=tmp_path / "mnt")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    context = dataset.mount(str(empty))  # the docs' pattern: mount(tempfile.mkdtemp()), then start()
+    context.start()
+    assert (Path(context.mount_point) / "sub" / "two.txt").read_text() == "two, edited"
 
 
 def test_urls_are_fetched_once_into_the_workspace_cache(workspace: Workspace, server: _Server, tmp_path: Path) -> None:
