@@ -37,6 +37,7 @@ def test_azure_submodule_paths_resolve() -> None:
         "hdnotebook.widgets": ["RunDetails"],
         "hdnotebook.environment": ["Environment", "CondaDependencies"],
         "hdnotebook.compute": ["ComputeTarget", "AmlCompute", "ComputeTargetException"],
+        "hdnotebook.compute_target": ["ComputeTarget", "ComputeTargetException"],
     }
     for module, names in paths.items():
         mod = importlib.import_module(module)
