@@ -126,3 +126,49 @@ def test_azure_core_module_paths_version_and_telemetry() -> None:
     assert compute_target.ComputeTargetException is compute.ComputeTargetException is hdnotebook.ComputeTargetException
     assert compute_target.ComputeTarget is ComputeTarget
     assert telemetry.set_diagnostics_collection(send_diagnostics=True) is None
+
+
+# the keras/pytorch samples' conda file: list items at column 0 under dependencies: and - pip:
+CONDA_COLUMN_0 = """
+channels:
+- conda-forge
+dependencies:
+- python=3.6.2
+- pip=21.3.1
+- pip:
+  - azureml-defaults
+  - torch==1.6.0
+  - pillow
+"""
+
+
+def test_conda_specification_is_read_as_yaml_whatever_its_indentation(tmp_path: Path) -> None:
+    column_0 = tmp_path / "conda_dependencies.yml"
+    column_0.write_text(CONDA_COLUMN_0)
+    indented = tmp_path / "indented.yml"
+    indented.write_text("\n".join(("  " + line if line.startswith(("-", " ")) else line) for line in CONDA_COLUMN_0.splitlines()))
+    for path in (column_0, indented):
+        deps = Environment.from_conda_specification(name="pytorch-1.6-gpu", file_path=str(path)).python.conda_dependencies
+        assert deps.conda_packages == ["python=3.6.2", "pip=21.3.1"]
+        assert deps.pip_packages == ["azureml-defaults", "torch==1.6.0", "pillow"]
+        assert deps.package_names() == ["torch", "pillow"]
+    (tmp_path / "bad.yml").write_text("dependencies: [numpy\n")
+    with pytest.raises(UserErrorException, match="file_path expects a conda specification.*not valid YAML"):
+        Environment.from_conda_specification("e", tmp_path / "bad.yml")
+    (tmp_path / "list.yml").write_text("- numpy\n")
+    with pytest.raises(UserErrorException, match="file_path expects a conda specification"):
+        Environment.from_conda_specification("e", tmp_path / "list.yml")
+    (tmp_path / "no-deps.yml").write_text("name: empty\n")
+    assert Environment.from_conda_specification("e", tmp_path / "no-deps.yml").python.conda_dependencies.package_names() == []
+
+
+def test_environment_docker_settings_are_recorded(tmp_path: Path) -> None:
+    env = Environment("keras-env")
+    assert env.docker is not None and env.docker.enabled is False and env.docker.arguments == []
+    env.docker.enabled = True
+    env.docker.base_image = "mcr.microsoft.com/azureml/openmpi3.1.2-cuda10.0-cudnn7-ubuntu18.04"
+    env.docker.base_dockerfile = "FROM ubuntu"
+    env.docker.shm_size = "2g"
+    env.docker.arguments = ["--ipc=host"]
+    assert (env.docker.enabled, env.docker.shm_size, env.docker.arguments) == (True, "2g", ["--ipc=host"])
+    assert Environment("other").docker.enabled is False
