@@ -4,7 +4,8 @@ Every public name of ``azureml.train.hyperdrive``, the parts of ``azureml.core``
 ``azureml.widgets.RunDetails`` are importable from here, so a HyperDrive notebook migrates by
 changing its imports. The Azure submodule paths exist too: ``hdnotebook.parameter_expressions``,
 ``.sampling``, ``.policy``, ``.runconfig``, ``.run``, ``.experiment``, ``.workspace``, ``.widgets``,
-``.environment``, ``.compute``, ``.compute_target``, ``.telemetry`` and ``.train`` (estimators).
+``.environment``, ``.conda_dependencies``, ``.compute``, ``.compute_target``, ``.telemetry`` and ``.train``
+(estimators).
 Environments and compute targets are recorded; children run locally or on a Dask cluster.
 ``hdnotebook.VERSION`` is ``__version__``, as ``azureml.core.VERSION``.
 

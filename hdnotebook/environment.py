@@ -84,6 +84,34 @@ class CondaDependencies:
         """Ask for a conda package (a match spec)."""
         self.conda_packages.append(str(conda_package))
 
+    def add_tensorflow_conda_package(self, core_type: str = "cpu", version: str | None = None) -> None:
+        """Ask for the conda package ``tensorflow`` (``tensorflow-gpu`` when ``core_type`` is ``"gpu"``), pinned to
+        ``version`` when given."""
+        if core_type not in ("cpu", "gpu"):
+            raise UserErrorException(f"add_tensorflow_conda_package expects core_type to be 'cpu' or 'gpu', got {core_type!r}")
+        name = "tensorflow-gpu" if core_type == "gpu" else "tensorflow"
+        self.add_conda_package(f"{name}={version}" if version else name)
+
+    def serialize_to_string(self) -> str:
+        """The dependencies as conda YAML: ``name``, ``dependencies`` (``python=<python_version>`` when set, the
+        conda packages, then ``{pip: [...]}``) and ``channels`` (anaconda, conda-forge)."""
+        import yaml
+
+        dependencies: list[Any] = [f"python={self.python_version}"] if self.python_version else []
+        dependencies += self.conda_packages
+        if self.pip_packages:
+            dependencies.append({"pip": list(self.pip_packages)})
+        spec = {"name": "project_environment", "dependencies": dependencies, "channels": ["anaconda", "conda-forge"]}
+        return yaml.safe_dump(spec, sort_keys=False)
+
+    def save_to_file(self, base_directory: str | os.PathLike[str], conda_file_path: str | os.PathLike[str] | None = None) -> str:
+        """Write :meth:`serialize_to_string` to ``base_directory/conda_file_path`` (default
+        ``conda_dependencies.yml``), creating folders as needed; returns the file's path."""
+        path = Path(base_directory) / (conda_file_path or "conda_dependencies.yml")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.serialize_to_string())
+        return str(path)
+
     def _read_conda_file(self, path: Path) -> None:
         if not path.is_file():
             raise UserErrorException(f"file_path expects an existing conda specification file, got {os.fspath(path)!r}")

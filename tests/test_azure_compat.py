@@ -172,3 +172,22 @@ def test_environment_docker_settings_are_recorded(tmp_path: Path) -> None:
     env.docker.arguments = ["--ipc=host"]
     assert (env.docker.enabled, env.docker.shm_size, env.docker.arguments) == (True, "2g", ["--ipc=host"])
     assert Environment("other").docker.enabled is False
+
+
+def test_conda_dependencies_round_trip_through_a_file(tmp_path: Path) -> None:
+    from hdnotebook.conda_dependencies import CondaDependencies as FromAzurePath
+
+    assert FromAzurePath is CondaDependencies
+    # the deploy cells of the keras/tensorflow samples:
+    deps = CondaDependencies.create(python_version="3.7")
+    deps.add_tensorflow_conda_package()
+    deps.add_tensorflow_conda_package(core_type="gpu", version="2.2.0")
+    deps.add_conda_package("numpy")
+    deps.add_pip_package("keras==2.3.1")
+    path = deps.save_to_file(base_directory=str(tmp_path), conda_file_path="env/myenv.yml")
+    assert Path(path) == tmp_path / "env" / "myenv.yml" and Path(path).read_text() == deps.serialize_to_string()
+    again = Environment.from_conda_specification("myenv", path).python.conda_dependencies
+    assert again.conda_packages == ["python=3.7", "tensorflow", "tensorflow-gpu=2.2.0", "numpy"]
+    assert again.pip_packages == ["keras==2.3.1"]
+    with pytest.raises(UserErrorException, match="core_type to be 'cpu' or 'gpu', got 'tpu'"):
+        deps.add_tensorflow_conda_package(core_type="tpu")
