@@ -128,8 +128,8 @@ class Estimator(ScriptRunConfig):
             return given
         source = Path(settings["source_directory"]) if settings["source_directory"] is not None else Path(".")
         requirements = settings["pip_requirements_file"] or settings["pip_requirements_file_path"]
-        env = (Environment.from_pip_requirements(f"{name}-estimator", source / requirements) if requirements
-               else Environment(f"{name}-estimator"))
+        env = (Environment.from_pip_requirements(f"{name}-env", source / requirements) if requirements
+               else Environment(f"{name}-env"))
         conda_file = settings["conda_dependencies_file"] or settings["conda_dependencies_file_path"]
         if conda_file:
             from_file = Environment.from_conda_specification(env.name, source / conda_file).python.conda_dependencies
