@@ -4,8 +4,10 @@ Every public name of ``azureml.train.hyperdrive``, the parts of ``azureml.core``
 ``azureml.widgets.RunDetails`` are importable from here, so a HyperDrive notebook migrates by
 changing its imports. The Azure submodule paths exist too: ``hdnotebook.parameter_expressions``,
 ``.sampling``, ``.policy``, ``.runconfig``, ``.run``, ``.experiment``, ``.workspace``, ``.widgets``,
-``.environment``, ``.compute``, ``.dataset``, ``.datastore`` and ``.data`` (Environment and compute
-targets are recorded; children run locally or on a Dask cluster; datasets are local files).
+``.environment``, ``.conda_dependencies``, ``.compute``, ``.compute_target``, ``.telemetry``, ``.train``
+(estimators), ``.model``, ``.dataset``, ``.datastore`` and ``.data``. Environments and compute targets are
+recorded; children run locally or on a Dask cluster; datasets are local files.
+``hdnotebook.VERSION`` is ``__version__``, as ``azureml.core.VERSION``.
 
 Names are imported on first use (PEP 562), so a child process that only needs ``Run`` does not
 pay for numpy and scipy at start-up.
@@ -17,6 +19,7 @@ import importlib
 from typing import Any
 
 __version__ = "0.1.0"
+VERSION = __version__  # azureml.core.VERSION
 
 _EXPORTS = {
     "ASHAPolicy": "hdnotebook.policy",

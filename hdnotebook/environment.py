@@ -36,6 +36,24 @@ def _installed(name: str) -> bool:
         return False
 
 
+def _conda_dependencies(path: Path) -> list[Any]:
+    """The ``dependencies`` list of a conda YAML file: package strings and ``{"pip": [...]}`` entries."""
+    import yaml
+
+    rule = "a conda specification: a YAML mapping whose 'dependencies' is a list of packages and {'pip': [...]} entries"
+    try:
+        spec = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise UserErrorException(f"file_path expects {rule}; {os.fspath(path)!r} is not valid YAML: {exc}") from None
+    dependencies = spec.get("dependencies") if isinstance(spec, dict) else None
+    items = [] if dependencies is None else dependencies
+    valid = isinstance(items, list) and all(
+        isinstance(i, (str, int, float)) or (isinstance(i, dict) and isinstance(i.get("pip") or [], list)) for i in items)
+    if not isinstance(spec, dict) or not valid:
+        raise UserErrorException(f"file_path expects {rule}, got {os.fspath(path)!r}")
+    return items
+
+
 class CondaDependencies:
     """The packages an environment asks for: ``CondaDependencies.create(pip_packages=[...], conda_packages=[...])``."""
 
@@ -66,23 +84,42 @@ class CondaDependencies:
         """Ask for a conda package (a match spec)."""
         self.conda_packages.append(str(conda_package))
 
+    def add_tensorflow_conda_package(self, core_type: str = "cpu", version: str | None = None) -> None:
+        """Ask for the conda package ``tensorflow`` (``tensorflow-gpu`` when ``core_type`` is ``"gpu"``), pinned to
+        ``version`` when given."""
+        if core_type not in ("cpu", "gpu"):
+            raise UserErrorException(f"add_tensorflow_conda_package expects core_type to be 'cpu' or 'gpu', got {core_type!r}")
+        name = "tensorflow-gpu" if core_type == "gpu" else "tensorflow"
+        self.add_conda_package(f"{name}={version}" if version else name)
+
+    def serialize_to_string(self) -> str:
+        """The dependencies as conda YAML: ``name``, ``dependencies`` (``python=<python_version>`` when set, the
+        conda packages, then ``{pip: [...]}``) and ``channels`` (anaconda, conda-forge)."""
+        import yaml
+
+        dependencies: list[Any] = [f"python={self.python_version}"] if self.python_version else []
+        dependencies += self.conda_packages
+        if self.pip_packages:
+            dependencies.append({"pip": list(self.pip_packages)})
+        spec = {"name": "project_environment", "dependencies": dependencies, "channels": ["anaconda", "conda-forge"]}
+        return yaml.safe_dump(spec, sort_keys=False)
+
+    def save_to_file(self, base_directory: str | os.PathLike[str], conda_file_path: str | os.PathLike[str] | None = None) -> str:
+        """Write :meth:`serialize_to_string` to ``base_directory/conda_file_path`` (default
+        ``conda_dependencies.yml``), creating folders as needed; returns the file's path."""
+        path = Path(base_directory) / (conda_file_path or "conda_dependencies.yml")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.serialize_to_string())
+        return str(path)
+
     def _read_conda_file(self, path: Path) -> None:
         if not path.is_file():
             raise UserErrorException(f"file_path expects an existing conda specification file, got {os.fspath(path)!r}")
-        section = None
-        for raw in path.read_text().splitlines():
-            line = raw.split("#", 1)[0].rstrip()
-            if not line.strip():
-                continue
-            indent = len(line) - len(line.lstrip())
-            text = line.strip()
-            if indent == 0:
-                section = text.rstrip(":") if text.endswith(":") else None
-            elif section == "dependencies" and text.startswith("- "):
-                item = text[2:].strip()
-                if item.rstrip(":") == "pip" and item.endswith(":"):
-                    continue
-                (self.pip_packages if indent > 2 else self.conda_packages).append(item)
+        for item in _conda_dependencies(path):
+            if isinstance(item, dict):
+                self.pip_packages.extend(str(p) for p in item.get("pip") or [])
+            else:
+                self.conda_packages.append(str(item))
 
     def package_names(self) -> list[str]:
         """Every package asked for (normalised names, Azure ML's own and python/pip left out), in order."""
@@ -97,8 +134,27 @@ class _PythonSection:
         self.interpreter_path = sys.executable
 
 
+class DockerSection:
+    """``env.docker``: Docker settings, recorded and not used (children run with the notebook's Python, in no container).
+
+    ``enabled`` (False), ``base_image``, ``base_dockerfile``, ``shm_size`` (None: not set) and ``arguments``
+    (a list of ``docker run`` words) are plain writable attributes.
+    """
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self.base_image: str | None = None
+        self.base_dockerfile: str | None = None
+        self.shm_size: str | None = None
+        self.arguments: list[str] = []
+
+    def __repr__(self) -> str:
+        return f"DockerSection(enabled={self.enabled!r}, base_image={self.base_image!r})"
+
+
 class Environment:
-    """A named set of dependencies. Children run with this Python whatever the environment says."""
+    """A named set of dependencies. Children run with this Python whatever the environment says;
+    ``docker`` (a :class:`DockerSection`) and ``environment_variables`` are recorded, not applied."""
 
     def __init__(self, name: str) -> None:
         if not isinstance(name, str) or not name:
@@ -107,11 +163,13 @@ class Environment:
         self.version: str | None = None
         self.python = _PythonSection()
         self.environment_variables: dict[str, str] = {}
-        self.docker: Any = None
+        self.docker = DockerSection()
 
     @staticmethod
     def from_conda_specification(name: str, file_path: str | os.PathLike[str]) -> "Environment":
-        """An environment whose dependencies are those of a conda YAML file."""
+        """An environment whose dependencies are those of a conda YAML file (read with a YAML parser, so
+        list items may sit at the same column as ``dependencies:`` or ``- pip:``); a file that is not such a
+        specification raises UserErrorException naming ``file_path``."""
         env = Environment(name)
         env.python.conda_dependencies = CondaDependencies(file_path)
         return env

@@ -55,7 +55,8 @@ class Experiment:
     def submit(self, config: Any, tags: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """Start a run and return its handle at once.
 
-        A HyperDriveConfig starts a sweep (returns a HyperDriveRun); a ScriptRunConfig runs one script
+        A HyperDriveConfig starts a sweep (returns a HyperDriveRun); a ScriptRunConfig (or an Estimator,
+        which is one) runs one script
         and a callable runs one function call with no arguments (use functools.partial to bind some);
         both return a Run. The work runs on the background tuning loop; use wait_for_completion() to block.
         """

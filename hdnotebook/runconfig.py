@@ -18,6 +18,7 @@ from hdnotebook.policy.base import EarlyTerminationPolicy, is_int, is_number
 from hdnotebook.policy.no_termination import NoTerminationPolicy
 from hdnotebook.sampling.base import HyperParameterSampling
 from hdnotebook.script_run_config import ScriptRunConfig
+from hdnotebook.train.estimator import Estimator
 from hdnotebook.warm_start import check_warm_start
 
 __all__ = ["HyperDriveConfig", "HyperDriveRunConfig", "PrimaryMetricGoal", "duplicated_arguments"]
@@ -30,7 +31,7 @@ BAYESIAN_SAMPLING_NAME = "BayesianOptimization"
 BAYESIAN_RUNS_PER_PARAMETER = 20
 BAYESIAN_MAX_CONCURRENT_RUNS = 20
 
-_UNSUPPORTED_HINT = "Pass a ScriptRunConfig or a Python function as run_config instead."
+_UNSUPPORTED_HINT = "Pass a ScriptRunConfig or a Python function as run_config (or an Estimator as estimator) instead."
 
 
 def _not_supported(argument: str) -> HyperDriveScenarioNotSupportedException:
@@ -86,13 +87,15 @@ class HyperDriveConfig:
     """The configuration of a hyperparameter sweep.
 
     Differences from Azure ML: ``run_config`` is a :class:`ScriptRunConfig` or any Python callable
-    (a function child, called with the sampled values as keyword arguments); ``estimator`` and
-    ``pipeline`` raise HyperDriveScenarioNotSupportedException. The documented limits are enforced:
+    (a function child, called with the sampled values as keyword arguments); ``estimator`` is an
+    :class:`hdnotebook.train.estimator.Estimator` (SKLearn, TensorFlow, PyTorch...), which is a
+    ScriptRunConfig and becomes ``run_config`` too; ``pipeline`` raises
+    HyperDriveScenarioNotSupportedException. The documented limits are enforced:
     ``max_total_runs`` 1..1000, ``max_concurrent_runs`` 1..100. ``max_duration_minutes`` above 10080
     only warns and is NOT capped. Every invalid argument raises HyperDriveConfigException (or a
     subclass) naming the argument.
 
-    Checks, in order: one of estimator/run_config/pipeline; estimator, then pipeline, not supported;
+    Checks, in order: one of estimator/run_config/pipeline; estimator type; pipeline not supported;
     run_config type; hyperparameter_sampling set, then its type; primary_metric_name;
     primary_metric_goal; max_total_runs; max_concurrent_runs; max_duration_minutes; policy;
     resume_from; resume_child_runs; custom_run_id; compute_target. Warnings (UserWarning) are emitted only once the
@@ -126,7 +129,7 @@ class HyperDriveConfig:
         custom_run_id: str | None = None,
         compute_target: Any = None,
     ) -> None:
-        self._validate_target(estimator, run_config, pipeline)
+        run_config = self._validate_target(estimator, run_config, pipeline)
         if hyperparameter_sampling is None:
             raise invalid_setting("HyperDriveConfig", "hyperparameter_sampling to be set")
         if not isinstance(hyperparameter_sampling, HyperParameterSampling):
@@ -147,7 +150,7 @@ class HyperDriveConfig:
         self._hyperparameter_sampling = hyperparameter_sampling
         self._policy = policy
         self._primary_metric_goal = goal
-        self._estimator = None
+        self._estimator = estimator
         self._pipeline = None
         self._run_config = run_config
         self._policy_config = policy.to_json()
@@ -166,7 +169,7 @@ class HyperDriveConfig:
         self._warn()
 
     @staticmethod
-    def _validate_target(estimator: Any, run_config: Any, pipeline: Any) -> None:
+    def _validate_target(estimator: Any, run_config: Any, pipeline: Any) -> ScriptRunConfig | Callable[..., Any]:
         given = sum(x is not None for x in (estimator, run_config, pipeline))
         if given == 0:
             raise invalid_setting(
@@ -175,11 +178,14 @@ class HyperDriveConfig:
         if given > 1:
             raise invalid_setting("HyperDriveConfig", "only one of estimator, run_config, pipeline to be set")
         if estimator is not None:
-            raise _not_supported("estimator")
+            if not isinstance(estimator, Estimator):
+                raise invalid_type("Estimator", "estimator", estimator)
+            return estimator
         if pipeline is not None:
             raise _not_supported("pipeline")
         if not (isinstance(run_config, ScriptRunConfig) or callable(run_config)):
             raise invalid_type("ScriptRunConfig or a callable", "run_config", run_config)
+        return run_config
 
     @staticmethod
     def _validate_goal(name: Any, goal: Any) -> PrimaryMetricGoal:
@@ -305,12 +311,13 @@ class HyperDriveConfig:
 
     @property
     def run_config(self) -> ScriptRunConfig | Callable[..., Any]:
-        """The child: a ScriptRunConfig or a function called with the sampled values as keyword arguments."""
+        """The child: a ScriptRunConfig (the estimator, when one was given) or a function called with the
+        sampled values as keyword arguments."""
         return self._run_config
 
     @property
-    def estimator(self) -> None:
-        """Always None: estimators are not supported."""
+    def estimator(self) -> Any:
+        """The Estimator given, else None."""
         return self._estimator
 
     @property
@@ -364,9 +371,8 @@ class HyperDriveConfig:
 
 
 class HyperDriveRunConfig(HyperDriveConfig):
-    """Deprecated estimator-based configuration. Warns (DeprecationWarning), then raises
-    HyperDriveScenarioNotSupportedException because estimators are not supported: use
-    :class:`HyperDriveConfig` with a ScriptRunConfig or a function as ``run_config``.
+    """Deprecated estimator-based configuration: warns (DeprecationWarning), then is the
+    :class:`HyperDriveConfig` of ``estimator`` with the same arguments (and the same checks).
     """
 
     def __init__(
@@ -385,4 +391,5 @@ class HyperDriveRunConfig(HyperDriveConfig):
             DeprecationWarning,
             stacklevel=2,
         )
-        raise _not_supported("estimator")
+        super().__init__(hyperparameter_sampling, primary_metric_name, primary_metric_goal, max_total_runs,
+                         max_concurrent_runs, max_duration_minutes, policy, estimator=estimator)

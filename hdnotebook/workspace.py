@@ -11,6 +11,7 @@ from hdnotebook.exceptions import UserErrorException
 from hdnotebook.store import Store
 
 MARKER = ".hdnotebook"
+LOCAL = "local"
 _stores: dict[Path, Store] = {}
 _stores_lock = threading.Lock()
 
@@ -23,14 +24,25 @@ def _store_for(folder: Path) -> Store:
         return store
 
 
+def _azure_value(name: str, value: Any) -> str:
+    if value is None:
+        return LOCAL
+    if not isinstance(value, str):
+        raise UserErrorException(f"Workspace expects {name} to be a string, got {type(value).__name__}")
+    return value
+
+
 class Workspace:
     """``Workspace(path)`` opens (or creates) the workspace rooted at ``path`` (default: here).
 
-    The root may also be given as the ``.hdnotebook`` folder itself. Azure's keyword arguments
-    (subscription_id, resource_group, workspace_name...) are accepted and ignored.
+    The root may also be given as the ``.hdnotebook`` folder itself. Azure's keyword arguments are
+    accepted: ``subscription_id``, ``resource_group`` and ``location`` (or ``_location``) are kept, as
+    given, in the attributes of the same names, which are ``"local"`` when not given (always so for
+    ``from_config()``); they change nothing. The rest (``workspace_name``, ``auth``...) is ignored.
     """
 
-    def __init__(self, path: str | os.PathLike[str] = ".", **azure_kwargs: Any) -> None:
+    def __init__(self, path: str | os.PathLike[str] = ".", *, subscription_id: str | None = None,
+                 resource_group: str | None = None, location: str | None = None, **azure_kwargs: Any) -> None:
         root = Path(path).expanduser().resolve()
         if root.name == MARKER:
             root = root.parent
@@ -38,6 +50,9 @@ class Workspace:
             raise UserErrorException(f"Workspace expects path to be a folder, got the file {os.fspath(path)!r}")
         self._root = root
         self._store = _store_for(root / MARKER)
+        self.subscription_id = _azure_value("subscription_id", subscription_id)
+        self.resource_group = _azure_value("resource_group", resource_group)
+        self.location = _azure_value("location", azure_kwargs.get("_location") if location is None else location)
 
     @staticmethod
     def from_config(path: str | os.PathLike[str] | None = None, auth: Any = None, _logger: Any = None,
@@ -59,6 +74,14 @@ class Workspace:
     def name(self) -> str:
         """The root folder's name."""
         return self._root.name
+
+    @property
+    def compute_targets(self) -> dict[str, Any]:
+        """``{name: ComputeTarget}`` for the targets created, attached or looked up in this workspace by this
+        Python process (they are not kept in the store)."""
+        from hdnotebook.compute import workspace_targets
+
+        return workspace_targets(self)
 
     @property
     def experiments(self) -> dict[str, Any]:

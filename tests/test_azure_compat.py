@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook import (AmlCompute, ComputeTarget, CondaDependencies, Environment, Experiment, GridParameterSampling,
-                        HyperDriveConfig, PrimaryMetricGoal, ScriptRunConfig, UserErrorException, Workspace, choice)
+from hdnotebook import (AmlCompute, ComputeTarget, ComputeTargetException, CondaDependencies, Environment, Experiment,
+                        GridParameterSampling, HyperDriveConfig, PrimaryMetricGoal, ScriptRunConfig, UserErrorException,
+                        Workspace, choice)
 
 CONDA = """
 name: sklearn-env
@@ -70,4 +71,123 @@ def test_compute_targets_say_where_children_run(capsys: pytest.CaptureFixture[st
     target = ComputeTarget(workspace=None, name="gpu-cluster")
     target.wait_for_completion(show_output=True)
     assert "local processes" in capsys.readouterr().out
-    assert target.get_status() == "Succeeded" and repr(target) == "ComputeTarget(name='gpu-cluster', type=local)"
+    assert target.get_status().provisioning_state == "Succeeded"
+    assert repr(target) == "ComputeTarget(name='gpu-cluster', type=local)"
+
+
+def test_workspace_keeps_the_azure_identity_it_was_given_else_says_local(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    ws = Workspace.from_config()
+    # the first cell of every sample:
+    print("Workspace name: " + ws.name, "Azure region: " + ws.location, "Subscription id: " + ws.subscription_id,
+          "Resource group: " + ws.resource_group, sep="\n")
+    assert (ws.name, ws.resource_group, ws.location, ws.subscription_id) == (tmp_path.name, "local", "local", "local")
+    given = Workspace(subscription_id="0000-1111", resource_group="rg-ml", workspace_name="ignored", _location="westeurope")
+    assert (given.subscription_id, given.resource_group, given.location) == ("0000-1111", "rg-ml", "westeurope")
+    assert given == ws and Workspace(str(tmp_path), location="eastus").location == "eastus"
+    with pytest.raises(UserErrorException, match="Workspace expects subscription_id to be a string, got int"):
+        Workspace(subscription_id=1234)
+
+
+def test_compute_targets_are_recorded_per_workspace_with_azure_status(tmp_path: Path) -> None:
+    ws, other = Workspace(tmp_path / "a"), Workspace(tmp_path / "b")
+    assert ws.compute_targets == {}
+    # the compute cell of every sample, with the lookup of an existing cluster first:
+    try:
+        cluster = ComputeTarget(workspace=ws, name="cpu-cluster")
+    except ComputeTargetException:  # never raised: every name exists locally
+        pytest.fail("ComputeTarget(workspace, name) raised")
+    created = ComputeTarget.create(ws, "gpu-cluster", AmlCompute.provisioning_configuration(vm_size="STANDARD_NC6", max_nodes=4))
+    created.wait_for_completion(show_output=True, min_node_count=None, timeout_in_minutes=20)
+    assert type(created) is AmlCompute and created.type == "AmlCompute" and created.provisioning_state == "Succeeded"
+    assert cluster.type == "local" and created.provisioning_configuration["vm_size"] == "STANDARD_NC6"
+    assert ws.compute_targets == {"cpu-cluster": cluster, "gpu-cluster": created} and other.compute_targets == {}
+    assert Workspace(tmp_path / "a").compute_targets["gpu-cluster"] is created
+    found = ComputeTarget(workspace=ws, name="gpu-cluster")
+    assert found.type == "AmlCompute" and found.get_status().serialize()["creationTime"] == created.get_status().creation_time
+    status = created.get_status().serialize()
+    assert set(status) == {"currentNodeCount", "targetNodeCount", "nodeStateCounts", "allocationState",
+                           "allocationStateTransitionTime", "errors", "creationTime", "modifiedTime", "provisioningState",
+                           "provisioningStateTransitionTime", "scaleSettings", "vmPriority", "vmSize"}
+    assert (status["provisioningState"], status["currentNodeCount"], status["vmSize"]) == ("Succeeded", 1, "local")
+    assert [(n, c.type, c.provisioning_state) for n, c in ws.compute_targets.items()] == [
+        ("cpu-cluster", "local", "Succeeded"), ("gpu-cluster", "AmlCompute", "Succeeded")]
+    created.delete()
+    assert list(ws.compute_targets) == ["cpu-cluster"]
+    with pytest.raises(UserErrorException, match="ComputeTarget expects name to be a non-empty string"):
+        ComputeTarget.create(ws, "", None)
+
+
+def test_azure_core_module_paths_version_and_telemetry() -> None:
+    import hdnotebook
+    from hdnotebook import compute, compute_target, telemetry
+
+    assert hdnotebook.VERSION == hdnotebook.__version__ and "VERSION" not in hdnotebook.__all__
+    assert compute_target.ComputeTargetException is compute.ComputeTargetException is hdnotebook.ComputeTargetException
+    assert compute_target.ComputeTarget is ComputeTarget
+    assert telemetry.set_diagnostics_collection(send_diagnostics=True) is None
+
+
+# the keras/pytorch samples' conda file: list items at column 0 under dependencies: and - pip:
+CONDA_COLUMN_0 = """
+channels:
+- conda-forge
+dependencies:
+- python=3.6.2
+- pip=21.3.1
+- pip:
+  - azureml-defaults
+  - torch==1.6.0
+  - pillow
+"""
+
+
+def test_conda_specification_is_read_as_yaml_whatever_its_indentation(tmp_path: Path) -> None:
+    column_0 = tmp_path / "conda_dependencies.yml"
+    column_0.write_text(CONDA_COLUMN_0)
+    indented = tmp_path / "indented.yml"
+    indented.write_text("\n".join(("  " + line if line.startswith(("-", " ")) else line) for line in CONDA_COLUMN_0.splitlines()))
+    for path in (column_0, indented):
+        deps = Environment.from_conda_specification(name="pytorch-1.6-gpu", file_path=str(path)).python.conda_dependencies
+        assert deps.conda_packages == ["python=3.6.2", "pip=21.3.1"]
+        assert deps.pip_packages == ["azureml-defaults", "torch==1.6.0", "pillow"]
+        assert deps.package_names() == ["torch", "pillow"]
+    (tmp_path / "bad.yml").write_text("dependencies: [numpy\n")
+    with pytest.raises(UserErrorException, match="file_path expects a conda specification.*not valid YAML"):
+        Environment.from_conda_specification("e", tmp_path / "bad.yml")
+    (tmp_path / "list.yml").write_text("- numpy\n")
+    with pytest.raises(UserErrorException, match="file_path expects a conda specification"):
+        Environment.from_conda_specification("e", tmp_path / "list.yml")
+    (tmp_path / "no-deps.yml").write_text("name: empty\n")
+    assert Environment.from_conda_specification("e", tmp_path / "no-deps.yml").python.conda_dependencies.package_names() == []
+
+
+def test_environment_docker_settings_are_recorded(tmp_path: Path) -> None:
+    env = Environment("keras-env")
+    assert env.docker is not None and env.docker.enabled is False and env.docker.arguments == []
+    env.docker.enabled = True
+    env.docker.base_image = "mcr.microsoft.com/azureml/openmpi3.1.2-cuda10.0-cudnn7-ubuntu18.04"
+    env.docker.base_dockerfile = "FROM ubuntu"
+    env.docker.shm_size = "2g"
+    env.docker.arguments = ["--ipc=host"]
+    assert (env.docker.enabled, env.docker.shm_size, env.docker.arguments) == (True, "2g", ["--ipc=host"])
+    assert Environment("other").docker.enabled is False
+
+
+def test_conda_dependencies_round_trip_through_a_file(tmp_path: Path) -> None:
+    from hdnotebook.conda_dependencies import CondaDependencies as FromAzurePath
+
+    assert FromAzurePath is CondaDependencies
+    # the deploy cells of the keras/tensorflow samples:
+    deps = CondaDependencies.create(python_version="3.7")
+    deps.add_tensorflow_conda_package()
+    deps.add_tensorflow_conda_package(core_type="gpu", version="2.2.0")
+    deps.add_conda_package("numpy")
+    deps.add_pip_package("keras==2.3.1")
+    path = deps.save_to_file(base_directory=str(tmp_path), conda_file_path="env/myenv.yml")
+    assert Path(path) == tmp_path / "env" / "myenv.yml" and Path(path).read_text() == deps.serialize_to_string()
+    again = Environment.from_conda_specification("myenv", path).python.conda_dependencies
+    assert again.conda_packages == ["python=3.7", "tensorflow", "tensorflow-gpu=2.2.0", "numpy"]
+    assert again.pip_packages == ["keras==2.3.1"]
+    with pytest.raises(UserErrorException, match="core_type to be 'cpu' or 'gpu', got 'tpu'"):
+        deps.add_tensorflow_conda_package(core_type="tpu")

@@ -37,6 +37,8 @@ def test_azure_submodule_paths_resolve() -> None:
         "hdnotebook.widgets": ["RunDetails"],
         "hdnotebook.environment": ["Environment", "CondaDependencies"],
         "hdnotebook.compute": ["ComputeTarget", "AmlCompute", "ComputeTargetException"],
+        "hdnotebook.compute_target": ["ComputeTarget", "ComputeTargetException"],
+        "hdnotebook.conda_dependencies": ["CondaDependencies"],
     }
     for module, names in paths.items():
         mod = importlib.import_module(module)
