@@ -154,7 +154,8 @@ class DockerSection:
 
 class Environment:
     """A named set of dependencies. Children run with this Python whatever the environment says;
-    ``docker`` (a :class:`DockerSection`) and ``environment_variables`` are recorded, not applied."""
+    ``docker`` (a :class:`DockerSection`) is recorded, not applied. ``environment_variables`` are set in
+    the processes of script children (ScriptRunConfig and estimators) that use the environment."""
 
     def __init__(self, name: str) -> None:
         if not isinstance(name, str) or not name:

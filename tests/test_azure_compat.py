@@ -3,6 +3,7 @@ ComputeTarget/AmlCompute. They are recorded; children run on this machine."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -191,3 +192,16 @@ def test_conda_dependencies_round_trip_through_a_file(tmp_path: Path) -> None:
     assert again.pip_packages == ["keras==2.3.1"]
     with pytest.raises(UserErrorException, match="core_type to be 'cpu' or 'gpu', got 'tpu'"):
         deps.add_tensorflow_conda_package(core_type="tpu")
+
+
+def test_a_script_child_sees_its_environment_variables_but_keeps_its_run_identity(experiment, write_script) -> None:
+    src = write_script("""
+import json, os
+from hdnotebook import Run
+Run.get_context().log("seen", json.dumps([os.environ.get("MY_SETTING"), os.environ.get("HDNOTEBOOK_RUN_ID")]))
+""")
+    env = Environment("with-variables")
+    env.environment_variables = {"MY_SETTING": "on", "HDNOTEBOOK_RUN_ID": "not-this"}
+    run = experiment.submit(ScriptRunConfig(str(src), "train.py", environment=env))
+    assert run.wait_for_completion()["status"] == "Completed"
+    assert json.loads(run.get_metrics()["seen"]) == ["on", run.id]

@@ -160,7 +160,8 @@ def script_definition(config: ScriptRunConfig, params: dict[str, Any], target: s
 def script_spec(store: Store, record: RunRecord, config: ScriptRunConfig, params: dict[str, Any],
                 resume_folder: str | None = None) -> TrialSpec:
     """Copy the source folder into the run's folder and build the command line
-    (``--resume-from <folder>`` at the end for a resumed child)."""
+    (``--resume-from <folder>`` at the end for a resumed child). The environment's
+    ``environment_variables`` are set for the child (the run's own HDNOTEBOOK_/AZUREML_RUN_ID win)."""
     folder = Path(record.run_dir)
     copy_source(Path(config.source_directory).resolve(), folder)
     (folder / "outputs").mkdir(exist_ok=True)
@@ -176,8 +177,10 @@ def script_spec(store: Store, record: RunRecord, config: ScriptRunConfig, params
             argv[0] = sys.executable
     else:
         argv = [sys.executable, str(config.script), *arguments]
-    return TrialSpec(run_id=record.run_id, kind=TrialKind.SCRIPT, cwd=str(folder),
-                     env=child_env(store, record, resume_folder), log_path=str(log_path), argv=argv)
+    variables = getattr(config.environment, "environment_variables", None) or {}
+    env = {**{str(k): str(v) for k, v in variables.items()}, **child_env(store, record, resume_folder)}
+    return TrialSpec(run_id=record.run_id, kind=TrialKind.SCRIPT, cwd=str(folder), env=env, log_path=str(log_path),
+                     argv=argv)
 
 
 def function_definition(fn: Callable[..., Any], params: dict[str, Any], target: str = "local") -> dict[str, Any]:

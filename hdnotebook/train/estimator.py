@@ -53,8 +53,8 @@ class Estimator(ScriptRunConfig):
     ``*_path`` variants too; relative paths are inside ``source_directory``) plus the framework's own
     package (SKLearn, TensorFlow, PyTorch). Giving both raises UserErrorException. As for any
     environment, submitting warns about packages this Python lacks; children run with this Python.
-    ``environment_variables``, ``use_docker``, ``custom_docker_image`` and ``shm_size`` are recorded in
-    that environment, not applied. Every other argument (vm_size, node_count, use_gpu, inputs,
+    ``environment_variables`` are set for the child; ``use_docker``, ``custom_docker_image`` and
+    ``shm_size`` are recorded in that environment, not applied. Every other argument (vm_size, node_count, use_gpu, inputs,
     distributed settings...) is recorded in ``settings`` and changes nothing: one child runs one process.
     """
 
