@@ -32,6 +32,14 @@ def _azure_value(name: str, value: Any) -> str:
     return value
 
 
+def _nearest(start: Path) -> Path:
+    """``start`` or its nearest parent that holds a workspace store; ``start`` when none does."""
+    for folder in (start, *start.parents):
+        if (folder / MARKER / "store.sqlite").is_file():
+            return folder
+    return start
+
+
 class Workspace:
     """``Workspace(path)`` opens (or creates) the workspace rooted at ``path`` (default: here).
 
@@ -39,10 +47,15 @@ class Workspace:
     accepted: ``subscription_id``, ``resource_group`` and ``location`` (or ``_location``) are kept, as
     given, in the attributes of the same names, which are ``"local"`` when not given (always so for
     ``from_config()``); they change nothing. The rest (``workspace_name``, ``auth``...) is ignored.
+    Azure's positional form ``Workspace(subscription_id, resource_group, workspace_name)`` opens the
+    workspace ``from_config()`` would (here or the nearest parent that has one) with that identity.
     """
 
-    def __init__(self, path: str | os.PathLike[str] = ".", *, subscription_id: str | None = None,
+    def __init__(self, path: str | os.PathLike[str] = ".", *azure_positional: Any, subscription_id: str | None = None,
                  resource_group: str | None = None, location: str | None = None, **azure_kwargs: Any) -> None:
+        if azure_positional:  # Azure's Workspace(subscription_id, resource_group, workspace_name, ...)
+            subscription_id, resource_group = _azure_value("subscription_id", path), azure_positional[0]
+            path = _nearest(Path.cwd())
         root = Path(path).expanduser().resolve()
         if root.name == MARKER:
             root = root.parent
@@ -59,11 +72,7 @@ class Workspace:
                     _file_name: str | None = None) -> "Workspace":
         """The workspace in ``path`` (default: the current folder) or the nearest parent that has one;
         when none exists, a new one in ``path``."""
-        start = Path(path).expanduser().resolve() if path is not None else Path.cwd()
-        for folder in (start, *start.parents):
-            if (folder / MARKER / "store.sqlite").is_file():
-                return Workspace(folder)
-        return Workspace(start)
+        return Workspace(_nearest(Path(path).expanduser().resolve() if path is not None else Path.cwd()))
 
     @property
     def path(self) -> Path:

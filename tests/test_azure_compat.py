@@ -205,3 +205,11 @@ Run.get_context().log("seen", json.dumps([os.environ.get("MY_SETTING"), os.envir
     run = experiment.submit(ScriptRunConfig(str(src), "train.py", environment=env))
     assert run.wait_for_completion()["status"] == "Completed"
     assert json.loads(run.get_metrics()["seen"]) == ["on", run.id]
+
+
+def test_azure_positional_workspace_form_opens_the_nearest_workspace(workspace: Workspace, tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    ws = Workspace("00000000-sub", "my-rg", "my-ws")
+    assert ws == workspace and (ws.subscription_id, ws.resource_group) == ("00000000-sub", "my-rg")
+    assert not (tmp_path / "sub" / "00000000-sub").exists()
