@@ -94,3 +94,24 @@ def seconds_of(iso: str) -> float:
     from datetime import datetime
 
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def test_one_unseeded_sampling_reused_for_two_sweeps_samples_afresh_and_a_seeded_one_repeats(experiment: Experiment) -> None:
+    from hdnotebook import RandomParameterSampling, uniform
+
+    def two_sweeps(sampling: RandomParameterSampling) -> list[tuple[str, list[float]]]:
+        out = []
+        for _ in range(2):
+            config = HyperDriveConfig(run_config=children.quadratic, hyperparameter_sampling=sampling, primary_metric_name="score",
+                                      primary_metric_goal="maximize", max_total_runs=3, max_concurrent_runs=3)
+            run = experiment.submit(config)
+            run.wait_for_completion()
+            out.append((run.get_properties()["sampling_seed"], [c.get_details()["runDefinition"]["kwargs"]["x"] for c in run.get_children()]))
+        return out
+
+    space = {"x": uniform(-5, 5)}
+    unseeded = RandomParameterSampling(space)
+    (seed_a, xs_a), (seed_b, xs_b) = two_sweeps(unseeded)
+    assert seed_a != seed_b and xs_a != xs_b
+    replay = two_sweeps(RandomParameterSampling(space, seed=int(seed_a)))
+    assert replay == [(seed_a, xs_a)] * 2, "a recorded seed reproduces its sweep, every time"

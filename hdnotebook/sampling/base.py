@@ -47,8 +47,10 @@ class HyperParameterSampling:
     must pass its ``distributions_validators`` entry -> "Failed to validate a parameter distribution
     due to <message>". Both messages end with the offending key.
 
-    ``seed=None`` picks a random 32-bit seed now, exposed as :attr:`effective_seed`, so every sweep
-    can be reproduced from its recorded seed. Two samplings are equal when their ``__dict__`` match,
+    ``seed=None`` picks a random 32-bit seed now, exposed as :attr:`effective_seed` (what direct calls
+    of ``suggest`` use), and every sweep submitted with it draws a fresh one (:meth:`for_sweep`), so
+    reusing one sampling object for several sweeps samples afresh each time, as HyperDrive did; each
+    sweep records the seed it used (property ``sampling_seed``) and can be reproduced from it. Two samplings are equal when their ``__dict__`` match,
     ignoring that runtime-only state (a None ``seed`` compares equal to another None ``seed``).
     """
 
@@ -102,6 +104,14 @@ class HyperParameterSampling:
     def seed(self) -> int | None:
         """The seed given to the constructor (None when none was given)."""
         return self._seed
+
+    def for_sweep(self) -> "HyperParameterSampling":
+        """The sampling one sweep uses: this object when a seed was given, else a copy with a fresh random seed."""
+        if self._seed is not None:
+            return self
+        fresh = copy.copy(self)
+        fresh._effective_seed = secrets.randbits(32)
+        return fresh
 
     @property
     def effective_seed(self) -> int:

@@ -88,12 +88,9 @@ def submit_sweep(experiment: "Experiment", config: Any, tags: dict[str, Any]) ->
     """Record the sweep, start its tuning loop in the background and return its handle at once."""
     from hdnotebook.runs.hyperdrive_run import HyperDriveRun
 
-    run_config = _resolve_datasets(config.run_config, config.compute_target, experiment.workspace)
-    if run_config is not config.run_config:
-        given, config = config, copy.copy(config)
-        config._run_config = run_config
-    else:
-        given = config
+    given, config = config, copy.copy(config)
+    config._run_config = _resolve_datasets(config.run_config, config.compute_target, experiment.workspace)
+    config._hyperparameter_sampling = config.hyperparameter_sampling.for_sweep()
     payload = _prepare(config.run_config)
     store: Store = experiment.workspace._store
     run_id = config.custom_run_id or f"HD_{uuid.uuid4()}"
