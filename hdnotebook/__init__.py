@@ -7,7 +7,8 @@ changing its imports. The Azure submodule paths exist too: ``hdnotebook.paramete
 ``.environment``, ``.conda_dependencies``, ``.compute``, ``.compute_target``, ``.telemetry``, ``.train``
 (estimators), ``.model``, ``.dataset``, ``.datastore`` and ``.data``. Environments and compute targets are
 recorded; children run locally or on a Dask cluster; datasets are local files.
-``hdnotebook.VERSION`` is ``__version__``, as ``azureml.core.VERSION``.
+``hdnotebook.VERSION`` is ``__version__``, as ``azureml.core.VERSION``; ``hdnotebook.core`` mirrors
+``azureml.core`` (``import hdnotebook as azureml`` keeps ``azureml.core.VERSION`` working).
 
 Names are imported on first use (PEP 562), so a child process that only needs ``Run`` does not
 pay for numpy and scipy at start-up.
@@ -134,7 +135,12 @@ __all__ = [
 ]
 
 
+_SUBMODULES = frozenset({"core"})  # reachable as attributes, so `import hdnotebook as azureml; azureml.core.VERSION` works
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"hdnotebook.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'hdnotebook' has no attribute {name!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import urllib.request  # noqa: F401  (Azure's SDK loads it on import, and notebooks call urllib.request after only `import urllib`)
 from pathlib import Path
 from typing import Any
 

@@ -39,6 +39,8 @@ def test_azure_submodule_paths_resolve() -> None:
         "hdnotebook.compute": ["ComputeTarget", "AmlCompute", "ComputeTargetException"],
         "hdnotebook.compute_target": ["ComputeTarget", "ComputeTargetException"],
         "hdnotebook.conda_dependencies": ["CondaDependencies"],
+        "hdnotebook.core": ["Workspace", "Experiment", "Run", "ScriptRunConfig", "Environment", "Model", "Dataset", "Datastore",
+                            "ComputeTarget"],
     }
     for module, names in paths.items():
         mod = importlib.import_module(module)
@@ -50,3 +52,11 @@ def test_star_import_and_child_import_cost() -> None:
     code = "import sys\nfrom hdnotebook import Run\nprint('numpy' in sys.modules)\nfrom hdnotebook import *\nprint(choice(16, 32))"
     out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=python_env(), check=True).stdout
     assert out.split("\n")[:2] == ["False", "['choice', [[16, 32]]]"]
+
+
+def test_azure_core_lines_run_after_only_the_import_changes() -> None:
+    code = ("import hdnotebook as azureml\nprint(azureml.core.VERSION == azureml.__version__)\n"
+            "from hdnotebook.runconfig import CondaDependencies\nfrom hdnotebook import Workspace\nimport urllib\n"
+            "print(callable(urllib.request.urlretrieve), CondaDependencies is azureml.core.Environment(\"e\").python.conda_dependencies.__class__)")
+    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=python_env(), check=True).stdout
+    assert out.split("\n")[:2] == ["True", "True True"]
