@@ -81,7 +81,8 @@ def _cancel_all_at_exit() -> None:
     import sys
 
     for controller in controllers:
-        print(f"hdnotebook: {controller.run_id} was still running when Python exited; canceling it.", file=sys.stderr)
+        if not st.is_terminal(controller.store.status_of(controller.run_id) or st.CANCELED):  # else it is only closing
+            print(f"hdnotebook: {controller.run_id} was still running when Python exited; canceling it.", file=sys.stderr)
     futures: list[Any] = [background.submit(c.cancel(None)) for c in controllers]
     for future in futures:
         try:

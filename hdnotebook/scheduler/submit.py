@@ -130,6 +130,7 @@ class SingleRunController:
 
     def __init__(self, runner: TrialRunner, executor: Executor) -> None:
         self.run_id = runner.run_id
+        self.store = runner.store
         self._runner = runner
         self._executor = executor
 
