@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.runs import channel
 from hdnotebook.runs.logging import EventSink
 from hdnotebook.store import RunRecord, Store
+
+if TYPE_CHECKING:
+    from hdnotebook.model import Model
 
 
 class RunFiles:
@@ -22,6 +25,9 @@ class RunFiles:
     _sink: EventSink
 
     def _record(self) -> RunRecord | None:
+        raise NotImplementedError
+
+    def _need_store(self) -> Store:
         raise NotImplementedError
 
     # files --------------------------------------------------------------------------------
@@ -90,3 +96,19 @@ class RunFiles:
             raise UserErrorException(f"upload_folder expects path to be a folder, got {os.fspath(path)!r}")
         for file in sorted(p for p in root.rglob("*") if p.is_file()):
             self.upload_file(f"{name.rstrip('/')}/{file.relative_to(root).as_posix()}", file)
+
+    # models -----------------------------------------------------------------------------------
+
+    def register_model(self, model_name: str, model_path: str | None = None, tags: dict[str, Any] | None = None,
+                       properties: dict[str, Any] | None = None, model_framework: str | None = None,
+                       model_framework_version: str | None = None, description: str | None = None, datasets: Any = None,
+                       sample_input_dataset: Any = None, sample_output_dataset: Any = None,
+                       resource_configuration: Any = None, **kwargs: Any) -> "Model":
+        """Register one of this run's files, or a folder of them (``model_path``, default ``model_name``), as
+        the next version of model ``model_name``; see hdnotebook.model. A path that is not among
+        ``get_file_names()`` raises ModelPathNotFoundException listing the run's files."""
+        from hdnotebook.model import Model
+
+        self._need_store()
+        return Model._register_run_files(self, model_name, model_path if model_path is not None else model_name, tags,
+                                         properties, description, model_framework, model_framework_version)

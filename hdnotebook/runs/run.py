@@ -23,7 +23,6 @@ from hdnotebook.runs.sinks import OfflineSink, StoreSink
 from hdnotebook.store import RunRecord, Store
 
 if TYPE_CHECKING:
-    from hdnotebook.model import Model
     from hdnotebook.experiment import Experiment
 
 STD_LOG = "user_logs/std_log.txt"
@@ -196,7 +195,9 @@ class Run(RunFiles, MetricLogging):
             raise RunEnvironmentException(
                 f"Run.get_context(allow_offline=False) was called outside a run ({channel.ENV_RUN_ID} is not set)"
             )
-        return _OfflineRun()
+        from hdnotebook.runs.offline import OfflineRun
+
+        return OfflineRun()
 
     # state --------------------------------------------------------------------------------
 
@@ -320,20 +321,6 @@ class Run(RunFiles, MetricLogging):
 
     # children -----------------------------------------------------------------------------
 
-    def register_model(self, model_name: str, model_path: str | None = None, tags: dict[str, Any] | None = None,
-                       properties: dict[str, Any] | None = None, model_framework: str | None = None,
-                       model_framework_version: str | None = None, description: str | None = None, datasets: Any = None,
-                       sample_input_dataset: Any = None, sample_output_dataset: Any = None,
-                       resource_configuration: Any = None, **kwargs: Any) -> "Model":
-        """Register one of this run's files, or a folder of them (``model_path``, default ``model_name``), as
-        the next version of model ``model_name``; see hdnotebook.model. A path that is not among
-        ``get_file_names()`` raises ModelPathNotFoundException listing the run's files."""
-        from hdnotebook.model import Model
-
-        self._need_store()
-        return Model._register_run_files(self, model_name, model_path if model_path is not None else model_name, tags,
-                                         properties, description, model_framework, model_framework_version)
-
     def get_children(self, recursive: bool = False, tags: Any = None, properties: Any = None,
                      type: str | None = None, status: str | None = None, _rehydrate_runs: bool = True) -> list["Run"]:
         """Child runs in generation order, filtered by tags/properties (a key or a {key: value} dict), type, status."""
@@ -452,43 +439,6 @@ class Run(RunFiles, MetricLogging):
             message = (details.get("error") or {}).get("error", {}).get("message", "")
             raise ActivityFailedException(f"Run {self._id} failed: {message}", error_code="ActivityFailed")
         return details
-
-
-class _OfflineRun(Run):
-    """The run ``Run.get_context()`` returns outside any run: every call prints what it would do."""
-
-    def __init__(self) -> None:
-        self._experiment = None  # type: ignore[assignment]
-        self._id = f"OfflineRun_{uuid.uuid4()}"
-        self._store = None
-        self._sink = OfflineSink()
-        self._cached = None
-
-    def __repr__(self) -> str:
-        return f"Run(Experiment: None,\nId: {self._id},\nType: {INTERACTIVE_TYPE},\nStatus: {st.RUNNING})"
-
-    def child_run(self, name: str | None = None, run_id: str | None = None, outputs: Any = None) -> "Run":
-        run = _OfflineRun()
-        run._id = run_id or f"{self._id}.{name or uuid.uuid4()}"
-        return run
-
-    def start(self) -> None:
-        print(f"START {self._id}")
-
-    def complete(self, _set_status: bool = True) -> None:
-        print(f"STOP {self._id}")
-
-    def cancel(self) -> None:
-        """Nothing to cancel offline."""
-
-    def wait_for_completion(self, show_output: bool = False, wait_post_processing: bool = False,
-                            raise_on_error: bool = True) -> dict[str, Any]:
-        return self.get_details()
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if exc is not None:
-            self.fail(error_details=exc)
-        self.complete()
 
 
 def _is_log(name: str) -> bool:
