@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import urllib.request  # noqa: F401  (Azure's SDK loaded it, and samples call urllib.request after only `import urllib`)
+
 from hdnotebook import VERSION
 from hdnotebook.compute import ComputeTarget
 from hdnotebook.data.datastore import Datastore

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-import urllib.request  # noqa: F401  (Azure's SDK loads it on import, and notebooks call urllib.request after only `import urllib`)
 from pathlib import Path
 from typing import Any
 
@@ -48,15 +47,18 @@ class Workspace:
     accepted: ``subscription_id``, ``resource_group`` and ``location`` (or ``_location``) are kept, as
     given, in the attributes of the same names, which are ``"local"`` when not given (always so for
     ``from_config()``); they change nothing. The rest (``workspace_name``, ``auth``...) is ignored.
-    Azure's positional form ``Workspace(subscription_id, resource_group, workspace_name)`` opens the
-    workspace ``from_config()`` would (here or the nearest parent that has one) with that identity.
+    Azure's forms ``Workspace(subscription_id, resource_group, workspace_name)`` and
+    ``Workspace(subscription_id=..., resource_group=..., workspace_name=...)`` (no path) open the workspace
+    ``from_config()`` would (here or the nearest parent that has one) with that identity.
     """
 
-    def __init__(self, path: str | os.PathLike[str] = ".", *azure_positional: Any, subscription_id: str | None = None,
+    def __init__(self, path: str | os.PathLike[str] | None = None, *azure_positional: Any, subscription_id: str | None = None,
                  resource_group: str | None = None, location: str | None = None, **azure_kwargs: Any) -> None:
         if azure_positional:  # Azure's Workspace(subscription_id, resource_group, workspace_name, ...)
             subscription_id, resource_group = _azure_value("subscription_id", path), azure_positional[0]
-            path = _nearest(Path.cwd())
+            path = None
+        if path is None:
+            path = _nearest(Path.cwd()) if subscription_id or resource_group or azure_kwargs.get("workspace_name") else "."
         root = Path(path).expanduser().resolve()
         if root.name == MARKER:
             root = root.parent

@@ -213,3 +213,6 @@ def test_azure_positional_workspace_form_opens_the_nearest_workspace(workspace: 
     ws = Workspace("00000000-sub", "my-rg", "my-ws")
     assert ws == workspace and (ws.subscription_id, ws.resource_group) == ("00000000-sub", "my-rg")
     assert not (tmp_path / "sub" / "00000000-sub").exists()
+    by_keyword = Workspace(subscription_id="00000000-sub", resource_group="my-rg", workspace_name="my-ws")
+    assert by_keyword == workspace and not (tmp_path / "sub" / ".hdnotebook").exists(), "the same workspace, either form"
+    assert Workspace() == Workspace(tmp_path / "sub"), "without an Azure identity: the current folder"

@@ -41,6 +41,10 @@ class ComputeTargetLost(HyperDriveServiceException):
     """The notebook lost its connection to the Dask scheduler while a sweep ran."""
 
 
+class DaskCallFailed(Exception):
+    """A call on one worker (``client.run``) failed or went unanswered."""
+
+
 class DaskExecutor:
     """Runs trials on a Dask cluster; ``start()`` connects and checks versions (idempotent).
 
@@ -197,16 +201,20 @@ class DaskExecutor:
         self._trials.pop(trial.key, None)
         self._pool.release(trial)
 
-    async def run_on(self, worker: str | None, function: Any, *args: Any) -> Any:
-        """``function(*args)`` on ``worker`` with ``client.run``; None when it fails or there is no connection."""
-        if self.failure is not None or self.client is None or worker is None:
-            return None
+    async def run_on(self, worker: str, function: Any, *args: Any) -> Any:
+        """``function(*args)`` on ``worker`` with ``client.run``; raises DaskCallFailed (the reason in its message)."""
+        if self.failure is not None or self.client is None:
+            raise DaskCallFailed("no connection to the Dask scheduler")
         try:
             results = await self.client.run(function, *args, workers=[worker], on_error="return")
-        except Exception:
-            return None
-        result = results.get(worker)
-        return None if isinstance(result, BaseException) else result
+        except Exception as exc:
+            raise DaskCallFailed(f"{type(exc).__name__}: {exc}") from exc
+        if worker not in results:
+            raise DaskCallFailed(f"the worker {worker} did not answer")
+        result = results[worker]
+        if isinstance(result, BaseException):
+            raise DaskCallFailed(f"{type(result).__name__}: {result}")
+        return result
 
     async def has_worker(self, address: str) -> bool:
         """True while the scheduler lists the worker at ``address`` (asked, not cached)."""
@@ -216,21 +224,25 @@ class DaskExecutor:
             return False
         return address in identity.get("workers", {})
 
-    async def send_parts(self, worker: str | None, key: str, data: bytes) -> bool:
-        """Send ``data`` (a resumed trial's checkpoint folder) to ``worker`` in parts of at most 4 MB; True when all arrived."""
+    async def send_parts(self, worker: str, key: str, data: bytes) -> None:
+        """Send ``data`` (a resumed trial's checkpoint folder) to ``worker`` in parts of at most 4 MB (DaskCallFailed if not)."""
         from hdnotebook.executors.supervise import receive_part
 
         for offset in range(0, max(len(data), 1), PART_BYTES):
             received = await self.run_on(worker, receive_part, key, offset, data[offset:offset + PART_BYTES])
             if received != min(len(data), offset + PART_BYTES):
-                return False
-        return True
+                raise DaskCallFailed(f"the checkpoint folder arrived incomplete on {worker} ({received} bytes)")
 
     async def collect_end(self, key: str, worker: str | None) -> dict[str, Any] | None:
         """The end of trial ``key`` kept on ``worker`` because it was too large for a message (None if lost)."""
         from hdnotebook.executors.supervise import collect_end
 
-        return await self.run_on(worker, collect_end, key)
+        if worker is None:
+            return None
+        try:
+            return await self.run_on(worker, collect_end, key)
+        except DaskCallFailed:
+            return None
 
     async def kill(self, key: str, worker: str | None, grace: float) -> None:
         """Stop task ``key``'s child on ``worker`` (on every worker when None); no-op without a connection."""

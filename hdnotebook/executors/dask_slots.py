@@ -121,13 +121,28 @@ class SlotPool:
                 self._executor.spawn(self._hand_over(slot, trial, slot.nonce))
 
     async def _hand_over(self, slot: DaskSlot, trial: "DaskTrial", nonce: str | None) -> None:
+        from hdnotebook.executors.dask_executor import DaskCallFailed
         from hdnotebook.executors.supervise import hand_over
 
-        accepted = trial.resume_archive is None or await self._executor.send_parts(slot.worker, trial.key, trial.resume_archive)
-        accepted = accepted and await self._executor.run_on(slot.worker, hand_over, slot.key, nonce, trial.task)
+        worker = slot.worker
+        assert worker is not None
+        try:
+            if trial.resume_archive is not None:
+                await self._executor.send_parts(worker, trial.key, trial.resume_archive)
+            accepted = await self._executor.run_on(worker, hand_over, slot.key, nonce, trial.task)
+        except DaskCallFailed as exc:
+            if slot.trial is trial:
+                slot.trial = None
+            if not await self._executor.has_worker(worker):
+                trial.worker_lost(worker)
+            else:
+                trial.fail("DaskTaskFailed", f"The child could not be handed to the Dask worker {worker}: {exc}")
+            self._dispatch()
+            return
         if accepted:
             trial.handed_over()
             return
+        # that attempt of the slot is gone (its worker died; Dask will rerun it and it will announce itself)
         if slot.nonce == nonce:
             slot.nonce = slot.worker = None
         if slot.trial is trial:

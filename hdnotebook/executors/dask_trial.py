@@ -5,7 +5,7 @@ that slot's worker (``started()`` returns then), and ends with its ``end`` messa
 after every other message of the trial: the outcome is settled once the rest of the log and the
 child's files are in the run folder, so a Completed run has all its metrics and files. When the
 files were too large for a message, they are fetched from the worker first. Messages that arrive
-after the outcome is settled are dropped.
+after the outcome is settled are dropped. A run whose files cannot be fetched fails (``DaskResultLost``).
 """
 
 from __future__ import annotations
@@ -101,9 +101,8 @@ class DaskTrial:
         if self.done:
             return
         if end is None:
-            missing = {**message, "error": (message.get("error") or "") +
-                       "\nThe child's files and the end of its log could not be fetched from its worker."}
-            self._settle_end(missing)
+            self.fail("DaskResultLost", f"The child ended {message['status']} on the Dask worker {self.worker}, but its files "
+                                        "and the end of its log could not be fetched from there (the worker left or dropped them).")
             return
         await asyncio.get_running_loop().run_in_executor(None, self._store_end, end)
         self._settle_end(end)

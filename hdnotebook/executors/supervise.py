@@ -54,7 +54,7 @@ EVENTS_PER_MESSAGE = 100
 EVENTS_DELAY_SECONDS = 0.002
 _STOPPED_KEPT = 1000
 _ENDS_KEPT = 16
-_INCOMING_KEPT = 8
+_INCOMING_KEPT = 64  # checkpoint folders being received at once on one worker
 RESUME_FOLDER = "resume_from"
 
 _slots: dict[str, tuple[str, "asyncio.Queue[dict[str, Any]]"]] = {}
@@ -183,11 +183,10 @@ def _local_spec(task: dict[str, Any], folder: Path, payload: bytes | None) -> Tr
                      argv=argv, payload=payload, kwargs=task["kwargs"], sys_path=sys_path)
 
 
-def _place_resume(task: dict[str, Any], folder: Path) -> None:
-    """Unpack the checkpoint folder that arrived for ``task`` into ``folder/resume_from`` and point the
-    child's arguments, keyword arguments and environment there instead of the notebook's path."""
+def _place_resume(task: dict[str, Any], folder: Path, data: bytes) -> None:
+    """Unpack the checkpoint folder that arrived for ``task`` (``data``) into ``folder/resume_from`` and point
+    the child's arguments, keyword arguments and environment there instead of the notebook's path."""
     resume = task["resume"]
-    data = _incoming.pop(task["key"], bytearray())
     if len(data) != resume["size"]:
         raise RuntimeError(f"the checkpoint folder to resume from arrived incomplete ({len(data)} of {resume['size']} bytes)")
     local = folder / RESUME_FOLDER
@@ -238,7 +237,7 @@ async def run_trial(worker: Any, topic: str, task: dict[str, Any], payload: byte
             emitter.end(Outcome(OutcomeStatus.STOPPED))
             return
         if task.get("resume"):
-            await loop.run_in_executor(None, _place_resume, task, path)
+            await loop.run_in_executor(None, _place_resume, task, path, bytes(_incoming.pop(key, b"")))
         spec = _local_spec(task, path, payload)
         handle = await _executor().submit(spec, emitter.events)
         _running[key] = handle
