@@ -13,11 +13,12 @@ import datetime as _dt
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from hdnotebook.exceptions import UserErrorException, WebserviceException
-from hdnotebook.store.rows import ModelRecord
+from hdnotebook.store.rows import ModelRecord, tag_text
 
 if TYPE_CHECKING:
     from hdnotebook.runs.run import Run
@@ -42,6 +43,11 @@ def _copy(source: Path, target: Path) -> None:
         shutil.copytree(source, target)
     else:
         shutil.copyfile(source, target)
+
+
+def _texts(values: dict[str, Any] | None) -> dict[str, str | None]:
+    """Tags and properties are stored as text, as in Azure."""
+    return {str(k): tag_text(v) for k, v in (values or {}).items()}
 
 
 def _matches(values: dict[str, Any], wanted: Any) -> bool:
@@ -80,7 +86,9 @@ class Model:
     def _find(workspace: "Workspace", name: str | None, id: str | None, tags: Any, properties: Any,
               version: int | None, run_id: str | None, framework: str | None) -> ModelRecord:
         if id is not None:
-            name, _, number = id.partition(":")
+            name, _, number = str(id).partition(":")
+            if number and not number.isdigit():
+                raise UserErrorException(f"Model expects id to be 'name' or 'name:version' with a whole version number, got {id!r}")
             version = int(number) if number else version
         if name is None:
             raise WebserviceException("Model expects name or id to be given", error_code="ModelNotFound")
@@ -108,6 +116,10 @@ class Model:
         source = Path(model_path)
         if not source.exists():
             raise UserErrorException(f"Model.register expects model_path to be an existing file or folder, got {os.fspath(model_path)!r}")
+        if child_paths is not None:
+            bad = [p for p in child_paths if Path(p).is_absolute() or ".." in Path(p).parts]
+            if bad:
+                raise UserErrorException(f"Model.register expects child_paths to be relative paths inside model_path, got {bad}")
         picks = [source / p for p in child_paths] if child_paths is not None else [source]
         missing = [str(p) for p in picks if not p.exists()]
         if missing:
@@ -145,30 +157,40 @@ class Model:
     def _add(workspace: "Workspace", name: str, base: str, copy: Any, run_id: str | None, experiment: str | None,
              description: str | None, framework: str | None, framework_version: str | None,
              tags: dict[str, Any] | None, properties: dict[str, Any] | None) -> "Model":
+        """Copy the files into a staging folder first, then, in the store's write transaction, only rename it
+        to ``models/<name>/<version>/`` (so other writers never wait for a copy)."""
         store = workspace._store
+        parent = store.folder / MODELS_FOLDER / name
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=parent))
+        try:
+            copy(staging / base)
 
-        def place(version: int) -> str:
-            relative = Path(MODELS_FOLDER) / name / str(version) / base
-            target = store.folder / relative
-            if target.parent.exists():  # left by a registration whose transaction did not commit
-                shutil.rmtree(target.parent)
-            copy(target)
-            return relative.as_posix()
+            def place(version: int) -> str:
+                target = parent / str(version)
+                if target.exists():  # left by a registration whose transaction did not commit
+                    shutil.rmtree(target)
+                os.rename(staging, target)
+                return (Path(MODELS_FOLDER) / name / str(version) / base).as_posix()
 
-        record = store.add_model(name, place, run_id=run_id, experiment=experiment, description=description,
-                                 framework=framework, framework_version=framework_version,
-                                 tags={k: str(v) for k, v in (tags or {}).items()},
-                                 properties={k: str(v) for k, v in (properties or {}).items()})
+            record = store.add_model(name, place, run_id=run_id, experiment=experiment, description=description,
+                                     framework=framework, framework_version=framework_version,
+                                     tags=_texts(tags), properties=_texts(properties))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         return Model(workspace, _record=record)
 
     # finding ----------------------------------------------------------------------------------
 
     @staticmethod
     def list(workspace: "Workspace", name: str | None = None, tags: Any = None, properties: Any = None,
-             run_id: str | None = None, latest: bool = False, expand: bool = True, **kwargs: Any) -> list["Model"]:
-        """Registered model versions (newest first), filtered like the constructor; ``latest`` keeps one per name."""
+             run_id: str | None = None, latest: bool = False, dataset_id: str | None = None, expand: bool = True,
+             page_count: int = 255, model_framework: str | None = None, **kwargs: Any) -> list["Model"]:
+        """Registered model versions (newest first), filtered like the constructor; ``latest`` keeps one per
+        name. ``dataset_id`` matches nothing here (models record no datasets)."""
         records = [r for r in workspace._store.list_models(name=name, run_id=run_id)
-                   if _matches(r.tags, tags) and _matches(r.properties, properties)]
+                   if _matches(r.tags, tags) and _matches(r.properties, properties)
+                   and (model_framework is None or r.framework == model_framework) and dataset_id is None]
         if latest:
             newest: dict[str, ModelRecord] = {}
             for r in records:
@@ -281,7 +303,7 @@ class Model:
     def add_tags(self, tags: dict[str, Any]) -> None:
         """Add or replace tags."""
         self._refresh()
-        self.workspace._store.update_model(self.name, self.version, tags={**self.tags, **{k: str(v) for k, v in tags.items()}})
+        self.workspace._store.update_model(self.name, self.version, tags={**self.tags, **_texts(tags)})
         self._refresh()
 
     def remove_tags(self, tags: Iterable[str]) -> None:
@@ -295,13 +317,13 @@ class Model:
         """Add properties; an existing key keeps its value (properties are immutable, as in Azure)."""
         self._refresh()
         self.workspace._store.update_model(self.name, self.version,
-                                           properties={**{k: str(v) for k, v in properties.items()}, **self.properties})
+                                           properties={**_texts(properties), **self.properties})
         self._refresh()
 
     def update(self, tags: dict[str, Any] | None = None, description: str | None = None, **kwargs: Any) -> None:
         """Replace the tags and/or the description."""
         self.workspace._store.update_model(self.name, self.version, description=description,
-                                           tags={k: str(v) for k, v in tags.items()} if tags is not None else None)
+                                           tags=_texts(tags) if tags is not None else None)
         self._refresh()
 
     def delete(self) -> None:

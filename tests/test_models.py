@@ -84,6 +84,10 @@ def test_register_model_errors_name_the_argument_and_the_rule(workspace: Workspa
     assert missing.value.error_code == "ModelNotFound"
     with pytest.raises(UserErrorException, match="model_path to be an existing file or folder"):
         Model.register(workspace, tmp_path / "absent", "m")
+    with pytest.raises(UserErrorException, match="child_paths to be relative paths inside model_path"):
+        Model.register(workspace, tmp_path, "m", child_paths=["../outside.txt"])
+    with pytest.raises(UserErrorException, match="id to be 'name' or 'name:version'"):
+        Model(workspace, id="digits:latest")
     assert Model.list(workspace, name="m") == []
 
 
@@ -104,6 +108,8 @@ def test_tags_properties_list_and_delete(workspace: Workspace, tmp_path: Path) -
     assert [m.id for m in Model.list(workspace)] == ["m:2", "m:1"]
     assert [m.id for m in Model.list(workspace, latest=True)] == ["m:2"] and workspace.models == {"m": second}
     assert [m.id for m in Model.list(workspace, tags={"stage": "prod"})] == ["m:1"]
+    assert Model.list(workspace, model_framework="PyTorch") == [] and len(Model.list(workspace, model_framework=None)) == 2
+    assert not any(p.name.startswith(".staging-") for p in (workspace._store.folder / "models" / "m").iterdir())
     second.delete()
     assert workspace.models["m"].version == 1 and not Path(second._path).exists()
     assert Model.register(workspace, folder, "m").version == 2, "the next version after the highest kept one"

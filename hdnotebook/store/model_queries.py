@@ -24,8 +24,9 @@ class ModelQueries:
                   tags: dict[str, Any] | None = None, properties: dict[str, Any] | None = None) -> ModelRecord:
         """Register the next version of model ``name`` (1 for a new name) and return it.
 
-        ``place(version)`` copies the model's files into place and returns their path relative to the
-        store folder; it runs inside the write transaction, so two processes never get the same version.
+        ``place(version)`` moves the model's files (already copied) into place and returns their path
+        relative to the store folder; it runs inside the write transaction, so two processes never get
+        the same version, and must be quick (a rename).
         """
         with self._transaction() as conn:
             (version,) = conn.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM models WHERE name=?", (name,)).fetchone()
