@@ -91,6 +91,9 @@ def test_bad_paths_raise_naming_the_argument(workspace: Workspace, data: Path) -
     assert Dataset.File.from_files(path=str(data / "missing"), validate=False) is not None
     with pytest.raises(UserErrorException, match="as_named_input expects name"):
         Dataset.File.from_files(path=str(data)).as_named_input("1 bad")
+    for url in ("http://h/a/%2e%2e/%2e%2e/etc/passwd", "http://h/a/../../etc/passwd"):
+        with pytest.raises(UserErrorException, match="path: a URL's path must not hold '..' segments"):
+            Dataset.File.from_files(path=[url, "http://h/b/y.csv"], validate=False).to_path()
 
 
 def test_download_copies_files_and_refuses_to_overwrite(workspace: Workspace, data: Path, tmp_path: Path) -> None:

@@ -110,6 +110,8 @@ def list_files(sources: list[dict[str, Any]], workspace: "Workspace | None", arg
     for source in sources:
         if source["type"] == "url":
             parsed = urlparse(source["url"])
+            if ".." in PurePosixPath(unquote(parsed.path)).parts:
+                raise UserErrorException(f"{argument}: a URL's path must not hold '..' segments, got {source['url']!r}")
             logical = "/" + parsed.netloc + (unquote(parsed.path) or "/")
             bases.append(posixpath.dirname(logical))
             found.append((logical, "url", source["url"]))
@@ -128,6 +130,8 @@ def list_files(sources: list[dict[str, Any]], workspace: "Workspace | None", arg
     files, seen = [], set()
     for logical, kind, location in found:
         relative = posixpath.relpath(logical, root) if root != "/" else logical.lstrip("/")
+        if relative.startswith("../") or posixpath.isabs(relative):  # a file must land inside the dataset's folder
+            raise UserErrorException(f"{argument}: {location!r} would be placed outside the dataset's folder")
         if relative not in seen:
             seen.add(relative)
             files.append(DataFile(relative, kind, location))
