@@ -414,3 +414,27 @@ def test_the_tensorflow_sample_flow_runs_as_written(experiment: Experiment, writ
     assert [c.get_metrics() for c in run.get_children()] == [{"validation_acc": 0.32, "bytes": "train-bytes"},
                                                              {"validation_acc": 1.28, "bytes": "train-bytes"}]
     assert run.get_best_run_by_primary_metric().get_metrics()["validation_acc"] == 1.28
+
+
+REGISTER_AT = """
+import sys, time
+from hdnotebook import Dataset, Workspace
+ws = Workspace(sys.argv[1])
+dataset = Dataset.File.from_files(path=sys.argv[2])
+time.sleep(max(0.0, float(sys.argv[3]) - time.time()))
+print(dataset.register(ws, "shared", create_new_version=True).version)
+"""
+
+
+def test_processes_registering_the_same_definition_at_once_share_one_version(workspace: Workspace, data: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import python_env
+
+    start = str(time.time() + 2.0)
+    procs = [subprocess.Popen([sys.executable, "-c", REGISTER_AT, str(workspace.path), str(data), start], stdout=subprocess.PIPE,
+                              text=True, env=python_env()) for _ in range(4)]
+    versions = [p.communicate(timeout=60)[0].strip() for p in procs]
+    assert versions == ["1"] * 4 and Dataset.get_by_name(workspace, "shared").version == 1

@@ -15,7 +15,7 @@ from hdnotebook.data.sources import DataFile, list_files
 from hdnotebook.exceptions import UserErrorException
 
 if TYPE_CHECKING:
-    from hdnotebook.store.dataset_queries import DatasetRecord
+    from hdnotebook.store.rows import DatasetRecord
     from hdnotebook.workspace import Workspace
 
 
@@ -108,15 +108,12 @@ class AbstractDataset:
             raise UserErrorException(f"register expects workspace to be a Workspace, got {type(workspace).__name__}")
         if not isinstance(name, str) or not name.strip():
             raise UserErrorException(f"register expects name to be a non-empty string, got {name!r}")
-        store = workspace._store
-        latest = store.get_dataset(name)
-        if latest is not None and latest.kind == self._kind and latest.definition == self._definition:
-            return type(self)(latest.definition, workspace, latest)
-        if latest is not None and not create_new_version:
+        record = workspace._store.add_dataset_version(uuid.uuid4().hex, name, self._kind, self._definition, description,
+                                                      _check_tags(tags), create_new_version)
+        if record is None:
             raise UserErrorException(
                 f'There is already a dataset registered under name "{name}". Specify `create_new_version=True` to '
                 "register the dataset as a new version.")
-        record = store.add_dataset_version(uuid.uuid4().hex, name, self._kind, self._definition, description, _check_tags(tags))
         return type(self)(record.definition, workspace, record)
 
     def _to_json(self, workspace: "Workspace | None" = None) -> dict[str, Any]:

@@ -6,31 +6,9 @@ import json
 import sqlite3
 import time
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import Any
 
-_COLUMNS = "id, name, version, kind, definition, description, tags, created_time"
-
-
-@dataclass(frozen=True)
-class DatasetRecord:
-    """One registered dataset version. ``definition`` is the dataset's JSON definition (its sources and
-    reading options), ``tags`` a dict of strings, ``created_time`` epoch seconds."""
-
-    id: str
-    name: str
-    version: int
-    kind: str
-    definition: dict[str, Any]
-    description: str | None
-    tags: dict[str, str]
-    created_time: float
-
-
-def _record(row: tuple[Any, ...]) -> DatasetRecord:
-    id_, name, version, kind, definition, description, tags, created = row
-    return DatasetRecord(id_, name, int(version), kind, json.loads(definition), description,
-                         json.loads(tags) if tags else {}, float(created))
+from hdnotebook.store.rows import DATASET_COLUMNS, DatasetRecord, dataset_record, dumps, next_version_sql
 
 
 class DatasetQueries:
@@ -43,38 +21,44 @@ class DatasetQueries:
         raise NotImplementedError
 
     def add_dataset_version(self, dataset_id: str, name: str, kind: str, definition: dict[str, Any],
-                            description: str | None, tags: dict[str, str]) -> DatasetRecord:
-        """Register the next version of ``name`` (1 for a new name) in one transaction and return it."""
+                            description: str | None, tags: dict[str, str], create_new_version: bool) -> DatasetRecord | None:
+        """Register ``definition`` as ``name``, deciding in one transaction (two processes never get the same version).
+
+        Returns the latest version of ``name`` when it has this kind and definition (nothing is added), else
+        the next version (1 for a new name), else None: ``name`` exists and ``create_new_version`` is False.
+        """
         with self._transaction() as conn:
-            (version,) = conn.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM datasets WHERE name=?", (name,)).fetchone()
-            conn.execute(
-                f"INSERT INTO datasets ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
-                (dataset_id, name, version, kind, json.dumps(definition, sort_keys=True), description,
-                 json.dumps(tags), time.time()),
-            )
-        record = self.get_dataset_by_id(dataset_id)
-        assert record is not None
-        return record
+            row = conn.execute(f"SELECT {DATASET_COLUMNS} FROM datasets WHERE name=? ORDER BY version DESC LIMIT 1",
+                               (name,)).fetchone()
+            latest = dataset_record(row) if row else None
+            if latest is not None and latest.kind == kind and latest.definition == definition:
+                return latest
+            if latest is not None and not create_new_version:
+                return None
+            (version,) = conn.execute(next_version_sql("datasets"), (name,)).fetchone()
+            conn.execute(f"INSERT INTO datasets ({DATASET_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+                         (dataset_id, name, version, kind, json.dumps(definition, sort_keys=True), description,
+                          dumps(tags), time.time()))
+        return self.get_dataset_by_id(dataset_id)
 
     def get_dataset(self, name: str, version: int | None = None) -> DatasetRecord | None:
         """The version ``version`` of ``name`` (the latest when None), or None."""
-        if version is None:
-            row = self._conn().execute(f"SELECT {_COLUMNS} FROM datasets WHERE name=? ORDER BY version DESC LIMIT 1",
-                                       (name,)).fetchone()
-        else:
-            row = self._conn().execute(f"SELECT {_COLUMNS} FROM datasets WHERE name=? AND version=?",
-                                       (name, version)).fetchone()
-        return _record(row) if row else None
+        sql = f"SELECT {DATASET_COLUMNS} FROM datasets WHERE name=?"
+        args: tuple[Any, ...] = (name,)
+        if version is not None:
+            sql, args = sql + " AND version=?", (name, version)
+        row = self._conn().execute(sql + " ORDER BY version DESC LIMIT 1", args).fetchone()
+        return dataset_record(row) if row else None
 
     def get_dataset_by_id(self, dataset_id: str) -> DatasetRecord | None:
         """The registered dataset version with this id, or None."""
-        row = self._conn().execute(f"SELECT {_COLUMNS} FROM datasets WHERE id=?", (dataset_id,)).fetchone()
-        return _record(row) if row else None
+        row = self._conn().execute(f"SELECT {DATASET_COLUMNS} FROM datasets WHERE id=?", (dataset_id,)).fetchone()
+        return dataset_record(row) if row else None
 
     def latest_datasets(self) -> list[DatasetRecord]:
         """The latest version of every registered name, by name."""
         rows = self._conn().execute(
-            f"SELECT {_COLUMNS} FROM datasets d WHERE version = (SELECT MAX(version) FROM datasets WHERE name=d.name)"
+            f"SELECT {DATASET_COLUMNS} FROM datasets d WHERE version = (SELECT MAX(version) FROM datasets WHERE name=d.name)"
             " ORDER BY name"
         ).fetchall()
-        return [_record(r) for r in rows]
+        return [dataset_record(r) for r in rows]

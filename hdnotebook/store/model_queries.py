@@ -7,7 +7,7 @@ import time
 from contextlib import AbstractContextManager
 from typing import Any, Callable
 
-from hdnotebook.store.rows import MODEL_COLUMNS, ModelRecord, dumps, model_record, where_equal
+from hdnotebook.store.rows import MODEL_COLUMNS, ModelRecord, dumps, model_record, next_version_sql, where_equal
 
 
 class ModelQueries:
@@ -29,7 +29,7 @@ class ModelQueries:
         the same version, and must be quick (a rename).
         """
         with self._transaction() as conn:
-            (version,) = conn.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM models WHERE name=?", (name,)).fetchone()
+            (version,) = conn.execute(next_version_sql("models"), (name,)).fetchone()
             path = place(version)
             conn.execute(f"INSERT INTO models ({MODEL_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                          (name, version, path, run_id, experiment, description, framework, framework_version,

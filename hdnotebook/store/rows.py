@@ -62,6 +62,21 @@ class ModelRecord:
     created_time: float
 
 
+@dataclass(frozen=True)
+class DatasetRecord:
+    """One registered dataset version. ``definition`` is the dataset's JSON definition (its sources and
+    reading options), ``tags`` a dict of strings, ``created_time`` epoch seconds."""
+
+    id: str
+    name: str
+    version: int
+    kind: str
+    definition: dict[str, Any]
+    description: str | None
+    tags: dict[str, str]
+    created_time: float
+
+
 def dumps(value: Any) -> str:
     return json.dumps(value, allow_nan=True, separators=(",", ":"))
 
@@ -119,3 +134,16 @@ def model_record(row: Sequence[Any]) -> ModelRecord:
     values = list(row)
     values[8], values[9] = json.loads(values[8]), json.loads(values[9])
     return ModelRecord(*values)
+
+DATASET_COLUMNS = "id, name, version, kind, definition, description, tags, created_time"
+
+
+def dataset_record(row: Sequence[Any]) -> DatasetRecord:
+    id_, name, version, kind, definition, description, tags, created = row
+    return DatasetRecord(id_, name, int(version), kind, json.loads(definition), description,
+                         json.loads(tags) if tags else {}, float(created))
+
+
+def next_version_sql(table: str) -> str:
+    """The query for the next version number of a name in a registry table (``models``, ``datasets``): 1 for a new name."""
+    return f"SELECT COALESCE(MAX(version), 0) + 1 FROM {table} WHERE name=?"
