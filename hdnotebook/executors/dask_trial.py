@@ -70,10 +70,6 @@ class DaskTrial:
         """True once the outcome is settled."""
         return self._done.done()
 
-    def running_on(self, address: str) -> bool:
-        """True while the trial runs (or is being handed over) on the worker at ``address``."""
-        return not self.done and self.worker == address
-
     def handed_over(self) -> None:
         """The worker's slot accepted the trial: it is running."""
         self._began.set()

@@ -8,7 +8,7 @@ import time
 from contextlib import AbstractContextManager
 from typing import Any
 
-from hdnotebook.store.rows import DATASET_COLUMNS, DatasetRecord, dataset_record, dumps, next_version_sql
+from hdnotebook.store.rows import DATASET_COLUMNS, DatasetRecord, dataset_record, dumps, next_version_sql, version_query
 
 
 class DatasetQueries:
@@ -28,8 +28,7 @@ class DatasetQueries:
         the next version (1 for a new name), else None: ``name`` exists and ``create_new_version`` is False.
         """
         with self._transaction() as conn:
-            row = conn.execute(f"SELECT {DATASET_COLUMNS} FROM datasets WHERE name=? ORDER BY version DESC LIMIT 1",
-                               (name,)).fetchone()
+            row = conn.execute(*version_query("datasets", DATASET_COLUMNS, name, None)).fetchone()
             latest = dataset_record(row) if row else None
             if latest is not None and latest.kind == kind and latest.definition == definition:
                 return latest
@@ -43,11 +42,7 @@ class DatasetQueries:
 
     def get_dataset(self, name: str, version: int | None = None) -> DatasetRecord | None:
         """The version ``version`` of ``name`` (the latest when None), or None."""
-        sql = f"SELECT {DATASET_COLUMNS} FROM datasets WHERE name=?"
-        args: tuple[Any, ...] = (name,)
-        if version is not None:
-            sql, args = sql + " AND version=?", (name, version)
-        row = self._conn().execute(sql + " ORDER BY version DESC LIMIT 1", args).fetchone()
+        row = self._conn().execute(*version_query("datasets", DATASET_COLUMNS, name, version)).fetchone()
         return dataset_record(row) if row else None
 
     def get_dataset_by_id(self, dataset_id: str) -> DatasetRecord | None:

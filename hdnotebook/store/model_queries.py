@@ -7,7 +7,7 @@ import time
 from contextlib import AbstractContextManager
 from typing import Any, Callable
 
-from hdnotebook.store.rows import MODEL_COLUMNS, ModelRecord, dumps, model_record, next_version_sql, where_equal
+from hdnotebook.store.rows import MODEL_COLUMNS, ModelRecord, dumps, model_record, next_version_sql, version_query, where_equal
 
 
 class ModelQueries:
@@ -40,11 +40,7 @@ class ModelQueries:
 
     def get_model(self, name: str, version: int | None = None) -> ModelRecord | None:
         """Version ``version`` of model ``name`` (the latest when None), or None."""
-        sql = f"SELECT {MODEL_COLUMNS} FROM models WHERE name=?"
-        args: tuple[Any, ...] = (name,)
-        if version is not None:
-            sql, args = sql + " AND version=?", (name, version)
-        row = self._conn().execute(sql + " ORDER BY version DESC LIMIT 1", args).fetchone()
+        row = self._conn().execute(*version_query("models", MODEL_COLUMNS, name, version)).fetchone()
         return model_record(row) if row else None
 
     def list_models(self, name: str | None = None, run_id: str | None = None) -> list[ModelRecord]:

@@ -144,6 +144,13 @@ def dataset_record(row: Sequence[Any]) -> DatasetRecord:
                          json.loads(tags) if tags else {}, float(created))
 
 
+def version_query(table: str, columns: str, name: str, version: int | None) -> tuple[str, tuple[Any, ...]]:
+    """The query and its arguments for version ``version`` of ``name`` in a registry table (the latest when None)."""
+    if version is None:
+        return f"SELECT {columns} FROM {table} WHERE name=? ORDER BY version DESC LIMIT 1", (name,)
+    return f"SELECT {columns} FROM {table} WHERE name=? AND version=?", (name, version)
+
+
 def next_version_sql(table: str) -> str:
     """The query for the next version number of a name in a registry table (``models``, ``datasets``): 1 for a new name."""
     return f"SELECT COALESCE(MAX(version), 0) + 1 FROM {table} WHERE name=?"
