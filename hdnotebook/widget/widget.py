@@ -2,9 +2,10 @@
 
 Kernel -> browser: the ``snapshot`` trait (any view rebuilds from it) and ``delta`` messages sent
 from the background loop every TICK_SECONDS while something changed, so updates keep flowing while
-a cell blocks. Browser -> kernel (handled when the kernel is free): ``hello``/``bye`` from each view,
-``resync`` after a gap in delta numbers, ``metric`` to stream another metric, ``details`` of one run,
-``cancel`` of a run or of the sweep (the same code path as ``run.cancel()``).
+a cell blocks. Browser -> kernel (handled in a kernel subshell, so also while a cell blocks: see
+subshell.py): ``hello``/``bye`` from each view, ``resync`` after a gap in delta numbers, ``metric``
+to stream another metric, ``details`` of one run, ``cancel`` of a run or of the sweep (the same code
+path as ``run.cancel()``).
 The updater stops when the run has ended (after a final delta) or when its last view said bye.
 """
 
@@ -24,6 +25,7 @@ import traitlets
 
 from hdnotebook.runs.run import Run
 from hdnotebook.scheduler import background
+from hdnotebook.widget.subshell import route_to_subshell
 from hdnotebook.widget.tracker import tracker_for
 
 STATIC = Path(__file__).parent / "static"
@@ -82,6 +84,7 @@ class RunDetailsWidget(anywidget.AnyWidget):
         with self._lock:
             self.snapshot = jsonable(self._tracker.snapshot())
         self.on_msg(self._on_message)
+        route_to_subshell(self)
         _live.add(self)
 
     def start_updates(self) -> None:
