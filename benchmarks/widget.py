@@ -24,8 +24,9 @@ from hdnotebook.sampling import RandomParameterSampling
 from hdnotebook.parameter_expressions import choice, loguniform, uniform
 
 
-def synthetic_sweep(workspace: Workspace, runs: int, values: int, seed: int = 0) -> HyperDriveRun:
-    """A finished-looking sweep (parent Running, children Completed) with ``values`` accuracy values per child."""
+def synthetic_sweep(workspace: Workspace, runs: int, values: int, seed: int = 0, running: int = 0) -> HyperDriveRun:
+    """A sweep (parent Running) with ``values`` accuracy values per child; the last ``running`` children are
+    Running, the others Completed."""
     store = workspace._store
     rng = random.Random(seed)
     space = {"--lr": loguniform(-9, -1), "--depth": choice(2, 4, 8, 16), "--dropout": uniform(0, 0.5)}
@@ -44,7 +45,8 @@ def synthetic_sweep(workspace: Workspace, runs: int, values: int, seed: int = 0)
         rate = rng.uniform(0.02, 0.2)
         store.apply_events([{"op": "metric", "run": child, "name": "accuracy", "kind": "scalar",
                              "value": 1 - math.exp(-rate * (k + 1)) * rng.uniform(0.5, 0.9), "t": now} for k in range(values)])
-        store.set_status(child, "Completed")
+        if i < runs - running:
+            store.set_status(child, "Completed")
     return HyperDriveRun(Experiment(workspace, "bench"), parent)
 
 
