@@ -97,7 +97,7 @@ def test_live_sweep_dashboard(front, page) -> None:
         page.mouse.click(x, box["y"] + box["height"] * 0.9)
     expect(running).to_be_visible()
     run_id = running.get_attribute("data-run-id")
-    running.click()
+    widget.locator(f"[data-run-id='{run_id}']").click()  # by id: the first running row may be another one by now
     details = widget.locator("[data-testid='run-details']")
     expect(details).to_contain_text(run_id)
     details.locator("[data-testid='cancel-run']").click()
