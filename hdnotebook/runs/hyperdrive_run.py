@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from hdnotebook import status as st
 from hdnotebook.exceptions import HyperDriveNotImplementedException, UserErrorException
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.runs.run import SWEEP_LOG, Run
+from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING
 from hdnotebook.scheduler.sweep_log import strip_markers
 from hdnotebook.store import numeric_values
 
 if TYPE_CHECKING:
     from hdnotebook.experiment import Experiment
+
+# (sweep id, method) pairs that have already warned about a primary metric no child logs: once each per process
+_WARNED: set[tuple[str, str]] = set()
 
 
 class HyperDriveRun(Run):
@@ -74,6 +79,25 @@ class HyperDriveRun(Run):
         ids = ((rec.config or {}).get("resume_from") or []) if rec else []
         return [self._experiment.workspace.get_run(run_id) for run_id in ids]
 
+    def _warn_missing_primary_metric(self, origin: str) -> None:
+        """Issue the sweep's ``primary_metric_warning`` property as a UserWarning, once per sweep and ``origin``,
+        unless a child has logged the primary metric since."""
+        if (self._id, origin) in _WARNED:
+            return
+        message = self._need_store().get_properties(self._id).get(PRIMARY_METRIC_WARNING)
+        if message and all(value is None for _, value in self._best_by_child()):
+            _WARNED.add((self._id, origin))
+            warnings.warn(message, UserWarning, stacklevel=3)
+
+    def wait_for_completion(self, show_output: bool = False, wait_post_processing: bool = False,
+                            raise_on_error: bool = True) -> dict[str, Any]:
+        """As Run.wait_for_completion; then, once per sweep, a UserWarning if children completed without
+        logging the primary metric (it names the metrics they did log)."""
+        details = super().wait_for_completion(show_output=show_output, wait_post_processing=wait_post_processing,
+                                              raise_on_error=raise_on_error)
+        self._warn_missing_primary_metric("wait_for_completion")
+        return details
+
     def get_best_run_by_primary_metric(self, include_failed: bool = True, include_canceled: bool = True,
                                        include_resume_from_runs: bool = True) -> Run | None:
         """The child with the best value of the primary metric (None if no child logged it); with
@@ -91,6 +115,8 @@ class HyperDriveRun(Run):
                 continue
             if best is None or goal.is_better(value, best[1]):
                 best = (child, value)
+        if best is None:
+            self._warn_missing_primary_metric("get_best_run_by_primary_metric")
         return best[0] if best else None
 
     def get_hyperparameters(self) -> dict[str, str]:

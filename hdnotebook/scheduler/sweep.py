@@ -20,6 +20,7 @@ from hdnotebook.runs.run import FUNCTION_TYPE, SCRIPT_TYPE
 from hdnotebook.sampling.history import SamplingHistory, TrialRecord
 from hdnotebook.sampling.space import fits_space
 from hdnotebook.scheduler import specs
+from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING, primary_metric_warning
 from hdnotebook.scheduler.sweep_log import SweepLog
 from hdnotebook.scheduler.trial import TrialRunner, error_dict
 from hdnotebook.script_run_config import ScriptRunConfig
@@ -56,6 +57,7 @@ class SweepController:
         self._prior: tuple[TrialRecord, ...] = ()
         self._stop_reason: str | None = None
         self._policy_due = False
+        self._metric_warned = False
         self._wake: asyncio.Event | None = None
         self.finished: asyncio.Future[str] | None = None
 
@@ -264,7 +266,23 @@ class SweepController:
         shown = f"{self._metric}={value:.6g}" if value is not None else f"no {self._metric} logged"
         best = f"; best so far {self._best[0]:.6g} ({self._best[1]})" if self._best else ""
         self._log.write("CONTROLLER", f"Job {runner.run_id} {status}: {shown}{best}")
+        if value is None and status == st.COMPLETED:
+            self._check_primary_metric()
         self._nudge()
+
+    def _check_primary_metric(self) -> None:
+        """A child completed without the primary metric: if no child of this sweep has logged it while
+        they logged others, warn once in the sweep log and as the sweep's ``primary_metric_warning`` property."""
+        prefix = self.run_id + "_"
+        if self._metric_warned or any(run_id.startswith(prefix) and values for run_id, values in self._curves.items()):
+            return
+        logged = [n for n in self.store.metric_names_of_children(self.run_id) if n != self._metric]
+        if not logged:
+            return
+        self._metric_warned = True
+        message = primary_metric_warning(self._metric, logged)
+        self._log.write("CONTROLLER", message, level="WARNING")
+        self.store.add_properties(self.run_id, {PRIMARY_METRIC_WARNING: message})
 
     def _apply_policy(self) -> None:
         policy = self.config.policy

@@ -18,6 +18,7 @@ from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.from_json import policy_from_json
 from hdnotebook.policy.history import RunCurve
 from hdnotebook.runs.run import Run
+from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING
 from hdnotebook.store import MetricRow, Store, numeric_values
 
 LOG_TAIL_CHARS = 20_000
@@ -93,6 +94,7 @@ class SweepTracker:
             "sampling": generator.get("name"), "policy": policy, "threshold": self._threshold,
             "best_run": properties.get("best_child_run_id"),
             "error": (record.error or {}).get("error", {}).get("message"),
+            "warning": properties.get(PRIMARY_METRIC_WARNING),
         }
 
     def _row(self, run_id: str, index: int | None, status: str, start: float | None, end: float | None,

@@ -30,7 +30,8 @@ export function createHeader(root, { onCancelSweep }) {
           best ? ` (run #${best.n})` : ""),
         h("span", {}, "Time left ", h("b", {}, left == null ? "estimating…" : isTerminal(run.status) ? "none" : `~${fmtDuration(left)}`))),
       state.runs.length ? bar : h("div", { className: "hdnb-empty" }, "No runs scheduled yet"),
-      run.error ? h("div", { className: "hdnb-error" }, run.error) : null);
+      run.error ? h("div", { className: "hdnb-error" }, run.error) : null,
+      run.warning && !best ? h("div", { className: "hdnb-warning", dataset: { testid: "sweep-warning" } }, "⚠ ", run.warning) : null);
     void total;
   }
   return { update };

@@ -30,10 +30,10 @@ def _free_port() -> int:
 
 
 class Lab:
-    """A running JupyterLab server serving a temporary folder."""
+    """A running Jupyter server (JupyterLab, or Notebook 7 when ``app == "notebook"``) serving a folder."""
 
-    def __init__(self, root: Path, port: int, token: str, process: subprocess.Popen) -> None:
-        self.root, self.port, self.token, self.process = root, port, token, process
+    def __init__(self, root: Path, port: int, token: str, process: subprocess.Popen, app: str = "lab") -> None:
+        self.root, self.port, self.token, self.process, self.app = root, port, token, process, app
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}{'&' if '?' in path else '?'}token={self.token}"
@@ -43,31 +43,30 @@ class Lab:
             return json.loads(response.read())
 
 
-def start_lab(root: Path, state: Path) -> Lab:
-    """Start JupyterLab serving ``root``, with its settings and runtime files under ``state``."""
+SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"autoStartDefaultKernel": True},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+}
+
+
+def server_env(state: Path) -> dict[str, str]:
+    """The environment of a test's Jupyter server: settings, workspaces and runtime files under ``state``
+    (kernels start without asking, no news toast), this checkout first on PYTHONPATH."""
     settings = state / "settings"
-    for name, content in {
-        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"autoStartDefaultKernel": True},
-        "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
-    }.items():
+    for name, content in SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
         (settings / name).write_text(json.dumps(content))
-    port, token = _free_port(), "hdnotebook-test"
-    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(state / "workspaces"),
-               JUPYTER_RUNTIME_DIR=str(state / "runtime"),
-               PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
-    args = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--port-retries=0",
-            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if os.geteuid() == 0:
-        args.append("--allow-root")
-    with open(state / "lab.log", "wb") as log:
-        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root, start_new_session=True)
-    server = Lab(root, port, token, process)
-    deadline = time.time() + 60
+    return dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(state / "workspaces"),
+                JUPYTER_RUNTIME_DIR=str(state / "runtime"),
+                PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+
+
+def wait_until_up(server: Lab, log: Path, timeout: float = 60) -> Lab:
+    """Poll the server's /api/status until it answers; raise with the end of its log if it exits first."""
+    deadline = time.time() + timeout
     while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited: {(state / 'lab.log').read_text()[-2000:]}")
+        if server.process.poll() is not None:
+            raise RuntimeError(f"The Jupyter server exited: {log.read_text()[-2000:]}")
         try:
             server.api("/api/status")
             return server
@@ -76,6 +75,23 @@ def start_lab(root: Path, state: Path) -> Lab:
                 stop_lab(server)
                 raise
             time.sleep(0.1)
+
+
+def start_lab(root: Path, state: Path, app: str = "lab") -> Lab:
+    """Start JupyterLab (``app="lab"``) or Notebook 7 (``app="notebook"``) serving ``root``, with its
+    settings and runtime files under ``state``."""
+    port, token = _free_port(), "hdnotebook-test"
+    args = [sys.executable, "-m", "jupyter", app, "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--port-retries=0",
+            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
+    if app == "lab":
+        args += ["--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        args.append("--allow-root")
+    log = state / f"{app}.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=server_env(state), cwd=root,
+                                   start_new_session=True)
+    return wait_until_up(Lab(root, port, token, process, app), log)
 
 
 def stop_lab(server: Lab) -> None:
@@ -96,6 +112,14 @@ def launch_chromium(playwright):
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory: pytest.TempPathFactory):
     server = start_lab(tmp_path_factory.mktemp("lab"), tmp_path_factory.mktemp("lab-state"))
+    yield server
+    stop_lab(server)
+
+
+@pytest.fixture(scope="session")
+def notebook7(tmp_path_factory: pytest.TempPathFactory):
+    """A Notebook 7 server (``jupyter notebook``) for the session."""
+    server = start_lab(tmp_path_factory.mktemp("nb7"), tmp_path_factory.mktemp("nb7-state"), app="notebook")
     yield server
     stop_lab(server)
 
@@ -122,9 +146,13 @@ def page(browser):
 
 
 def open_notebook(page, lab: Lab, name: str) -> None:
-    """Open a notebook of the served folder in a fresh JupyterLab workspace (no tabs restored from an
-    earlier test) and wait until its kernel is idle."""
-    page.goto(lab.url(f"/lab/workspaces/{Path(name).stem}/tree/{name}?reset"))
+    """Open a notebook of the served folder and wait until its kernel is idle: in JupyterLab in a fresh
+    workspace (no tabs restored from an earlier test), in Notebook 7 at its own page /notebooks/NAME.
+    Both share JupyterLab's notebook panel, execution indicator and Run menu."""
+    if lab.app == "notebook":
+        page.goto(lab.url(f"/notebooks/{name}"))
+    else:
+        page.goto(lab.url(f"/lab/workspaces/{Path(name).stem}/tree/{name}?reset"))
     page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", timeout=60_000)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -136,6 +164,7 @@ def open_notebook(page, lab: Lab, name: str) -> None:
 
 
 def run_all(page) -> None:
+    """Run > Run All Cells (the same menu command in JupyterLab and Notebook 7)."""
     page.click(".lm-MenuBar-item:has-text('Run')")
     page.click(".lm-Menu-item[data-command='runmenu:run-all']")
 

@@ -244,7 +244,8 @@ function createHeader(root, { onCancelSweep }) {
         h("span", {}, "Time left ", h("b", {}, left == null ? "estimating\u2026" : isTerminal(run.status) ? "none" : `~${fmtDuration(left)}`))
       ),
       state.runs.length ? bar : h("div", { className: "hdnb-empty" }, "No runs scheduled yet"),
-      run.error ? h("div", { className: "hdnb-error" }, run.error) : null
+      run.error ? h("div", { className: "hdnb-error" }, run.error) : null,
+      run.warning && !best ? h("div", { className: "hdnb-warning", dataset: { testid: "sweep-warning" } }, "\u26A0 ", run.warning) : null
     );
     void total;
   }
