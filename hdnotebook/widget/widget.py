@@ -15,6 +15,7 @@ import functools
 import json
 import math
 import threading
+import uuid
 import weakref
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ import traitlets
 
 from hdnotebook.runs.run import Run
 from hdnotebook.scheduler import background
+from hdnotebook.widget.displays import finish_displays
 from hdnotebook.widget.tracker import tracker_for
 
 STATIC = Path(__file__).parent / "static"
@@ -70,9 +72,11 @@ class RunDetailsWidget(anywidget.AnyWidget):
     _css = STATIC / "run_details.css"
     snapshot = traitlets.Dict().tag(sync=True)
     run_id = traitlets.Unicode().tag(sync=True)
+    # marks this widget's static text/html output, which the front end hides while a live view is shown
+    static_key = traitlets.Unicode().tag(sync=True)
 
     def __init__(self, run: Run, **kwargs: Any) -> None:
-        super().__init__(_esm=esm_source(), run_id=run.id, **kwargs)
+        super().__init__(_esm=esm_source(), run_id=run.id, static_key=uuid.uuid4().hex, **kwargs)
         self._run = run
         self._tracker = tracker_for(run)
         self._lock = threading.Lock()
@@ -108,6 +112,7 @@ class RunDetailsWidget(anywidget.AnyWidget):
                 if finished:
                     with self._lock:
                         self.snapshot = jsonable(self._tracker.snapshot())
+                    finish_displays(self._run.id, self.snapshot)
                     break
                 await asyncio.sleep(TICK_SECONDS)
         finally:
