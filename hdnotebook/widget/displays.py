@@ -5,13 +5,16 @@ text/plain summary) and the static one (text/html only, hidden by the front end 
 When the run reaches a terminal status both are replaced by the final state, once, by whichever
 comes first: the widget's updater seeing the end, or ``Run.wait_for_completion()`` returning.
 
-Updates sent from another thread carry the kernel's latest parent header (ipykernel 7 falls back to
-it in a thread that never set its own), i.e. the cell running at that moment: nbclient applies only
-messages of the cell it runs, JupyterLab routes updates by display id whatever their parent.
+Updates sent from another thread must carry the parent header of the cell running at that moment:
+nbclient applies only messages of the cell it runs (JupyterLab routes updates by display id whatever
+their parent). ipykernel 7 keeps the parent in a context variable, and the background loop's tasks
+inherit the context of the cell that started them (an older cell); in an empty context ipykernel
+falls back to its latest parent, the running cell's, so updates from other threads are sent from one.
 """
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -73,7 +76,14 @@ def finish_displays(run_id: str, snapshot: dict[str, Any] | None = None) -> int:
         if not st.is_terminal(snapshot["run"]["status"]):
             return 0
         del _pending[run_id]
-        for item in shown:
-            display(live_bundle(item.widget_view, snapshot), raw=True, display_id=item.live_id, update=True)
-            display(static_bundle(snapshot, item.static_key), raw=True, display_id=item.static_id, update=True)
+
+        def send() -> None:
+            for item in shown:
+                display(live_bundle(item.widget_view, snapshot), raw=True, display_id=item.live_id, update=True)
+                display(static_bundle(snapshot, item.static_key), raw=True, display_id=item.static_id, update=True)
+
+        if threading.current_thread() is threading.main_thread():
+            send()
+        else:
+            contextvars.Context().run(send)
         return len(shown)
