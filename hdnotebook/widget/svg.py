@@ -86,8 +86,8 @@ def line_chart(series: dict[str, Sequence[float | None]], title: str, x_title: s
     ys = [p[1] for pts in lines.values() for p in pts]
     x0, x1 = min(xs), max(max(xs), min(xs) + 1)
     y0, y1 = min(ys), max(ys)
-    if y0 == y1:
-        y0, y1 = y0 - 0.5, y1 + 0.5
+    pad = (y1 - y0) * 0.05 or 0.5  # lines at the extremes stay off the frame
+    y0, y1 = y0 - pad, y1 + pad
     plot_w, plot_h = width - left - right, height - top - bottom
     sx = lambda x: left + (x - x0) / (x1 - x0) * plot_w  # noqa: E731
     sy = lambda y: top + (1 - (y - y0) / (y1 - y0)) * plot_h  # noqa: E731
