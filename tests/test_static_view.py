@@ -51,7 +51,7 @@ def test_a_hundred_run_sweep_is_light_capped_and_has_log_and_categorical_axes(tm
     page = snapshot_html(SweepTracker(run).snapshot(), "k1")
     assert len(page.encode()) < 150_000
     assert page.count("<tr><td>") == 50 and "and 50 more runs" in page
-    assert 'data-hdnb-static="k1"' in page
+    assert page.startswith('<div class="hdnotebook-snapshot hdnb-static-k1" data-hdnb-static="k1"')
     parcoords = re.search(r'<svg[^>]*data-testid="static-parcoords".*?</svg>', page).group(0)
     assert ">lr (log)<" in parcoords and ">0.01<" in parcoords, "a loguniform axis is log10, labelled with values"
     assert all(f">{v}<" in parcoords for v in (2, 4, 8, 16)), "a choice axis shows its choices as ticks"
@@ -67,6 +67,14 @@ def test_parallel_coordinates_colour_the_best_runs_yellow_for_either_goal() -> N
         colours = re.findall(r'stroke="(#[0-9a-f]{6})"/>', chart)
         assert colours[-1] == svg.viridis(1.0), "the best line is drawn last, in yellow"
         assert colours[0] == svg.viridis(0.0)
+
+
+def test_a_static_key_that_could_break_the_markup_is_refused(tmp_path: Path) -> None:
+    import pytest
+
+    run = synthetic_sweep(Workspace(tmp_path), runs=1, values=1)
+    with pytest.raises(ValueError, match="static_key must be"):
+        snapshot_html(SweepTracker(run).snapshot(), 'x" onload="')
 
 
 def test_nice_ticks_and_downsampling() -> None:

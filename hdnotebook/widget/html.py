@@ -8,6 +8,7 @@ charts (see ``svg.py``). Styling is inline and colours of text follow the page (
 from __future__ import annotations
 
 import html
+import re
 import time
 from collections import Counter
 from datetime import datetime
@@ -163,9 +164,12 @@ def _run_html(snapshot: dict[str, Any]) -> str:
 
 
 def snapshot_html(snapshot: dict[str, Any], static_key: str | None = None) -> str:
-    """The static HTML view of ``snapshot``. With ``static_key`` its root carries ``data-hdnb-static`` so the
+    """The static HTML view of ``snapshot``. With ``static_key`` (hex) its root carries ``data-hdnb-static`` so the
     live widget of the same key can hide it (the front end adds a style rule while a live view is shown)."""
-    marker = f' data-hdnb-static="{html.escape(static_key)}"' if static_key else ""
+    if static_key is not None and not re.fullmatch(r"[\w-]+", static_key):
+        raise ValueError(f"static_key must be letters, digits, '_' or '-', got {static_key!r}")
+    # the class repeats the key for JupyterLab's sanitizer (untrusted notebooks), which drops data- attributes
+    marker = f' hdnb-static-{static_key}" data-hdnb-static="{static_key}' if static_key else ""
     body = _sweep_html(snapshot) if snapshot["kind"] == "sweep" else _run_html(snapshot)
-    return (f'<div class="hdnotebook-snapshot"{marker} style="font-family:sans-serif;font-size:13px">'
+    return (f'<div class="hdnotebook-snapshot{marker}" style="font-family:sans-serif;font-size:13px">'
             f"<p><b>{html.escape(summary(snapshot))}</b></p>{body}</div>")

@@ -857,7 +857,7 @@ function hideStaticTwin(key) {
   if (!key || !/^[\w-]+$/.test(key)) return () => {
   };
   const style = document.createElement("style");
-  const marker = `[data-hdnb-static="${key}"]`;
+  const marker = `[data-hdnb-static="${key}"], .hdnb-static-${key}`;
   style.dataset.hdnbHides = key;
   style.textContent = `${marker}, .jp-OutputArea-child:has(${marker}) { display: none !important; }`;
   document.head.appendChild(style);
