@@ -70,7 +70,7 @@ def finish_displays(run_id: str, snapshot: dict[str, Any] | None = None) -> int:
 
     with _lock:
         shown = _pending.get(run_id)
-        if not shown:
+        if not shown or not st.is_terminal(shown[0].run.get_status()):  # cheap check before a whole snapshot
             return 0
         snapshot = snapshot or tracker_for(shown[0].run).snapshot()
         if not st.is_terminal(snapshot["run"]["status"]):
