@@ -87,8 +87,9 @@ def test_the_background_updater_sends_the_final_state_within_the_running_cell(ke
     """)
     updates = final_updates(first + second, live, static)
     assert all(m["parent_header"]["msg_id"] == sleep_id for m in updates), "the running cell's parent header"
-    # shown again once finished: the final state at once, and no later update
-    again_id, third = messages(kernel, "RunDetails(run).show()")
+    # shown again once finished (as a cell's last expression): the final state at once, and no later update
+    again_id, third = messages(kernel, "RunDetails(run)")
     live_again, static_again = shown(third, again_id)
+    assert not [m for m in third if m["msg_type"] in ("execute_result", "update_display_data")]
     assert ": Completed;" in live_again["content"]["data"]["text/plain"]
     assert "<b>Status:</b> Completed" in static_again["content"]["data"]["text/html"]
