@@ -434,6 +434,9 @@ class Run(RunFiles, MetricLogging):
             if partial:
                 self._print_log_line(partial + "\n")
             print(f"\nExecution Summary\n=================\nRunId: {self._id}\nWeb View: {Path(rec.run_dir).as_uri()}\n")
+        displays = sys.modules.get("hdnotebook.widget.displays")
+        if displays is not None:  # RunDetails outputs of this run show its final state before the cell returns
+            displays.finish_displays(self._id)
         details = self.get_details()
         if status == st.FAILED and raise_on_error:
             message = (details.get("error") or {}).get("error", {}).get("message", "")

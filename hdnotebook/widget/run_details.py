@@ -1,12 +1,15 @@
 """RunDetails: ``RunDetails(run).show()`` displays a live dashboard of a sweep or a run in the notebook.
 
-In a Jupyter kernel it is an anywidget (``RunDetailsWidget``) that updates itself while the run goes
-on; its display bundle also carries a text/plain summary and a text/html snapshot, which saved
-notebooks, nbviewer and terminals show.
+In a Jupyter kernel it displays two outputs (see ``displays.py``): the anywidget (``RunDetailsWidget``)
+that updates itself while the run goes on, with a text/plain summary, and a static text/html view
+(header, table, SVG charts) that the front end hides next to a live view, so saved notebooks,
+nbconvert, nbviewer and GitHub show it. Both are updated to the final state when the run ends.
+Elsewhere (terminals, other front ends) the bundle is the summary and the static view.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from hdnotebook.runs.run import Run
@@ -61,15 +64,30 @@ class RunDetails:
         return f"RunDetails(run_id={self.run_instance.id!r})"
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        if _in_kernel():
-            widget = self.widget
-            shown = widget._repr_mimebundle_()
-            bundle = dict(shown[0] if isinstance(shown, tuple) else shown)
-            snapshot = widget.snapshot
-            widget.start_updates()
-        else:
-            bundle = {}
-            snapshot = tracker_for(self.run_instance).snapshot()
-        bundle["text/plain"] = summary(snapshot)
-        bundle["text/html"] = snapshot_html(snapshot)
-        return bundle
+        """text/plain summary and the static text/html view (for consumers other than a kernel's display)."""
+        snapshot = tracker_for(self.run_instance).snapshot()
+        return {"text/plain": summary(snapshot), "text/html": snapshot_html(snapshot)}
+
+    def _ipython_display_(self) -> None:
+        """In a kernel: the live output and the static output, each with a display id (updated when the run ends)."""
+        from IPython.display import display
+
+        if not _in_kernel():
+            display(self._repr_mimebundle_(), raw=True)
+            return
+        from hdnotebook.widget.displays import Shown, finish_displays, live_bundle, remember, static_bundle
+
+        widget = self.widget
+        if not widget._tracker.finished:
+            widget._resync()  # a RunDetails shown again shows the state of now
+        view = widget._repr_mimebundle_()
+        view = dict(view[0] if isinstance(view, tuple) else view)
+        shown = Shown(self.run_instance, f"hdnb-live-{uuid.uuid4().hex}", f"hdnb-static-{uuid.uuid4().hex}",
+                      view["application/vnd.jupyter.widget-view+json"], widget.static_key)
+        snapshot = widget.snapshot
+        display(live_bundle(shown.widget_view, snapshot), raw=True, display_id=shown.live_id)
+        display(static_bundle(snapshot, shown.static_key), raw=True, display_id=shown.static_id)
+        widget.start_updates()
+        if not widget._tracker.finished:
+            remember(shown)
+            finish_displays(self.run_instance.id)  # the run may have ended since the snapshot

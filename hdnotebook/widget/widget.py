@@ -16,6 +16,7 @@ import functools
 import json
 import math
 import threading
+import uuid
 import weakref
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ import traitlets
 
 from hdnotebook.runs.run import Run
 from hdnotebook.scheduler import background
+from hdnotebook.widget.displays import finish_displays
 from hdnotebook.widget.subshell import route_to_subshell
 from hdnotebook.widget.tracker import tracker_for
 
@@ -72,9 +74,11 @@ class RunDetailsWidget(anywidget.AnyWidget):
     _css = STATIC / "run_details.css"
     snapshot = traitlets.Dict().tag(sync=True)
     run_id = traitlets.Unicode().tag(sync=True)
+    # marks this widget's static text/html output, which the front end hides while a live view is shown
+    static_key = traitlets.Unicode().tag(sync=True)
 
     def __init__(self, run: Run, **kwargs: Any) -> None:
-        super().__init__(_esm=esm_source(), run_id=run.id, **kwargs)
+        super().__init__(_esm=esm_source(), run_id=run.id, static_key=uuid.uuid4().hex, **kwargs)
         self._run = run
         self._tracker = tracker_for(run)
         self._lock = threading.Lock()
@@ -111,6 +115,7 @@ class RunDetailsWidget(anywidget.AnyWidget):
                 if finished:
                     with self._lock:
                         self.snapshot = jsonable(self._tracker.snapshot())
+                    finish_displays(self._run.id, self.snapshot)
                     break
                 await asyncio.sleep(TICK_SECONDS)
         finally:

@@ -3,6 +3,7 @@
 import { applyDelta, createState } from "./state.js";
 import { createSweepView } from "./sweep_view.js";
 import { createRunView } from "./run_view.js";
+import { hideStaticTwin } from "./static_twin.js";
 
 function render({ model, el }) {
   const Plotly = globalThis.__hdnotebookPlotly;
@@ -12,6 +13,7 @@ function render({ model, el }) {
   root.className = "hdnb";
   root.dataset.testid = "hdnotebook-run-details";
   el.appendChild(root);
+  const showStaticTwin = hideStaticTwin(model.get("static_key"));
 
   let state = createState(model.get("snapshot"));
   root.dataset.kind = state.kind;
@@ -52,6 +54,7 @@ function render({ model, el }) {
   const clock = setInterval(() => view.tick(state), 1000);
   return () => {
     clearInterval(clock);
+    showStaticTwin();
     model.off("change:snapshot", onSnapshot);
     model.off("msg:custom", onMessage);
     send({ type: "bye" });

@@ -853,6 +853,18 @@ function createRunView(root, { Plotly, send }) {
   };
 }
 
+// src/static_twin.js
+function hideStaticTwin(key) {
+  if (!key || !/^[\w-]+$/.test(key)) return () => {
+  };
+  const style = document.createElement("style");
+  const marker = `[data-hdnb-static="${key}"], .hdnb-static-${key}`;
+  style.dataset.hdnbHides = key;
+  style.textContent = `${marker}, .jp-OutputArea-child:has(${marker}) { display: none !important; }`;
+  document.head.appendChild(style);
+  return () => style.remove();
+}
+
 // src/index.js
 function render({ model, el }) {
   const Plotly = globalThis.__hdnotebookPlotly;
@@ -862,6 +874,7 @@ function render({ model, el }) {
   root.className = "hdnb";
   root.dataset.testid = "hdnotebook-run-details";
   el.appendChild(root);
+  const showStaticTwin = hideStaticTwin(model.get("static_key"));
   let state = createState(model.get("snapshot"));
   root.dataset.kind = state.kind;
   const view = state.kind === "sweep" ? createSweepView(root, { Plotly, send }) : createRunView(root, { Plotly, send });
@@ -909,6 +922,7 @@ function render({ model, el }) {
   const clock = setInterval(() => view.tick(state), 1e3);
   return () => {
     clearInterval(clock);
+    showStaticTwin();
     model.off("change:snapshot", onSnapshot);
     model.off("msg:custom", onMessage);
     send({ type: "bye" });

@@ -1,0 +1,89 @@
+"""The RunDetails outputs of a kernel, and their one update to the run's final state.
+
+``RunDetails`` displays two outputs, each with a display id: the live one (the widget view plus a
+text/plain summary) and the static one (text/html only, hidden by the front end next to a live view).
+When the run reaches a terminal status both are replaced by the final state, once, by whichever
+comes first: the widget's updater seeing the end, or ``Run.wait_for_completion()`` returning.
+
+Updates sent from another thread must carry the parent header of the cell running at that moment:
+nbclient applies only messages of the cell it runs (JupyterLab routes updates by display id whatever
+their parent). ipykernel 7 keeps the parent in a context variable, and the background loop's tasks
+inherit the context of the cell that started them (an older cell); in an empty context ipykernel
+falls back to its latest parent, the running cell's, so updates from other threads are sent from one.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from hdnotebook import status as st
+from hdnotebook.runs.run import Run
+from hdnotebook.widget.html import snapshot_html, summary
+from hdnotebook.widget.tracker import tracker_for
+
+_lock = threading.Lock()
+_pending: dict[str, list["Shown"]] = {}
+
+
+@dataclass
+class Shown:
+    """One displayed RunDetails: its two display ids, the widget-view data and the static view's key."""
+
+    run: Run
+    live_id: str
+    static_id: str
+    widget_view: dict[str, Any]
+    static_key: str
+
+
+def live_bundle(widget_view: dict[str, Any], snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The live output: the widget view and the one-line summary."""
+    return {"application/vnd.jupyter.widget-view+json": widget_view, "text/plain": summary(snapshot)}
+
+
+def static_bundle(snapshot: dict[str, Any], static_key: str) -> dict[str, Any]:
+    """The static output: only the static HTML view, marked with ``static_key``."""
+    return {"text/html": snapshot_html(snapshot, static_key)}
+
+
+def remember(shown: Shown) -> None:
+    """Keep ``shown`` until its run ends (then ``finish_displays`` updates it once)."""
+    with _lock:
+        _pending.setdefault(shown.run.id, []).append(shown)
+
+
+def pending(run_id: str) -> int:
+    """How many displays of ``run_id`` still wait for their final update."""
+    with _lock:
+        return len(_pending.get(run_id, []))
+
+
+def finish_displays(run_id: str, snapshot: dict[str, Any] | None = None) -> int:
+    """If the run ``run_id`` has ended, update each of its displays not yet final to the final state (both outputs).
+
+    ``snapshot``: the run's final snapshot when the caller has one (else it is read from the store).
+    Idempotent: a display is updated once; returns how many displays were updated now."""
+    from IPython.display import display
+
+    with _lock:
+        shown = _pending.get(run_id)
+        if not shown or not st.is_terminal(shown[0].run.get_status()):  # cheap check before a whole snapshot
+            return 0
+        snapshot = snapshot or tracker_for(shown[0].run).snapshot()
+        if not st.is_terminal(snapshot["run"]["status"]):
+            return 0
+        del _pending[run_id]
+
+        def send() -> None:
+            for item in shown:
+                display(live_bundle(item.widget_view, snapshot), raw=True, display_id=item.live_id, update=True)
+                display(static_bundle(snapshot, item.static_key), raw=True, display_id=item.static_id, update=True)
+
+        if threading.current_thread() is threading.main_thread():
+            send()
+        else:
+            contextvars.Context().run(send)
+        return len(shown)
