@@ -1,9 +1,12 @@
 """The RunDetails outputs of a kernel, and their one update to the run's final state.
 
-``RunDetails`` displays two outputs, each with a display id: the live one (the widget view plus a
-text/plain summary) and the static one (text/html only, hidden by the front end next to a live view).
-When the run reaches a terminal status both are replaced by the final state, once, by whichever
-comes first: the widget's updater seeing the end, or ``Run.wait_for_completion()`` returning.
+``RunDetails`` displays two outputs: the live one (the widget view, with the RunDetails repr as its
+text/plain: it states nothing that could go stale) and the static one (the summary as text/plain and
+the static view as text/html, hidden by the front end next to a live view), with a display id. When
+the run reaches a terminal status the static output is replaced by the final state, once, by
+whichever comes first: the widget's updater seeing the end, or ``Run.wait_for_completion()``
+returning. The live output is never replaced: updating it would make the front end rebuild the
+dashboard (losing the selected run, the brush, the scroll position).
 
 Updates sent from another thread must carry the parent header of the cell running at that moment:
 nbclient applies only messages of the cell it runs (JupyterLab routes updates by display id whatever
@@ -30,23 +33,21 @@ _pending: dict[str, list["Shown"]] = {}
 
 @dataclass
 class Shown:
-    """One displayed RunDetails: its two display ids, the widget-view data and the static view's key."""
+    """One displayed RunDetails: its static output's display id and the static view's key."""
 
     run: Run
-    live_id: str
     static_id: str
-    widget_view: dict[str, Any]
     static_key: str
 
 
-def live_bundle(widget_view: dict[str, Any], snapshot: dict[str, Any]) -> dict[str, Any]:
-    """The live output: the widget view and the one-line summary."""
-    return {"application/vnd.jupyter.widget-view+json": widget_view, "text/plain": summary(snapshot)}
+def live_bundle(widget_view: dict[str, Any], run_id: str) -> dict[str, Any]:
+    """The live output: the widget view, and as text/plain the RunDetails repr (no state, so never stale)."""
+    return {"application/vnd.jupyter.widget-view+json": widget_view, "text/plain": f"RunDetails(run_id={run_id!r})"}
 
 
 def static_bundle(snapshot: dict[str, Any], static_key: str) -> dict[str, Any]:
-    """The static output: only the static HTML view, marked with ``static_key``."""
-    return {"text/html": snapshot_html(snapshot, static_key)}
+    """The static output: the one-line summary and the static HTML view, marked with ``static_key``."""
+    return {"text/plain": summary(snapshot), "text/html": snapshot_html(snapshot, static_key)}
 
 
 def remember(shown: Shown) -> None:
@@ -62,7 +63,7 @@ def pending(run_id: str) -> int:
 
 
 def finish_displays(run_id: str, snapshot: dict[str, Any] | None = None) -> int:
-    """If the run ``run_id`` has ended, update each of its displays not yet final to the final state (both outputs).
+    """If the run ``run_id`` has ended, update the static output of each of its displays not yet final.
 
     ``snapshot``: the run's final snapshot when the caller has one (else it is read from the store).
     Idempotent: a display is updated once; returns how many displays were updated now."""
@@ -79,7 +80,6 @@ def finish_displays(run_id: str, snapshot: dict[str, Any] | None = None) -> int:
 
         def send() -> None:
             for item in shown:
-                display(live_bundle(item.widget_view, snapshot), raw=True, display_id=item.live_id, update=True)
                 display(static_bundle(snapshot, item.static_key), raw=True, display_id=item.static_id, update=True)
 
         if threading.current_thread() is threading.main_thread():

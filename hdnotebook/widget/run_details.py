@@ -1,9 +1,9 @@
 """RunDetails: ``RunDetails(run).show()`` displays a live dashboard of a sweep or a run in the notebook.
 
 In a Jupyter kernel it displays two outputs (see ``displays.py``): the anywidget (``RunDetailsWidget``)
-that updates itself while the run goes on, with a text/plain summary, and a static text/html view
-(header, table, SVG charts) that the front end hides next to a live view, so saved notebooks,
-nbconvert, nbviewer and GitHub show it. Both are updated to the final state when the run ends.
+that updates itself while the run goes on, and a static view (text/plain summary; text/html header,
+table and SVG charts) that the front end hides next to a live view, so saved notebooks, nbconvert,
+nbviewer and GitHub show it. The static view is updated to the final state when the run ends.
 Elsewhere (terminals, other front ends) the bundle is the summary and the static view.
 """
 
@@ -69,7 +69,7 @@ class RunDetails:
         return {"text/plain": summary(snapshot), "text/html": snapshot_html(snapshot)}
 
     def _ipython_display_(self) -> None:
-        """In a kernel: the live output and the static output, each with a display id (updated when the run ends)."""
+        """In a kernel: the live output and the static output (whose display id gets the final state when the run ends)."""
         from IPython.display import display
 
         if not _in_kernel():
@@ -82,10 +82,9 @@ class RunDetails:
             widget._resync()  # a RunDetails shown again shows the state of now
         view = widget._repr_mimebundle_()
         view = dict(view[0] if isinstance(view, tuple) else view)
-        shown = Shown(self.run_instance, f"hdnb-live-{uuid.uuid4().hex}", f"hdnb-static-{uuid.uuid4().hex}",
-                      view["application/vnd.jupyter.widget-view+json"], widget.static_key)
+        shown = Shown(self.run_instance, f"hdnb-static-{uuid.uuid4().hex}", widget.static_key)
         snapshot = widget.snapshot
-        display(live_bundle(shown.widget_view, snapshot), raw=True, display_id=shown.live_id)
+        display(live_bundle(view["application/vnd.jupyter.widget-view+json"], self.run_instance.id), raw=True)
         display(static_bundle(snapshot, shown.static_key), raw=True, display_id=shown.static_id)
         widget.start_updates()
         if not widget._tracker.finished:
