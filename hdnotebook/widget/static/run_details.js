@@ -852,16 +852,74 @@ function createRunView(root, { Plotly, send }) {
   };
 }
 
+// src/plotly_loader.js
+var CACHE = "__hdnotebookPlotlyByVersion";
+var REF = "anywidget:";
+function evaluate(source) {
+  const wrapped = `const module = { exports: {} }; const exports = module.exports;
+${source}
+export default module.exports;
+`;
+  const url = URL.createObjectURL(new Blob([wrapped], { type: "text/javascript" }));
+  return import(
+    /* @vite-ignore */
+    url
+  ).then((m) => m.default).finally(() => URL.revokeObjectURL(url));
+}
+function cached(version, load) {
+  const cache = globalThis[CACHE] ?? (globalThis[CACHE] = /* @__PURE__ */ new Map());
+  if (!cache.has(version)) {
+    const promise = Promise.resolve().then(load);
+    promise.catch(() => cache.delete(version));
+    cache.set(version, promise);
+  }
+  return cache.get(version);
+}
+async function libraryModel(model, host) {
+  const ref = model.get("library");
+  if (typeof ref !== "string" || !ref.startsWith(REF)) return null;
+  try {
+    if (host && typeof host.getModel === "function") return await host.getModel(ref);
+    if (model.widget_manager) return await model.widget_manager.get_model(ref.slice(REF.length));
+  } catch (error) {
+    console.warn("hdnotebook: the shared plotly.js model is not available; asking the kernel", error);
+  }
+  return null;
+}
+function askKernel(model, send) {
+  return new Promise((resolve) => {
+    const onMessage = (message) => {
+      if (message.type !== "library") return;
+      model.off("msg:custom", onMessage);
+      resolve(message.source);
+    };
+    model.on("msg:custom", onMessage);
+    send({ type: "library" });
+  });
+}
+async function acquirePlotly(model, host, send) {
+  const version = model.get("plotly_version") || "unknown";
+  const cache = globalThis[CACHE];
+  if (cache && cache.has(version)) return cache.get(version);
+  const library = await libraryModel(model, host);
+  if (library && library.get("source")) return cached(library.get("version") || version, () => evaluate(library.get("source")));
+  return cached(version, () => askKernel(model, send).then(evaluate));
+}
+
 // src/index.js
-function render({ model, el }) {
-  const Plotly = globalThis.__hdnotebookPlotly;
+function readSnapshot(model) {
+  const snapshot = model.get("snapshot");
+  return typeof snapshot === "string" ? JSON.parse(snapshot) : snapshot;
+}
+async function render({ model, el, host }) {
   const viewId = Math.random().toString(36).slice(2);
   const send = (message) => model.send({ ...message, view: viewId });
+  const Plotly = await acquirePlotly(model, host, send);
   const root = document.createElement("div");
   root.className = "hdnb";
   root.dataset.testid = "hdnotebook-run-details";
   el.appendChild(root);
-  let state = createState(model.get("snapshot"));
+  let state = createState(readSnapshot(model));
   root.dataset.kind = state.kind;
   const view = state.kind === "sweep" ? createSweepView(root, { Plotly, send }) : createRunView(root, { Plotly, send });
   let scheduled = false;
@@ -875,7 +933,7 @@ function render({ model, el }) {
     });
   };
   const onSnapshot = () => {
-    state = createState(model.get("snapshot"));
+    state = createState(readSnapshot(model));
     refresh();
   };
   const onMessage = (message) => {
