@@ -1,8 +1,8 @@
 """Bytes a saved notebook spends on RunDetails: 0, 1 and 2 dashboards of 100-run sweeps (100 values per run),
 saved WITH widget state; prints figures (not a timed test).
 
-Two ways to save: JupyterLab in headless Chromium (Run All, wait for the dashboards, Ctrl+S: what a user
-gets) and nbclient with ``store_widget_state=True``. Printed: each notebook's size, how many copies of
+Two ways to save: JupyterLab in headless Chromium (Run All, wait for the dashboards, Ctrl+S, with the
+setting "Save Jupyter widget state in notebooks" on: it is off by default) and nbclient with ``store_widget_state=True``. Printed: each notebook's size, how many copies of
 plotly.js it holds, the first RunDetails' cost and the second's increment.
 Usage: python benchmarks/notebook_size.py [--runs 100] [--values 100] [--only lab|nbclient]
 """
@@ -66,9 +66,17 @@ def wait_for_dashboards(page, count: int) -> None:
         arg=count, timeout=180_000)
 
 
+def save_widget_state_setting(state: Path) -> None:
+    """Turn on JupyterLab's "Save Jupyter widget state in notebooks" (jupyterlab-manager's ``saveState``, off by
+    default) in the settings folder ``start_lab(root, state)`` uses."""
+    settings = state / "settings" / "@jupyter-widgets" / "jupyterlab-manager" / "plugin.jupyterlab-settings"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(json.dumps({"saveState": True}))
+
+
 def save_in_lab(page, lab, path: Path) -> None:
-    """Run All on ``path`` in JupyterLab, wait for its dashboards, save with Ctrl+S (with widget state, Lab's
-    default) and wait until the file on disk holds the widget state."""
+    """Run All on ``path`` in JupyterLab, wait for its dashboards, save with Ctrl+S (with widget state if
+    ``save_widget_state_setting`` was applied) and wait until the file on disk holds the widget state (a notebook without widgets has none)."""
     from tests.browser.conftest import open_notebook, run_all
 
     dashboards = nbformat.read(path, as_version=4).cells[1:]
@@ -84,9 +92,14 @@ def save_in_lab(page, lab, path: Path) -> None:
     page.keyboard.press("Control+s")
     deadline = time.time() + 60
     while time.time() < deadline:
-        if path.stat().st_mtime_ns != before and "application/vnd.jupyter.widget-state+json" in path.read_text():
-            json.loads(path.read_text())  # the whole file is written
-            return
+        if path.stat().st_mtime_ns != before:
+            try:
+                text = path.read_text()
+                json.loads(text)  # the whole file is written
+            except ValueError:
+                text = ""
+            if text and (not dashboards or "application/vnd.jupyter.widget-state+json" in text):
+                return
         time.sleep(0.2)
     raise TimeoutError(f"JupyterLab did not save {path.name} with widget state")
 
@@ -114,6 +127,7 @@ def main() -> None:
             root.mkdir()
             state.mkdir()
             paths = [sweep_notebook(root, k, args.runs, args.values) for k in range(3)]
+            save_widget_state_setting(state)
             lab = start_lab(root, state)
             try:
                 with sync_playwright() as p:
