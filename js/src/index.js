@@ -14,10 +14,11 @@ function readSnapshot(model) {
 async function render({ model, el, host }) {
   const viewId = Math.random().toString(36).slice(2);
   const send = (message) => model.send({ ...message, view: viewId });
-  const Plotly = await acquirePlotly(model, host, send);
+  const { Plotly, origin } = await acquirePlotly(model, host, send);
   const root = document.createElement("div");
   root.className = "hdnb";
   root.dataset.testid = "hdnotebook-run-details";
+  root.dataset.plotlyFrom = origin;
   el.appendChild(root);
 
   let state = createState(readSnapshot(model));

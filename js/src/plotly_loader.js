@@ -46,12 +46,16 @@ function askKernel(model, send) {
   });
 }
 
-/** The Plotly object for a RunDetails view (evaluated at most once per page and plotly.js version). */
+/** { Plotly, origin } for a RunDetails view: plotly.js evaluated at most once per page and version; origin says
+ * where it came from ("page": evaluated earlier on this page, "library-model", "kernel"). */
 export async function acquirePlotly(model, host, send) {
   const version = model.get("plotly_version") || "unknown";
   const cache = globalThis[CACHE];
-  if (cache && cache.has(version)) return cache.get(version);
+  if (cache && cache.has(version)) return { Plotly: await cache.get(version), origin: "page" };
   const library = await libraryModel(model, host);
-  if (library && library.get("source")) return cached(library.get("version") || version, () => evaluate(library.get("source")));
-  return cached(version, () => askKernel(model, send).then(evaluate));
+  if (library && library.get("source")) {
+    const Plotly = await cached(library.get("version") || version, () => evaluate(library.get("source")));
+    return { Plotly, origin: "library-model" };
+  }
+  return { Plotly: await cached(version, () => askKernel(model, send).then(evaluate)), origin: "kernel" };
 }

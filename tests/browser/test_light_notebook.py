@@ -57,7 +57,10 @@ def test_two_dashboards_store_plotly_once_and_render_from_saved_state(saving_lab
         page = context.new_page()
         open_notebook(page, saving_lab, "reopened.ipynb")
         wait_for_dashboards(page, 2)
-        rows = page.locator("[data-testid='hdnotebook-run-details']").first.locator("[data-testid='run-row']")
-        assert rows.count() > 0
+        widgets = page.locator("[data-testid='hdnotebook-run-details']")
+        assert widgets.first.locator("[data-testid='run-row']").count() > 0
+        origins = [widgets.nth(k).get_attribute("data-plotly-from") for k in range(2)]
+        # no kernel comm answers here: plotly.js came from the saved library model (or the page, once evaluated)
+        assert "library-model" in origins and set(origins) <= {"library-model", "page"}, origins
     finally:
         context.close()

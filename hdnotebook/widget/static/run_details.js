@@ -900,10 +900,13 @@ function askKernel(model, send) {
 async function acquirePlotly(model, host, send) {
   const version = model.get("plotly_version") || "unknown";
   const cache = globalThis[CACHE];
-  if (cache && cache.has(version)) return cache.get(version);
+  if (cache && cache.has(version)) return { Plotly: await cache.get(version), origin: "page" };
   const library = await libraryModel(model, host);
-  if (library && library.get("source")) return cached(library.get("version") || version, () => evaluate(library.get("source")));
-  return cached(version, () => askKernel(model, send).then(evaluate));
+  if (library && library.get("source")) {
+    const Plotly = await cached(library.get("version") || version, () => evaluate(library.get("source")));
+    return { Plotly, origin: "library-model" };
+  }
+  return { Plotly: await cached(version, () => askKernel(model, send).then(evaluate)), origin: "kernel" };
 }
 
 // src/index.js
@@ -914,10 +917,11 @@ function readSnapshot(model) {
 async function render({ model, el, host }) {
   const viewId = Math.random().toString(36).slice(2);
   const send = (message) => model.send({ ...message, view: viewId });
-  const Plotly = await acquirePlotly(model, host, send);
+  const { Plotly, origin } = await acquirePlotly(model, host, send);
   const root = document.createElement("div");
   root.className = "hdnb";
   root.dataset.testid = "hdnotebook-run-details";
+  root.dataset.plotlyFrom = origin;
   el.appendChild(root);
   let state = createState(readSnapshot(model));
   root.dataset.kind = state.kind;
