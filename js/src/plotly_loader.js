@@ -4,6 +4,7 @@
 // library model already closed), the kernel sends the source in a message instead.
 const CACHE = "__hdnotebookPlotlyByVersion";
 const REF = "anywidget:";
+const LOOKUP_MS = 10000; // a host whose manager waits for a model that never comes falls back to the kernel
 
 function evaluate(source) {
   // the UMD bundle sees CommonJS-like module/exports; loaded as a blob module, as anywidget loads _esm
@@ -25,11 +26,15 @@ function cached(version, load) {
 async function libraryModel(model, host) {
   const ref = model.get("library");
   if (typeof ref !== "string" || !ref.startsWith(REF)) return null;
+  let timer;
+  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error("timed out")), LOOKUP_MS); });
   try {
-    if (host && typeof host.getModel === "function") return await host.getModel(ref);
-    if (model.widget_manager) return await model.widget_manager.get_model(ref.slice(REF.length));
+    if (host && typeof host.getModel === "function") return await Promise.race([host.getModel(ref), timeout]);
+    if (model.widget_manager) return await Promise.race([model.widget_manager.get_model(ref.slice(REF.length)), timeout]);
   } catch (error) {
     console.warn("hdnotebook: the shared plotly.js model is not available; asking the kernel", error);
+  } finally {
+    clearTimeout(timer);
   }
   return null;
 }

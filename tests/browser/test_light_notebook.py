@@ -8,11 +8,12 @@ import json
 import shutil
 import urllib.request
 
+import nbformat
 import pytest
 
 from benchmarks.notebook_size import (plotly_copies, save_in_lab, save_widget_state_setting, sweep_notebook,
                                       wait_for_dashboards)
-from tests.browser.conftest import open_notebook, start_lab, stop_lab
+from tests.browser.conftest import open_notebook, run_all, start_lab, stop_lab
 
 SECOND_DASHBOARD_LIMIT = 300_000
 
@@ -64,3 +65,17 @@ def test_two_dashboards_store_plotly_once_and_render_from_saved_state(saving_lab
         assert "library-model" in origins and set(origins) <= {"library-model", "page"}, origins
     finally:
         context.close()
+
+
+def test_a_view_whose_library_model_is_gone_gets_plotly_from_the_kernel(lab, page) -> None:
+    """The fallback for hosts whose widget manager cannot find the shared model (here: it was closed)."""
+    path = sweep_notebook(lab.root, 1, runs=5, values=5)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].source = ("from hdnotebook.widget.library import plotly_library\n"
+                          f"details = {nb.cells[1].source.removesuffix('.show()')}\n"
+                          "details.widget\nplotly_library().close()\ndetails.show()")
+    nbformat.write(nb, lab.root / "closed_library.ipynb")
+    open_notebook(page, lab, "closed_library.ipynb")
+    run_all(page)
+    wait_for_dashboards(page, 1)
+    assert page.locator("[data-testid='hdnotebook-run-details']").get_attribute("data-plotly-from") == "kernel"

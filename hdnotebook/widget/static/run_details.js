@@ -855,6 +855,7 @@ function createRunView(root, { Plotly, send }) {
 // src/plotly_loader.js
 var CACHE = "__hdnotebookPlotlyByVersion";
 var REF = "anywidget:";
+var LOOKUP_MS = 1e4;
 function evaluate(source) {
   const wrapped = `const module = { exports: {} }; const exports = module.exports;
 ${source}
@@ -878,11 +879,17 @@ function cached(version, load) {
 async function libraryModel(model, host) {
   const ref = model.get("library");
   if (typeof ref !== "string" || !ref.startsWith(REF)) return null;
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error("timed out")), LOOKUP_MS);
+  });
   try {
-    if (host && typeof host.getModel === "function") return await host.getModel(ref);
-    if (model.widget_manager) return await model.widget_manager.get_model(ref.slice(REF.length));
+    if (host && typeof host.getModel === "function") return await Promise.race([host.getModel(ref), timeout]);
+    if (model.widget_manager) return await Promise.race([model.widget_manager.get_model(ref.slice(REF.length)), timeout]);
   } catch (error) {
     console.warn("hdnotebook: the shared plotly.js model is not available; asking the kernel", error);
+  } finally {
+    clearTimeout(timer);
   }
   return null;
 }
