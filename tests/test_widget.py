@@ -11,7 +11,7 @@ import pytest
 from benchmarks.widget import log_values, synthetic_sweep
 from hdnotebook import Experiment, GridParameterSampling, HyperDriveConfig, RunDetails, Workspace, choice
 from hdnotebook.widget.tracker import RunTracker, SweepTracker
-from hdnotebook.widget.widget import RunDetailsWidget, esm_source, live_widgets
+from hdnotebook.widget.widget import RunDetailsWidget, live_widgets
 from tests import children
 
 
@@ -100,12 +100,6 @@ def test_display_bundle_without_a_front_end(experiment: Experiment) -> None:
     assert data["status"] == "Completed" and len(data["child_runs"]) == 2
     assert data["child_runs"][1]["param_x"] == 1 and data["child_runs"][1]["best_metric"] == 0
     assert data["children_metrics"][f"{run.id}_1"] == {"score": [0, 0, 0]}
-
-
-def test_the_module_carries_plotly_once_before_our_code() -> None:
-    source = esm_source()
-    assert source.count("plotly.js v") == 1 and "globalThis.__hdnotebookPlotly" in source
-    assert source.index("__hdnotebookPlotly = (function") < source.index("function render(")
 
 
 class Recorder(RunDetailsWidget):

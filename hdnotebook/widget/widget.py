@@ -27,6 +27,7 @@ import traitlets
 from hdnotebook.runs.run import Run
 from hdnotebook.scheduler import background
 from hdnotebook.widget.displays import finish_displays
+from hdnotebook.widget.library import plotly_library, plotly_source
 from hdnotebook.widget.subshell import route_to_subshell
 from hdnotebook.widget.tracker import tracker_for
 
@@ -38,17 +39,18 @@ _live: "weakref.WeakSet[RunDetailsWidget]" = weakref.WeakSet()
 
 @functools.lru_cache(maxsize=1)
 def esm_source() -> str:
-    """Our bundle preceded by plotly.js from the plotly package, evaluated once per page."""
-    from plotly.offline import get_plotlyjs
+    """Our front-end bundle (plotly.js is not in it: it comes from the shared PlotlyLibrary model)."""
+    return (STATIC / "run_details.js").read_text()
 
-    plotly = get_plotlyjs()
-    ours = (STATIC / "run_details.js").read_text()
-    return (
-        "if (!globalThis.__hdnotebookPlotly) { globalThis.__hdnotebookPlotly = (function () {\n"
-        "const module = { exports: {} }; const exports = module.exports;\n"
-        f"{plotly}\n"
-        "return module.exports; })(); }\n" + ours
-    )
+
+def _compact_json(value: dict[str, Any], _widget: Any) -> str:
+    # one JSON string instead of nested lists: a saved notebook (nbformat indents each list item on its own
+    # line) spends about half as many bytes on a 100-run sweep's curves
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _parse_json(value: Any, _widget: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def jsonable(value: Any) -> Any:
@@ -72,13 +74,17 @@ class RunDetailsWidget(anywidget.AnyWidget):
 
     _esm = traitlets.Unicode().tag(sync=True)
     _css = STATIC / "run_details.css"
-    snapshot = traitlets.Dict().tag(sync=True)
+    snapshot = traitlets.Dict().tag(sync=True, to_json=_compact_json, from_json=_parse_json)
     run_id = traitlets.Unicode().tag(sync=True)
     # marks this widget's static text/html output, which the front end hides while a live view is shown
     static_key = traitlets.Unicode().tag(sync=True)
+    library = anywidget.WidgetTrait().tag(sync=True)
+    plotly_version = traitlets.Unicode().tag(sync=True)
 
     def __init__(self, run: Run, **kwargs: Any) -> None:
-        super().__init__(_esm=esm_source(), run_id=run.id, static_key=uuid.uuid4().hex, **kwargs)
+        library = plotly_library()
+        super().__init__(_esm=esm_source(), run_id=run.id, static_key=uuid.uuid4().hex, library=library,
+                         plotly_version=library.version, **kwargs)
         self._run = run
         self._tracker = tracker_for(run)
         self._lock = threading.Lock()
@@ -131,12 +137,18 @@ class RunDetailsWidget(anywidget.AnyWidget):
             self._views.add(view)
             if content.get("seq", 0) != self._tracker.seq:
                 self._resync()
+            # hosts that render the widget without our repr (marimo's mo.ui.anywidget) start it here
+            self.start_updates()
         elif kind == "bye":
             self._views.discard(view)
             if not self._views:
                 self.stop_updates()
         elif kind == "resync":
             self._resync()
+        elif kind == "library":
+            # a host without a widget manager (or whose library model was closed) asks for plotly.js
+            source, version = plotly_source()
+            self.send({"type": "library", "view": view, "version": version, "source": source})
         elif kind == "metric" and hasattr(self._tracker, "stream_metric"):
             with self._lock:
                 curves = self._tracker.stream_metric(str(content.get("name")))

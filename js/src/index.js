@@ -1,21 +1,29 @@
 // anywidget entry point of RunDetails. The snapshot trait rebuilds the state; "delta" messages update it;
-// a gap in delta numbers asks the kernel for a resync. Plotly is provided by the module's prelude.
+// a gap in delta numbers asks the kernel for a resync. Plotly comes from the shared library model (plotly_loader.js).
 import { applyDelta, createState } from "./state.js";
 import { createSweepView } from "./sweep_view.js";
 import { createRunView } from "./run_view.js";
+import { acquirePlotly } from "./plotly_loader.js";
 import { hideStaticTwin } from "./static_twin.js";
 
-function render({ model, el }) {
-  const Plotly = globalThis.__hdnotebookPlotly;
+// the kernel sends the snapshot as one JSON string (compact in saved widget state)
+function readSnapshot(model) {
+  const snapshot = model.get("snapshot");
+  return typeof snapshot === "string" ? JSON.parse(snapshot) : snapshot;
+}
+
+async function render({ model, el, host }) {
   const viewId = Math.random().toString(36).slice(2);
   const send = (message) => model.send({ ...message, view: viewId });
+  const { Plotly, origin } = await acquirePlotly(model, host, send);
   const root = document.createElement("div");
   root.className = "hdnb";
   root.dataset.testid = "hdnotebook-run-details";
+  root.dataset.plotlyFrom = origin;
   el.appendChild(root);
   const showStaticTwin = hideStaticTwin(model.get("static_key"));
 
-  let state = createState(model.get("snapshot"));
+  let state = createState(readSnapshot(model));
   root.dataset.kind = state.kind;
   const view = state.kind === "sweep" ? createSweepView(root, { Plotly, send }) : createRunView(root, { Plotly, send });
   let scheduled = false;
@@ -26,7 +34,7 @@ function render({ model, el }) {
     requestAnimationFrame(() => { scheduled = false; view.update(state); });
   };
 
-  const onSnapshot = () => { state = createState(model.get("snapshot")); refresh(); };
+  const onSnapshot = () => { state = createState(readSnapshot(model)); refresh(); };
   const onMessage = (message) => {
     if (message.type === "delta") {
       const delta = message.delta;

@@ -853,6 +853,70 @@ function createRunView(root, { Plotly, send }) {
   };
 }
 
+// src/plotly_loader.js
+var CACHE = "__hdnotebookPlotlyByVersion";
+var REF = "anywidget:";
+var LOOKUP_MS = 1e4;
+function evaluate(source) {
+  const wrapped = `const module = { exports: {} }; const exports = module.exports;
+${source}
+export default module.exports;
+`;
+  const url = URL.createObjectURL(new Blob([wrapped], { type: "text/javascript" }));
+  return import(
+    /* @vite-ignore */
+    url
+  ).then((m) => m.default).finally(() => URL.revokeObjectURL(url));
+}
+function cached(version, load) {
+  const cache = globalThis[CACHE] ?? (globalThis[CACHE] = /* @__PURE__ */ new Map());
+  if (!cache.has(version)) {
+    const promise = Promise.resolve().then(load);
+    promise.catch(() => cache.delete(version));
+    cache.set(version, promise);
+  }
+  return cache.get(version);
+}
+async function libraryModel(model, host) {
+  const ref = model.get("library");
+  if (typeof ref !== "string" || !ref.startsWith(REF)) return null;
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error("timed out")), LOOKUP_MS);
+  });
+  try {
+    if (host && typeof host.getModel === "function") return await Promise.race([host.getModel(ref), timeout]);
+    if (model.widget_manager) return await Promise.race([model.widget_manager.get_model(ref.slice(REF.length)), timeout]);
+  } catch (error) {
+    console.warn("hdnotebook: the shared plotly.js model is not available; asking the kernel", error);
+  } finally {
+    clearTimeout(timer);
+  }
+  return null;
+}
+function askKernel(model, send) {
+  return new Promise((resolve) => {
+    const onMessage = (message) => {
+      if (message.type !== "library") return;
+      model.off("msg:custom", onMessage);
+      resolve(message.source);
+    };
+    model.on("msg:custom", onMessage);
+    send({ type: "library" });
+  });
+}
+async function acquirePlotly(model, host, send) {
+  const version = model.get("plotly_version") || "unknown";
+  const cache = globalThis[CACHE];
+  if (cache && cache.has(version)) return { Plotly: await cache.get(version), origin: "page" };
+  const library = await libraryModel(model, host);
+  if (library && library.get("source")) {
+    const Plotly = await cached(library.get("version") || version, () => evaluate(library.get("source")));
+    return { Plotly, origin: "library-model" };
+  }
+  return { Plotly: await cached(version, () => askKernel(model, send).then(evaluate)), origin: "kernel" };
+}
+
 // src/static_twin.js
 function hideStaticTwin(key) {
   if (!key || !/^[\w-]+$/.test(key)) return () => {
@@ -866,16 +930,21 @@ function hideStaticTwin(key) {
 }
 
 // src/index.js
-function render({ model, el }) {
-  const Plotly = globalThis.__hdnotebookPlotly;
+function readSnapshot(model) {
+  const snapshot = model.get("snapshot");
+  return typeof snapshot === "string" ? JSON.parse(snapshot) : snapshot;
+}
+async function render({ model, el, host }) {
   const viewId = Math.random().toString(36).slice(2);
   const send = (message) => model.send({ ...message, view: viewId });
+  const { Plotly, origin } = await acquirePlotly(model, host, send);
   const root = document.createElement("div");
   root.className = "hdnb";
   root.dataset.testid = "hdnotebook-run-details";
+  root.dataset.plotlyFrom = origin;
   el.appendChild(root);
   const showStaticTwin = hideStaticTwin(model.get("static_key"));
-  let state = createState(model.get("snapshot"));
+  let state = createState(readSnapshot(model));
   root.dataset.kind = state.kind;
   const view = state.kind === "sweep" ? createSweepView(root, { Plotly, send }) : createRunView(root, { Plotly, send });
   let scheduled = false;
@@ -889,7 +958,7 @@ function render({ model, el }) {
     });
   };
   const onSnapshot = () => {
-    state = createState(model.get("snapshot"));
+    state = createState(readSnapshot(model));
     refresh();
   };
   const onMessage = (message) => {

@@ -1,0 +1,51 @@
+"""plotly.js for every RunDetails of a kernel, carried by one shared widget model.
+
+Each RunDetailsWidget refers to this model through a synced ``anywidget.WidgetTrait``
+(``"anywidget:<model_id>"``); its front end reads the model's ``source`` once per page and keeps the
+evaluated library on ``globalThis``, keyed by plotly.js version. Saved widget state therefore holds
+plotly.js (4.8 MB) once however many RunDetails a notebook shows, and a notebook reopened without a
+kernel finds the library in that same saved state.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+import ipywidgets
+import traitlets
+
+_lock = threading.Lock()
+_library: "PlotlyLibrary | None" = None
+
+
+@functools.lru_cache(maxsize=1)
+def plotly_source() -> tuple[str, str]:
+    """(plotly.js source text from the plotly package, its version)."""
+    from plotly.offline import get_plotlyjs, get_plotlyjs_version
+
+    return get_plotlyjs(), get_plotlyjs_version()
+
+
+class PlotlyLibrary(ipywidgets.Widget):
+    """A model without a view whose ``source`` trait is plotly.js (a UMD bundle) and ``version`` its version."""
+
+    source = traitlets.Unicode().tag(sync=True)
+    version = traitlets.Unicode().tag(sync=True)
+
+
+def _open(widget: PlotlyLibrary | None) -> bool:
+    comm = None if widget is None else widget.comm
+    # marimo closes a widget's comm (not the widget) when the cell that created it runs again
+    return comm is not None and not getattr(comm, "_closed", False)
+
+
+def plotly_library() -> PlotlyLibrary:
+    """The kernel's shared PlotlyLibrary, created on first use and again if its comm was closed."""
+    global _library
+    with _lock:
+        if not _open(_library):
+            source, version = plotly_source()
+            _library = PlotlyLibrary(source=source, version=version)
+        assert _library is not None
+        return _library
