@@ -17,6 +17,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from hdnotebook import status as st
 from hdnotebook.names import RUN_ID_PUNCTUATION, check_name
+from hdnotebook.store.damage import refuse_damaged
 from hdnotebook.store.dataset_queries import DatasetQueries
 from hdnotebook.store.metric_queries import MetricQueries
 from hdnotebook.store.model_queries import ModelQueries
@@ -41,7 +42,7 @@ class Store(MetricQueries, ModelQueries, DatasetQueries):
         self.path = self.folder / STORE_FILE
         self._local = threading.local()
         self._init_lock = threading.Lock()
-        with self._init_lock:
+        with self._init_lock, refuse_damaged(self.path, self.close):
             conn = self._conn()
             with conn:
                 conn.executescript(SCHEMA)
