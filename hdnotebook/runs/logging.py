@@ -75,6 +75,9 @@ class MetricLogging:
         if (path is None) == (plot is None):
             raise UserErrorException("log_image expects exactly one of path or plot to be set")
         check_relative_path(name, "log_image name")
+        refuse_if_ended = getattr(self._sink, "refuse_if_ended", None)  # before any file is kept with the run
+        if refuse_if_ended is not None:
+            refuse_if_ended(self.id)
         folder = self._files_dir()
         if path is not None:
             source = Path(path)

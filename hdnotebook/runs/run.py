@@ -376,7 +376,8 @@ class Run(RunFiles, MetricLogging):
         self._finish(st.FAILED, {"error": {"code": error_code or "UserError", "message": message}})
 
     def cancel(self) -> None:
-        """Stop the run: its process (group) gets SIGTERM, then SIGKILL; status becomes Canceled."""
+        """Stop the run: its process (group) gets SIGTERM, then SIGKILL; status becomes Canceled. An interactive run
+        (``start_logging``, ``child_run``) has no process: it ends Canceled at once."""
         if not isinstance(self._sink, StoreSink):
             self._finish(st.CANCELED)
             return
