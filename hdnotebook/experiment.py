@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from typing import Any
 
 from hdnotebook import status as st
 from hdnotebook.exceptions import UserErrorException
+from hdnotebook.names import check_name
 from hdnotebook.runs.driver import current_driver
 from hdnotebook.workspace import Workspace
-
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
 
 
 class Experiment:
@@ -21,10 +19,8 @@ class Experiment:
     def __init__(self, workspace: Workspace, name: str, _skip_name_validation: bool = False, **kwargs: Any) -> None:
         if not isinstance(workspace, Workspace):
             raise UserErrorException(f"Experiment expects workspace to be a Workspace, got {type(workspace).__name__}")
-        if not isinstance(name, str) or (not _skip_name_validation and not _NAME.match(name)):
-            raise UserErrorException(
-                f"Experiment expects name to be 1-255 letters, digits, '-' or '_' starting with a letter or digit, got {name!r}"
-            )
+        if not isinstance(name, str) or not _skip_name_validation:
+            check_name(name, "Experiment name")
         self._workspace = workspace
         self._name = name
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from hdnotebook.exceptions import UserErrorException, WebserviceException
+from hdnotebook.names import check_name
 from hdnotebook.store.rows import ModelRecord, tag_text
 
 if TYPE_CHECKING:
@@ -25,16 +25,11 @@ if TYPE_CHECKING:
     from hdnotebook.workspace import Workspace
 
 MODELS_FOLDER = "models"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$")
 
 
 def check_model_name(name: Any) -> str:
     """``name`` if it is a valid model name, else UserErrorException stating the rule."""
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise UserErrorException(
-            f"model_name must start with a letter or digit and contain only letters, digits, '-', '_' and '.', "
-            f"at most 255 characters; got {name!r}")
-    return name
+    return check_name(name, "model_name", punctuation="-_.")
 
 
 def _copy(source: Path, target: Path) -> None:

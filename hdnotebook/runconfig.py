@@ -15,6 +15,7 @@ from hdnotebook.exceptions import (
     invalid_type,
 )
 from hdnotebook.goal import PrimaryMetricGoal
+from hdnotebook.names import CUSTOM_RUN_ID_MAX, RUN_ID_PUNCTUATION, check_name
 from hdnotebook.policy.base import EarlyTerminationPolicy, is_int, is_number
 from hdnotebook.policy.no_termination import NoTerminationPolicy
 from hdnotebook.sampling.base import HyperParameterSampling
@@ -146,6 +147,9 @@ class HyperDriveConfig:
         parents = check_warm_start(resume_runs, child_runs, primary_metric_name, goal, max_total_runs)
         if custom_run_id is not None and not (isinstance(custom_run_id, str) and custom_run_id):
             raise invalid_type("str", "custom_run_id", custom_run_id)
+        if custom_run_id is not None:
+            check_name(custom_run_id, "custom_run_id", punctuation=RUN_ID_PUNCTUATION, max_length=CUSTOM_RUN_ID_MAX,
+                       error=HyperDriveConfigException)
         check_compute_target(compute_target)
 
         self._hyperparameter_sampling = hyperparameter_sampling

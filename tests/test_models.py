@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def test_register_model_errors_name_the_argument_and_the_rule(workspace: Workspa
         best_run.register_model("m", "../../store.sqlite")
     with pytest.raises(ModelPathNotFoundException):
         best_run.register_model("model.pkl")
-    with pytest.raises(UserErrorException, match="model_name must start with a letter or digit"):
+    with pytest.raises(UserErrorException, match=re.escape("model_name must be 1-255 letters, digits, '-', '_' or '.', starting with a letter or digit")):
         best_run.register_model("bad name/1", "outputs/model.pkl")
     with pytest.raises(WebserviceException, match="ModelNotFound: Model with name nope not found in provided workspace") as missing:
         Model(workspace, "nope")

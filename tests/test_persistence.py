@@ -85,6 +85,29 @@ def test_a_killed_driver_leaves_its_metrics_and_is_reported_lost(tmp_path: Path)
     assert child.get_file_names() == ["user_logs/std_log.txt"], "files written before the crash are registered"
 
 
+def test_a_dead_driver_that_its_parent_has_not_reaped_is_lost_too(tmp_path: Path) -> None:
+    """A zombie (exited, not yet waited for by its parent, here this test) still has its /proc entry."""
+    proc = _driver(tmp_path, "kill")
+    try:
+        run_id = proc.stdout.readline().strip()
+        assert proc.stdout.readline().strip() == "started"
+        ws = Workspace(tmp_path / "ws")
+        assert HyperDriveRun(Experiment(ws, "persist"), run_id).get_status() == "Running"
+        os.kill(proc.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:  # WNOWAIT: not reaped
+            assert time.monotonic() < deadline, "the killed driver did not exit"
+            time.sleep(0.02)
+        assert Path(f"/proc/{proc.pid}").exists(), "the driver is a zombie: exited, unreaped"
+        run = HyperDriveRun(Experiment(ws, "persist"), run_id)
+        assert run.get_status() == "Failed"
+        assert run.get_details()["error"]["error"]["code"] == "DriverLost"
+        assert Path(f"/proc/{proc.pid}").exists(), "still unreaped while the sweep was judged"
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 def test_reopening_an_unknown_id_names_it(workspace: Workspace) -> None:
     from hdnotebook import HyperDriveRehydrateException
 

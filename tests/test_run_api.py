@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -135,3 +136,39 @@ def test_child_runs_of_an_interactive_run(run: Run) -> None:
     assert [c.id for c in run.get_children()] == [f"{run.id}.fold-1"]
     assert run.get_metrics(recursive=True) == {run.id: {}, child.id: {"auc": 0.7}}
     assert child.parent == run
+
+
+def test_cancel_ends_an_interactive_run_at_once_and_later_log_calls_are_refused(experiment: Experiment) -> None:
+    run = experiment.start_logging()
+    child = run.child_run("part")
+    run.log("a", 1)
+    run.cancel()
+    assert run.get_status() == "Canceled" and child.get_status() == "Canceled"
+    assert experiment.workspace.get_run(run.id).get_status() == "Canceled"
+    for handle in (run, experiment.workspace.get_run(run.id)):
+        with pytest.raises(UserErrorException, match=re.escape(f"Run {run.id} has ended (Canceled): log calls are "
+                                                               "accepted only while a run is active")):
+            handle.log("a", 2)
+    with pytest.raises(UserErrorException, match=r"has ended \(Canceled\)"):
+        child.log_list("b", [1, 2])
+    assert run.get_metrics() == {"a": 1} and child.get_metrics() == {}
+    run.tag("note", "tags are still accepted, as in Azure")
+    assert run.get_tags()["note"] == "tags are still accepted, as in Azure"
+    assert run.cancel() is None and run.get_status() == "Canceled"
+
+
+def test_log_after_complete_or_fail_is_refused(experiment: Experiment) -> None:
+    done, failed = experiment.start_logging(), experiment.start_logging()
+    done.complete()
+    failed.fail("broken")
+    with pytest.raises(UserErrorException, match=r"has ended \(Completed\)"):
+        done.log("x", 1)
+    with pytest.raises(UserErrorException, match=r"has ended \(Failed\)"):
+        failed.log_row("x", a=1)
+    image = Path("plot.png")
+    image.write_bytes(PNG)
+    with pytest.raises(UserErrorException, match=r"has ended \(Completed\)"):
+        done.log_image("plot", path=str(image))
+    assert done.get_metrics() == {} and failed.get_metrics() == {}
+    folder = Path(done.experiment.workspace._store.get_run(done.id).run_dir)
+    assert done.get_file_names() == [] and not list(folder.rglob("*.png"))

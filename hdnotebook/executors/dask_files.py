@@ -15,6 +15,8 @@ import zipfile
 from pathlib import Path
 from typing import Iterable
 
+from hdnotebook.names import is_relative_path
+
 RETURNED_FOLDERS = ("outputs", "logs", "user_logs")
 
 
@@ -57,14 +59,9 @@ def pack_source(source_directory: str | os.PathLike[str]) -> bytes:
 def result_files(folder: Path, uploaded: Iterable[str], skip: Iterable[str]) -> list[str]:
     """The names of a child's files to return: the returned folders' files plus ``uploaded`` names, minus ``skip``."""
     names = {n for top in RETURNED_FOLDERS for n in _files_below(folder, top)}
-    names.update(n for n in uploaded if _safe(n) and (folder / n).is_file())
+    names.update(n for n in uploaded if is_relative_path(n) and (folder / n).is_file())
     names.difference_update(skip)
     return sorted(names)
-
-
-def _safe(name: str) -> bool:
-    parts = Path(name).parts
-    return bool(parts) and not Path(name).is_absolute() and ".." not in parts
 
 
 def unpack(data: bytes, target: Path) -> list[str]:
@@ -77,7 +74,7 @@ def unpack(data: bytes, target: Path) -> list[str]:
     written = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for member in archive.infolist():
-            if member.is_dir() or not _safe(member.filename):
+            if member.is_dir() or not is_relative_path(member.filename):
                 continue
             path = archive.extract(member, target)
             mode = member.external_attr >> 16 & 0o777

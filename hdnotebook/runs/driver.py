@@ -12,12 +12,16 @@ from typing import Any
 
 
 def _process_start(pid: int) -> str | None:
+    """The start time (clock ticks after boot) of process ``pid``; None when there is no such process or it has
+    ended: a zombie (state Z, exited but not yet reaped by its parent) or a dying one (X) runs no code any more."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             stat = f.read()
     except OSError:
         return None
-    fields = stat.rsplit(b")", 1)[-1].split()
+    fields = stat.rsplit(b")", 1)[-1].split()  # after the command name, which may hold spaces and ')'
+    if not fields or fields[0] in (b"Z", b"X"):
+        return None
     return fields[19].decode() if len(fields) > 19 else None
 
 

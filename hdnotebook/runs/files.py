@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hdnotebook.exceptions import UserErrorException
+from hdnotebook.names import check_relative_path, path_inside
 from hdnotebook.runs import channel
 from hdnotebook.runs.logging import EventSink
 from hdnotebook.store import RunRecord, Store
@@ -72,12 +73,14 @@ class RunFiles:
             shutil.copyfile(self._file_path(name), target)
 
     def upload_file(self, name: str, path_or_stream: Any, datastore_name: Any = None) -> None:
-        """Keep a copy of a file (or a binary stream) with the run under ``name``."""
+        """Keep a copy of a file (or a binary stream) with the run under ``name``, a relative file name that may have
+        subfolders (``outputs/model.pkl``); ``..``, absolute names and backslashes are refused before anything is written."""
+        check_relative_path(name, "upload_file name")
         folder = self._files_dir()
         if folder is None:
             print(f"Attempted to upload file {name}")
             return
-        target = folder / name
+        target = path_inside(folder, name, "upload_file name")
         target.parent.mkdir(parents=True, exist_ok=True)
         if hasattr(path_or_stream, "read"):
             with open(target, "wb") as f:
@@ -91,6 +94,7 @@ class RunFiles:
 
     def upload_folder(self, name: str, path: str | os.PathLike[str], datastore_name: Any = None) -> None:
         """Keep a copy of every file below ``path`` under ``name/``."""
+        check_relative_path(name.rstrip("/") if isinstance(name, str) else name, "upload_folder name")
         root = Path(path)
         if not root.is_dir():
             raise UserErrorException(f"upload_folder expects path to be a folder, got {os.fspath(path)!r}")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from hdnotebook.exceptions import UserErrorException
+from hdnotebook.names import check_relative_path, path_inside
 from hdnotebook.runs.metrics import check_not_list, to_scalar
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp", ".tif", ".tiff"}
@@ -73,6 +74,10 @@ class MetricLogging:
         """Log an image file (``path``) or a matplotlib figure/pyplot (``plot``); the file is kept with the run."""
         if (path is None) == (plot is None):
             raise UserErrorException("log_image expects exactly one of path or plot to be set")
+        check_relative_path(name, "log_image name")
+        refuse_if_ended = getattr(self._sink, "refuse_if_ended", None)  # before any file is kept with the run
+        if refuse_if_ended is not None:
+            refuse_if_ended(self.id)
         folder = self._files_dir()
         if path is not None:
             source = Path(path)
@@ -88,7 +93,7 @@ class MetricLogging:
         else:
             file_name = f"{name}_{int(time.time())}.png"
             if folder is not None:
-                folder.mkdir(parents=True, exist_ok=True)
+                path_inside(folder, file_name, "log_image name").parent.mkdir(parents=True, exist_ok=True)
                 savefig = getattr(plot, "savefig", None)
                 if savefig is None:
                     raise UserErrorException("log_image expects plot to be a matplotlib figure or pyplot")

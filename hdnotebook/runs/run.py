@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from hdnotebook import status as st
 from hdnotebook.exceptions import ActivityFailedException, RunEnvironmentException, UserErrorException
+from hdnotebook.names import RUN_ID_PUNCTUATION, check_name, is_name
 from hdnotebook.runs import channel
 from hdnotebook.runs.driver import driver_alive
 from hdnotebook.runs.files import RunFiles
@@ -336,9 +337,15 @@ class Run(RunFiles, MetricLogging):
         return out
 
     def child_run(self, name: str | None = None, run_id: str | None = None, outputs: Any = None) -> "Run":
-        """Create a child run (status Running) that logs straight into the store."""
+        """Create a child run (status Running) that logs straight into the store. ``run_id`` must be one folder
+        name (letters, digits, '-', '_', '.'); by default it is ``<parent id>.<name>``, or a random suffix when
+        ``name`` (the display name) is not a plain word."""
         store = self._need_store()
-        run_id = run_id or f"{self._id}.{name or uuid.uuid4()}"
+        if run_id is not None:
+            check_name(run_id, "child_run run_id", punctuation=RUN_ID_PUNCTUATION)
+        else:  # the name is a display name; it is part of the id (a folder name) only when it is a plain word
+            plain = is_name(name, punctuation=RUN_ID_PUNCTUATION, max_length=100)
+            run_id = f"{self._id}.{name if plain else uuid.uuid4()}"
         folder_rec = store.create_run(
             run_id, self._experiment.name, INTERACTIVE_TYPE, parent_id=self._id, status=st.RUNNING,
             display_name=name, driver=(self._cached.driver if self._cached else None),
@@ -369,7 +376,8 @@ class Run(RunFiles, MetricLogging):
         self._finish(st.FAILED, {"error": {"code": error_code or "UserError", "message": message}})
 
     def cancel(self) -> None:
-        """Stop the run: its process (group) gets SIGTERM, then SIGKILL; status becomes Canceled."""
+        """Stop the run: its process (group) gets SIGTERM, then SIGKILL; status becomes Canceled. An interactive run
+        (``start_logging``, ``child_run``) has no process: it ends Canceled at once."""
         if not isinstance(self._sink, StoreSink):
             self._finish(st.CANCELED)
             return

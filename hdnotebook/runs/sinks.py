@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hdnotebook import status as st
+from hdnotebook.exceptions import UserErrorException
 from hdnotebook.store import Store
 
 
@@ -13,8 +15,18 @@ class StoreSink:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def refuse_if_ended(self, run_id: str) -> None:
+        """UserErrorException when the run has ended (Completed, Failed, Canceled): it takes no more metrics."""
+        status = self.store.status_of(run_id)
+        if status is not None and st.is_terminal(status):
+            raise UserErrorException(
+                f"Run {run_id} has ended ({status}): log calls are accepted only while a run is active; "
+                "start a new run (experiment.start_logging()) to log more")
+
     def send(self, event: dict[str, Any]) -> None:
-        """Commit one event."""
+        """Commit one event; a metric of a run that has ended is refused (see refuse_if_ended)."""
+        if event["op"] == "metric":
+            self.refuse_if_ended(event["run"])
         self.store.apply_events([event])
 
 

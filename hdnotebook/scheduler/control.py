@@ -56,21 +56,32 @@ def request_cancel(store: Store, run_id: str) -> bool:
 
     In this process: the run is stopped before this returns (SIGTERM, SIGKILL after 1 s). In
     another live process on this host: the run is marked CancelRequested and that process's loop
-    stops it within a second. With no live driver: the run (and its active children) is marked
+    stops it within a second. With no live driver, or for an interactive run (``start_logging``,
+    ``child_run``: no process of its own to stop): the run (and its active children) is marked
     Canceled directly.
     """
+    from hdnotebook.runs.run import INTERACTIVE_TYPE
+
     record = store.get_run(run_id)
     if record is None or st.is_terminal(record.status):
         return False
+    if record.run_type == INTERACTIVE_TYPE:
+        _mark_canceled(store, run_id, "canceled; an interactive run has no process to stop")
+        return True
     controller = live_controller(run_id, record.parent_id)
     store.set_status(run_id, st.CANCEL_REQUESTED, only_if_active=True, details="cancel requested")
     if controller is not None:
         background.call(controller.cancel(run_id), timeout=CANCEL_WAIT_SECONDS)
     elif driver_alive(record.driver) is not True:
-        for child in store.list_runs(parent_id=run_id):
-            store.set_status(child.run_id, st.CANCELED, only_if_active=True, details="canceled without a live driver")
-        store.set_status(run_id, st.CANCELED, only_if_active=True, details="canceled without a live driver")
+        _mark_canceled(store, run_id, "canceled without a live driver")
     return True
+
+
+def _mark_canceled(store: Store, run_id: str, details: str) -> None:
+    """The run and its active children end Canceled now (nothing runs them)."""
+    for child in store.list_runs(parent_id=run_id):
+        store.set_status(child.run_id, st.CANCELED, only_if_active=True, details=details)
+    store.set_status(run_id, st.CANCELED, only_if_active=True, details=details)
 
 
 def _cancel_all_at_exit() -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import shutil
 import sys
 from pathlib import Path
 from typing import Any, Callable
+
+import pathspec
 
 from hdnotebook.data.consumption import input_datasets_of
 from hdnotebook.exceptions import UserErrorException
@@ -61,30 +62,33 @@ def _is_number(word: str) -> bool:
         return False
 
 
-def _ignore_patterns(source: Path) -> list[str]:
-    patterns = list(ALWAYS_IGNORED)
+def _ignore_spec(source: Path) -> pathspec.PathSpec | None:
+    """The rules of ``source/.amlignore``, or else ``source/.gitignore`` (full gitignore syntax: negation,
+    anchoring, directory-only patterns, ``**``); None when there is neither."""
     for name in (".amlignore", ".gitignore"):
         ignore_file = source / name
         if ignore_file.is_file():
-            for line in ignore_file.read_text(errors="replace").splitlines():
-                line = line.strip()
-                if line and not line.startswith(("#", "!")):
-                    patterns.append(line.strip("/"))
-            break
-    return patterns
+            return pathspec.GitIgnoreSpec.from_lines(ignore_file.read_text(errors="replace").splitlines())
+    return None
+
+
+_ALWAYS = pathspec.GitIgnoreSpec.from_lines(ALWAYS_IGNORED)
 
 
 def copy_source(source: Path, target: Path) -> None:
     """Copy ``source`` into ``target`` (which may exist), skipping version control, caches, outputs,
-    virtual environments and what ``.amlignore`` (or else ``.gitignore``) excludes."""
-    patterns = _ignore_patterns(source)
+    virtual environments (at any depth; no rule brings them back) and what ``.amlignore`` (or else
+    ``.gitignore``) in ``source`` excludes, as git would. As in git, nothing below an excluded folder is copied."""
+    spec = _ignore_spec(source)
 
     def ignore(folder: str, names: list[str]) -> set[str]:
         rel = Path(folder).relative_to(source)
         skipped = set()
         for name in names:
             path = (rel / name).as_posix()
-            if any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(path, p) for p in patterns):
+            if os.path.isdir(os.path.join(folder, name)) and not os.path.islink(os.path.join(folder, name)):
+                path += "/"  # so that directory-only patterns ("build/") match
+            if _ALWAYS.match_file(path) or (spec is not None and spec.match_file(path)):
                 skipped.add(name)
         return skipped
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from hdnotebook import status as st
+from hdnotebook.names import RUN_ID_PUNCTUATION, check_name
+from hdnotebook.store.damage import refuse_damaged
 from hdnotebook.store.dataset_queries import DatasetQueries
 from hdnotebook.store.metric_queries import MetricQueries
 from hdnotebook.store.model_queries import ModelQueries
@@ -40,7 +42,7 @@ class Store(MetricQueries, ModelQueries, DatasetQueries):
         self.path = self.folder / STORE_FILE
         self._local = threading.local()
         self._init_lock = threading.Lock()
-        with self._init_lock:
+        with self._init_lock, refuse_damaged(self.path, self.close):
             conn = self._conn()
             with conn:
                 conn.executescript(SCHEMA)
@@ -82,8 +84,8 @@ class Store(MetricQueries, ModelQueries, DatasetQueries):
                 conn.execute(sql, args)
 
     def run_folder(self, run_id: str) -> Path:
-        """The folder that holds a run's files (outputs/, logs/, ...)."""
-        return self.folder / "runs" / run_id
+        """The folder that holds a run's files (outputs/, logs/, ...); a run id that is not one folder name is refused."""
+        return self.folder / "runs" / check_name(run_id, "run_id", punctuation=RUN_ID_PUNCTUATION)
 
     # experiments and runs -------------------------------------------------------------------
 
