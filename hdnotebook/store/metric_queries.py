@@ -108,14 +108,25 @@ class MetricQueries:
         return [_metric_row(r) for r in self._conn().execute(sql + " ORDER BY id", args)]
 
     def child_metrics_after(self, parent_id: str, cursor: int, names: Sequence[str] | None = None) -> list[MetricRow]:
-        """Metric calls of the parent's children with id > cursor (optionally only some names), in logging order."""
+        """Metric calls of the parent's children with id > cursor (optionally only some names), in logging order.
+        Reads the calls after ``cursor`` (of every run), so it suits a recent cursor; for all of a sweep's calls
+        use ``child_metric_texts``."""
+        # CROSS JOIN makes SQLite read the new metric rows (a range of ids) first, then their runs; with a plain
+        # join it chose every child's rows through metrics_by_run, a full read of the sweep on every poll
         sql = (f"SELECT {', '.join('m.' + c for c in _METRIC_COLUMNS.split(', '))} FROM metrics m"
-               " JOIN runs r ON r.run_id = m.run_id WHERE m.id > ? AND r.parent_id = ?")
+               " CROSS JOIN runs r ON r.run_id = m.run_id WHERE m.id > ? AND r.parent_id = ?")
         args: list[Any] = [cursor, parent_id]
         if names is not None:
             sql += f" AND m.name IN ({','.join('?' * len(names))})"
             args += list(names)
         return [_metric_row(r) for r in self._conn().execute(sql + " ORDER BY m.id", args)]
+
+    def child_metric_texts(self, parent_id: str, names: Sequence[str], up_to: int) -> list[tuple[str, str, str, str]]:
+        """(run_id, name, kind, value as stored JSON) of the parent's children's calls of ``names`` with id <= ``up_to``,
+        in logging order: one query, the values left for the caller to decode in bulk."""
+        sql = ("SELECT m.run_id, m.name, m.kind, m.value FROM metrics m JOIN runs r ON r.run_id = m.run_id"
+               f" WHERE r.parent_id = ? AND m.id <= ? AND m.name IN ({','.join('?' * len(names))}) ORDER BY m.id")
+        return self._conn().execute(sql, [parent_id, up_to, *names]).fetchall()
 
     def metric_names_of_children(self, parent_id: str) -> list[str]:
         """Distinct metric names the parent's children logged, sorted."""

@@ -220,13 +220,23 @@ class Store(MetricQueries, ModelQueries, DatasetQueries):
         values = [_dumps(v) if k in json_cols and v is not None else v for k, v in fields.items()]
         self._write([(f"UPDATE runs SET {sets} WHERE run_id=?", (*values, run_id))])
 
-    def child_states(self, parent_id: str) -> list[tuple[str, int | None, str, float | None, float | None]]:
-        """(run_id, child_index, status, start_time, end_time) of every child, by index: a cheap poll."""
-        rows = self._conn().execute(
-            "SELECT run_id, child_index, status, start_time, end_time FROM runs WHERE parent_id=? ORDER BY child_index",
-            (parent_id,),
-        )
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+    def last_status_event_id(self) -> int:
+        """The id of the newest status event (0 when there is none): a cursor for child_states_since."""
+        (value,) = self._conn().execute("SELECT COALESCE(MAX(id), 0) FROM status_events").fetchone()
+        return int(value)
+
+    def child_states_since(self, parent_id: str, event_cursor: int, also: Sequence[str] = ()
+                           ) -> tuple[list[tuple[str, int | None, str, float | None, float | None]], int]:
+        """(run_id, child_index, status, start_time, end_time), by index, of the parent's children created or whose
+        status changed after the status event ``event_cursor`` (status, start and end time change only with a
+        status event), plus those in ``also``; and the newest status event id, the cursor for the next call.
+        Costs what changed, not the sweep's size."""
+        newest = self.last_status_event_id()
+        also = list(also)
+        sql = ("SELECT run_id, child_index, status, start_time, end_time FROM runs WHERE parent_id=? AND"
+               " (run_id IN (SELECT run_id FROM status_events WHERE id > ?)"
+               + (f" OR run_id IN ({','.join('?' * len(also))})" if also else "") + ") ORDER BY child_index")
+        return self._conn().execute(sql, (parent_id, event_cursor, *also)).fetchall(), newest
 
     def children_with_status(self, parent_id: str, status: str) -> list[str]:
         """Ids of the parent's children that are in ``status``."""

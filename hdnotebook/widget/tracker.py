@@ -19,7 +19,7 @@ from hdnotebook.policy.from_json import policy_from_json
 from hdnotebook.policy.history import RunCurve
 from hdnotebook.runs.run import Run
 from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING
-from hdnotebook.store import MetricRow, Store, numeric_values
+from hdnotebook.store import MetricRow, Store
 
 LOG_TAIL_CHARS = 20_000
 THRESHOLD_EVERY_SECONDS = 1.0
@@ -42,6 +42,18 @@ def _values(row: MetricRow) -> list[Any]:
     if row.kind == "list":
         return list(row.value)
     return []
+
+
+def _stored_values(calls: list[tuple[str, str, str, str]]) -> dict[tuple[str, str], list[Any]]:
+    """The values of metric calls given as (run_id, name, kind, stored JSON), per (name, run_id) in logging order;
+    all decoded by one ``json.loads``."""
+    decoded = json.loads("[" + ",".join(call[3] for call in calls) + "]") if calls else []
+    logged: dict[tuple[str, str], list[Any]] = {}
+    for (run_id, name, kind, _), value in zip(calls, decoded):
+        items = value if kind == "list" else [value] if kind == "scalar" else []
+        if items:
+            logged.setdefault((name, run_id), []).extend(items)
+    return logged
 
 
 def _expression_info(key: str, expression: list[Any]) -> dict[str, Any]:
@@ -68,6 +80,7 @@ class SweepTracker:
         self.streamed: list[str] = [self.metric]
         self.seq = 0
         self._cursor = 0
+        self._event_cursor = 0
         self._rows: dict[str, dict[str, Any]] = {}
         self._aggregates: dict[str, dict[str, Any]] = {}
         self._run_state: dict[str, Any] = {}
@@ -132,13 +145,26 @@ class SweepTracker:
                 continue
             curves.setdefault(row.name, {}).setdefault(row.run_id, []).extend(values)
             if row.name == self.metric:
-                self._fold_primary(row, values)
+                self._fold_primary(row.run_id, _values(row), values)
         return curves
 
-    def _fold_primary(self, row: MetricRow, shown: list[Any]) -> None:
-        """Update a run's exact values (for the threshold) and its best/last/count (``shown``: the rounded values)."""
-        self._values.setdefault(row.run_id, []).extend(numeric_values([row]))
-        agg = self._aggregates.setdefault(row.run_id, {"best": None, "last": None, "count": 0})
+    def _absorb_stored(self, calls: list[tuple[str, str, str, str]]) -> dict[str, dict[str, list[Any]]]:
+        """A snapshot's ``_absorb``: the calls (see ``_stored_values``) folded once per run and metric rather than
+        once per call (a 5000-run sweep holds hundreds of thousands)."""
+        curves: dict[str, dict[str, list[Any]]] = {}
+        for (name, run_id), items in _stored_values(calls).items():
+            shown = [number(v) for v in items]
+            curves.setdefault(name, {})[run_id] = shown
+            if name == self.metric:
+                self._fold_primary(run_id, items, shown)
+        return curves
+
+    def _fold_primary(self, run_id: str, logged: list[Any], shown: list[Any]) -> None:
+        """Update a run's exact values (for the threshold) and its best/last/count with newly logged values
+        (``logged`` as logged, ``shown`` rounded for the charts)."""
+        self._values.setdefault(run_id, []).extend(
+            float(v) for v in logged if isinstance(v, (int, float)) and not isinstance(v, bool))
+        agg = self._aggregates.setdefault(run_id, {"best": None, "last": None, "count": 0})
         numeric = [v for v in shown if v is not None]
         agg["count"] += len(shown)
         if numeric:
@@ -164,12 +190,11 @@ class SweepTracker:
     def snapshot(self) -> dict[str, Any]:
         """The whole state; resets the delta baseline."""
         self._cursor = self.store.last_metric_id()
+        self._event_cursor = self.store.last_status_event_id()
         self._aggregates.clear()
         self._rows.clear()
         self._values.clear()
-        rows = self.store.child_metrics_after(self.run.id, 0, self.streamed)
-        rows = [r for r in rows if r.id <= self._cursor]
-        curves = self._absorb(rows)
+        curves = self._absorb_stored(self.store.child_metric_texts(self.run.id, self.streamed, self._cursor))
         self._metric_names.update(self.store.metric_names_of_children(self.run.id))
         resumed = self.store.children_property(self.run.id, "resumed_from")
         for child in self.store.list_runs(parent_id=self.run.id):
@@ -201,7 +226,7 @@ class SweepTracker:
                 values: list[Any] = []
                 for row in metric_rows[child.run_id]:
                     shown = [number(v) for v in _values(row)]
-                    self._fold_primary(row, shown)
+                    self._fold_primary(row.run_id, _values(row), shown)
                     values.extend(shown)
                 agg = self._aggregates.get(child.run_id, {})
                 rows.append({"id": child.run_id, "n": child.child_index, "status": child.status, "start": child.start_time,
@@ -220,7 +245,8 @@ class SweepTracker:
         curves = self._absorb(rows)
         touched = {r.run_id for r in rows if r.name == self.metric}
         changed = []
-        for state in self.store.child_states(self.run.id):
+        states, self._event_cursor = self.store.child_states_since(self.run.id, self._event_cursor, sorted(touched))
+        for state in states:
             previous = self._rows.get(state[0])
             if previous is None or state[0] in touched or (previous["status"], previous["start"], previous["end"]) != state[2:]:
                 self._rows[state[0]] = self._row(*state)
@@ -246,11 +272,8 @@ class SweepTracker:
         """Start streaming another metric; returns its values so far per run."""
         if name not in self.streamed:
             self.streamed.append(name)
-        out: dict[str, list[Any]] = {}
-        for row in self.store.child_metrics_after(self.run.id, 0, [name]):
-            if row.id <= self._cursor:
-                out.setdefault(row.run_id, []).extend(number(v) for v in _values(row))
-        return out
+        calls = self.store.child_metric_texts(self.run.id, [name], self._cursor)
+        return {run_id: [number(v) for v in items] for (_, run_id), items in _stored_values(calls).items()}
 
 
 class RunTracker:
