@@ -13,9 +13,22 @@ function render({ model, el }) {
   root.dataset.testid = "hdnotebook-run-details";
   el.appendChild(root);
 
-  let state = createState(model.get("snapshot"));
-  root.dataset.kind = state.kind;
-  const view = state.kind === "sweep" ? createSweepView(root, { Plotly, send }) : createRunView(root, { Plotly, send });
+  // The view is built from the first usable snapshot: the trait can arrive empty, or after deltas; until
+  // then a "loading" line shows, deltas ask for a resync, and the other messages are dropped.
+  const usable = (snapshot) => Boolean(snapshot && snapshot.run && snapshot.kind);
+  const loading = Object.assign(document.createElement("div"), { className: "hdnb-empty", textContent: "Loading…" });
+  loading.dataset.testid = "loading";
+  let state = null;
+  let view = null;
+  const build = () => {
+    loading.remove();
+    root.dataset.kind = state.kind;
+    view = state.kind === "sweep" ? createSweepView(root, { Plotly, send }) : createRunView(root, { Plotly, send });
+    const started = performance.now();
+    view.update(state);
+    root.dataset.renderMs = String(Math.round(performance.now() - started));
+    root.dataset.seq = String(state.seq);
+  };
   let scheduled = false;
   const refresh = () => {
     root.dataset.seq = String(state.seq);
@@ -24,17 +37,22 @@ function render({ model, el }) {
     requestAnimationFrame(() => { scheduled = false; view.update(state); });
   };
 
-  const onSnapshot = () => { state = createState(model.get("snapshot")); refresh(); };
+  const onSnapshot = () => {
+    if (!usable(model.get("snapshot"))) return;
+    state = createState(model.get("snapshot"));
+    if (view) refresh(); else build();
+  };
   const onMessage = (message) => {
     if (message.type === "delta") {
       const delta = message.delta;
+      if (!state) { send({ type: "resync" }); return; }
       if (delta.seq <= state.seq) return;
       if (delta.seq !== state.seq + 1) { send({ type: "resync" }); return; }
       applyDelta(state, delta);
       refresh();
       return;
     }
-    if (message.view && message.view !== viewId) return;
+    if (!view || (message.view && message.view !== viewId)) return;
     if (message.type === "metric_curves") {
       state.curves[message.name] = message.curves;
       if (!state.streamed.includes(message.name)) state.streamed.push(message.name);
@@ -44,18 +62,18 @@ function render({ model, el }) {
   };
   model.on("change:snapshot", onSnapshot);
   model.on("msg:custom", onMessage);
-  send({ type: "hello", seq: state.seq });
-  const started = performance.now();
-  view.update(state);
-  root.dataset.renderMs = String(Math.round(performance.now() - started));
-  root.dataset.seq = String(state.seq);
-  const clock = setInterval(() => view.tick(state), 1000);
+  if (usable(model.get("snapshot"))) {
+    state = createState(model.get("snapshot"));
+    build();
+  } else root.append(loading);
+  send({ type: "hello", seq: state ? state.seq : -1 });
+  const clock = setInterval(() => { if (view) view.tick(state); }, 1000);
   return () => {
     clearInterval(clock);
     model.off("change:snapshot", onSnapshot);
     model.off("msg:custom", onMessage);
     send({ type: "bye" });
-    view.destroy();
+    if (view) view.destroy();
   };
 }
 
