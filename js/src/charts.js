@@ -192,7 +192,8 @@ export function createParams(root, Plotly, { onBrush }) {
     const chosen = names.map((n) => axis(chosenNames[n]));
     const layoutAxis = (d) => ({ title: { text: d.log ? d.label.replace(" (log10)", "") : d.label, ...(three ? { font: { size: 12 } } : {}) },
       ...(d.log ? { type: "log", exponentformat: "power" } : {}), ...(d.categorical ? { tickvals: d.tickvals, ticktext: d.ticktext } : {}),
-      ...(three ? { nticks: 5, tickfont: { size: 10 } } : {}) });
+      // 3-D: few, small tick labels (a log axis labels its powers of ten only) so that they do not overlap.
+      ...(three ? { nticks: 5, tickfont: { size: 10 }, ...(d.log ? { dtick: 1 } : {}) } : {}) });
     const values = (d) => rows.map(d.log ? d.raw : d.value);
     const trace = {
       type: three ? "scatter3d" : "scatter", mode: "markers",
@@ -201,11 +202,12 @@ export function createParams(root, Plotly, { onBrush }) {
       marker: { color: rows.map((r) => r.best), colorscale: "Viridis", reversescale: state.run.primary.goal === "minimize", showscale: true, size: three ? 4 : 9,
         colorbar: { title: { text: metric, side: "right" }, thickness: 14, len: three ? 0.7 : 1 } },
     };
-    // 3-D: the camera stands back so that the axis titles and tick labels fit inside the chart's box.
+    // 3-D: a cube (the metric's axis is not squashed by the others' ranges) seen from a camera that stands
+    // back, so that the axis titles and tick labels fit inside the chart's box.
     const layout = three
-      ? { height: 460, margin: { l: 0, r: 0, t: 10, b: 0 },
+      ? { height: 420, margin: { l: 0, r: 0, t: 0, b: 0 },
           scene: { xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]), zaxis: layoutAxis(chosen[2]),
-            camera: { eye: { x: 1.7, y: 1.7, z: 1.1 } }, domain: { x: [0, 0.88], y: [0, 1] } } }
+            aspectmode: "cube", camera: { eye: { x: 2.0, y: 2.0, z: 1.2 } }, domain: { x: [0, 0.85], y: [0, 1] } } }
       : { height: 360, margin: { l: 60, r: 10, t: 20, b: 50 }, xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]) };
     Plotly.react(plot, [trace], themed(layout, chartColors(plot)), CONFIG);
   }

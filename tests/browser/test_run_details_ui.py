@@ -81,11 +81,7 @@ def test_sweep_dashboard_as_a_new_user_sees_it(lab, wide_page) -> None:
 
     # Before any child has logged: the message; once the chart is drawn, no message under it.
     empty = widget.locator("[data-testid='params-empty']")
-    try:
-        expect(widget.locator("[data-testid='params-chart'] .parcoords .axis").nth(3)).to_be_attached(timeout=60_000)
-    except AssertionError:
-        widget.screenshot(path=str(ARTIFACTS / "dbg-fail.png"))
-        raise AssertionError(f"{errors} {widget.locator('[data-testid=params-chart]').inner_html()[:500]}")
+    expect(widget.locator("[data-testid='params-chart'] .parcoords .axis").nth(3)).to_be_attached(timeout=60_000)
     expect(empty).to_be_hidden()
     assert widget.locator("[data-testid='params-chart']").get_by_text("No run has logged").count() == 0
 
@@ -195,8 +191,10 @@ def test_sweep_dashboard_as_a_new_user_sees_it(lab, wide_page) -> None:
     expect(chart.locator(".gl-container")).to_be_attached()
     picked = [widget.locator(f"[data-testid='axis-{n}']").input_value() for n in "xyz"]
     assert picked == ["--lr", "--depth", "accuracy"], picked
-    ARTIFACTS.mkdir(exist_ok=True)
-    widget.screenshot(path=str(ARTIFACTS / "run-details-ui-3d.png"))
+    assert chart.evaluate("c => c._fullLayout.scene.aspectmode") == "cube"  # the metric's axis is not squashed
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    chart.screenshot(path=str(ARTIFACTS / "run-details-ui-3d.png"))
     widget.locator("[data-testid='chart-kind']").select_option("2d")
     assert [widget.locator(f"[data-testid='axis-{n}']").input_value() for n in "xy"] == ["--lr", "accuracy"]
     widget.locator("[data-testid='chart-kind']").select_option("parcoords")
@@ -261,12 +259,12 @@ COLORS = """() => {
     const title = w.querySelector("[data-testid='curves'] .gtitle");
     const tick = w.querySelector("[data-testid='curves'] .xtick text");
     const svg = w.querySelector("[data-testid='curves'] .main-svg");
-    const parcoords = w.querySelector("[data-testid='params-chart'] .parcoords .axis-title");
+    const scatter = w.querySelector("[data-testid='params-chart'] .ytick text");
     const lum = (c) => { const [r, g, b] = c.match(/[\\d.]+/g).map(Number); return (0.299 * r + 0.587 * g + 0.114 * b) / 255; };
     return {
         theme: document.body.dataset.jpThemeLight, dark: w.classList.contains("hdnb-dark"),
         title: lum(getComputedStyle(title).fill), tick: lum(getComputedStyle(tick).fill),
-        parcoords: lum(getComputedStyle(parcoords).fill), text: lum(getComputedStyle(w).color),
+        scatter: lum(getComputedStyle(scatter).fill), text: lum(getComputedStyle(w).color),
         background: getComputedStyle(svg).backgroundColor,
     };
 }"""
@@ -292,10 +290,10 @@ def test_charts_follow_jupyterlab_dark_theme(browser, tmp_path) -> None:
         run_all(page)
         widget = page.locator(WIDGET)
         expect(widget.locator("[data-testid='run-status']")).to_have_text("Completed", timeout=90_000)
-        expect(widget.locator("[data-testid='params-chart'] .parcoords .axis-title").first).to_be_attached()
+        expect(widget.locator("[data-testid='params-chart'] .ytick text").first).to_be_attached()
         light = page.evaluate(COLORS)
         assert light["theme"] == "true" and not light["dark"], light
-        assert max(light["title"], light["tick"], light["parcoords"], light["text"]) < 0.4, light
+        assert max(light["title"], light["tick"], light["scatter"], light["text"]) < 0.4, light
         assert light["background"] == "rgba(0, 0, 0, 0)", light
 
         _use_theme(page, "JupyterLab Dark")
@@ -303,7 +301,7 @@ def test_charts_follow_jupyterlab_dark_theme(browser, tmp_path) -> None:
         page.wait_for_function(f"() => ({COLORS})().title > 0.6", timeout=10_000)
         dark = page.evaluate(COLORS)
         assert dark["dark"], dark
-        assert min(dark["title"], dark["tick"], dark["parcoords"], dark["text"]) > 0.6, dark
+        assert min(dark["title"], dark["tick"], dark["scatter"], dark["text"]) > 0.6, dark
         assert dark["background"] == "rgba(0, 0, 0, 0)", dark
         ARTIFACTS.mkdir(exist_ok=True)
         widget.screenshot(path=str(ARTIFACTS / "run-details-dark.png"))
@@ -313,3 +311,40 @@ def test_charts_follow_jupyterlab_dark_theme(browser, tmp_path) -> None:
         context.close()
     finally:
         stop_lab(server)
+
+
+def _theme_page(browser, scheme: str):
+    """A bare page (no Jupyter host) holding js/src/theme.js, in a browser whose colour scheme is ``scheme``."""
+    from tests.conftest import REPO
+
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.set_content("<html><body></body></html>")
+    source = (REPO / "js" / "src" / "theme.js").read_text().replace("export function", "function")
+    page.add_script_tag(content=source + "\nwindow.hdnbTheme = { isDark, chartColors, followTheme };")
+    return context, page
+
+
+def test_theme_of_other_hosts_vscode_and_the_browser_preference(browser) -> None:
+    for scheme, expected in (("dark", True), ("light", False)):
+        context, page = _theme_page(browser, scheme)
+        try:
+            # no host says: the browser's prefers-color-scheme
+            assert page.evaluate("hdnbTheme.isDark()") is expected
+            assert page.evaluate("hdnbTheme.chartColors(document.body).font") == ("#e0e0e0" if expected else "#222222")
+            # VS Code's body class wins over the preference, JupyterLab's attribute over both
+            assert page.evaluate("document.body.classList.add('vscode-dark'), hdnbTheme.isDark()") is True
+            assert page.evaluate("document.body.classList.replace('vscode-dark', 'vscode-light'), hdnbTheme.isDark()") is False
+            assert page.evaluate("document.body.dataset.jpThemeLight = 'false', hdnbTheme.isDark()") is True
+            # a switch while open marks the widget's root again and redraws
+            switched = page.evaluate("""() => new Promise((resolve) => {
+                const root = document.createElement('div');
+                let redraws = 0;
+                hdnbTheme.followTheme(root, () => { redraws += 1; });
+                const before = root.classList.contains('hdnb-dark');
+                document.body.dataset.jpThemeLight = 'true';
+                setTimeout(() => resolve([before, root.classList.contains('hdnb-dark'), redraws]), 800);
+            })""")
+            assert switched == [True, False, 2]
+        finally:
+            context.close()

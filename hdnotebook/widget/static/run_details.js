@@ -716,7 +716,8 @@ function createParams(root, Plotly, { onBrush }) {
       title: { text: d.log ? d.label.replace(" (log10)", "") : d.label, ...three ? { font: { size: 12 } } : {} },
       ...d.log ? { type: "log", exponentformat: "power" } : {},
       ...d.categorical ? { tickvals: d.tickvals, ticktext: d.ticktext } : {},
-      ...three ? { nticks: 5, tickfont: { size: 10 } } : {}
+      // 3-D: few, small tick labels (a log axis labels its powers of ten only) so that they do not overlap.
+      ...three ? { nticks: 5, tickfont: { size: 10 }, ...d.log ? { dtick: 1 } : {} } : {}
     });
     const values = (d) => rows.map(d.log ? d.raw : d.value);
     const trace = {
@@ -736,14 +737,15 @@ function createParams(root, Plotly, { onBrush }) {
       }
     };
     const layout = three ? {
-      height: 460,
-      margin: { l: 0, r: 0, t: 10, b: 0 },
+      height: 420,
+      margin: { l: 0, r: 0, t: 0, b: 0 },
       scene: {
         xaxis: layoutAxis(chosen[0]),
         yaxis: layoutAxis(chosen[1]),
         zaxis: layoutAxis(chosen[2]),
-        camera: { eye: { x: 1.7, y: 1.7, z: 1.1 } },
-        domain: { x: [0, 0.88], y: [0, 1] }
+        aspectmode: "cube",
+        camera: { eye: { x: 2, y: 2, z: 1.2 } },
+        domain: { x: [0, 0.85], y: [0, 1] }
       }
     } : { height: 360, margin: { l: 60, r: 10, t: 20, b: 50 }, xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]) };
     Plotly.react(plot, [trace], themed(layout, chartColors(plot)), CONFIG);
