@@ -207,7 +207,7 @@ export function createParams(root, Plotly, { onBrush }) {
     const layout = three
       ? { height: 420, margin: { l: 0, r: 0, t: 0, b: 0 },
           scene: { xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]), zaxis: layoutAxis(chosen[2]),
-            aspectmode: "cube", camera: { eye: { x: 2.0, y: 2.0, z: 1.2 } }, domain: { x: [0, 0.85], y: [0, 1] } } }
+            aspectmode: "cube", camera: { eye: { x: 2.0, y: 2.0, z: 1.2 } } } }
       : { height: 360, margin: { l: 60, r: 10, t: 20, b: 50 }, xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]) };
     Plotly.react(plot, [trace], themed(layout, chartColors(plot)), CONFIG);
   }

@@ -744,8 +744,7 @@ function createParams(root, Plotly, { onBrush }) {
         yaxis: layoutAxis(chosen[1]),
         zaxis: layoutAxis(chosen[2]),
         aspectmode: "cube",
-        camera: { eye: { x: 2, y: 2, z: 1.2 } },
-        domain: { x: [0, 0.85], y: [0, 1] }
+        camera: { eye: { x: 2, y: 2, z: 1.2 } }
       }
     } : { height: 360, margin: { l: 60, r: 10, t: 20, b: 50 }, xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]) };
     Plotly.react(plot, [trace], themed(layout, chartColors(plot)), CONFIG);
