@@ -1,6 +1,7 @@
 // Plotly charts: per-run curves, parallel coordinates (brushable), 2-D and 3-D scatter.
 import { fill, h, fmt } from "./dom.js";
 import { rankedRunIds } from "./state.js";
+import { chartColors, themed } from "./theme.js";
 
 const CONFIG = { displayModeBar: false, responsive: true };
 const TOP = 5;
@@ -26,13 +27,29 @@ export function axisFor(param, rows) {
   };
 }
 
+const CUTOFF = "#c0392b";
+
+export function curvesTitle(metric, primary) {
+  return primary ? `${metric} per interval (primary metric)` : `${metric} per interval`;
+}
+
+// What the legend holds for ``count`` runs with a curve: the TOP best drawn, the next ones up to LISTED
+// a click away in the legend (all of them drawn when ``all``).
+export function legendText(count, all) {
+  if (all || count <= TOP) return count === 1 ? "(1 run shown)" : `(${count} runs shown)`;
+  const more = Math.min(count, LISTED) - TOP;
+  const rest = count - TOP - more;
+  return `(top ${TOP} shown, the next ${more} in the legend${rest > 0 ? `, ${rest} more with "all runs"` : ""})`;
+}
+
 export function createCurves(root, Plotly, { onMetric }) {
   const picker = h("select", { dataset: { testid: "metric-picker" } });
-  const showAll = h("input", { type: "checkbox" });
+  const showAll = h("input", { type: "checkbox", dataset: { testid: "show-all-curves" } });
+  const legendNote = h("span", { dataset: { testid: "legend-note" } });
   const plot = h("div", { className: "hdnb-plot", dataset: { testid: "curves" } });
   root.append(h("div", { className: "hdnb-section" },
     h("div", { className: "hdnb-toolbar" }, h("b", {}, "Curves "), picker,
-      h("label", {}, showAll, " all runs (top 5 shown by default, the next 45 in the legend)")), plot));
+      h("label", {}, showAll, " all runs "), legendNote), plot));
   let metric = null;
   let state = null;
   let brushed = null;
@@ -49,6 +66,7 @@ export function createCurves(root, Plotly, { onMetric }) {
     const others = state.runs.map((r) => r.id).filter((id) => !ranked.includes(id));
     const order = [...ranked, ...others].filter((id) => curves[id]?.length);
     const listed = showAll.checked ? order : order.slice(0, LISTED);
+    legendNote.textContent = legendText(order.length, showAll.checked);
     const type = listed.length > 200 ? "scattergl" : "scatter";
     const traces = listed.map((id, i) => {
       const row = state.rowsById.get(id);
@@ -60,23 +78,34 @@ export function createCurves(root, Plotly, { onMetric }) {
         hovertemplate: `run ${row.inherited ? "↩" : "#"}${row.n} %{y}<extra>interval %{x}</extra>`,
       };
     });
-    const threshold = metric === state.run.primary.name ? state.run.threshold : null;
+    const primary = metric === state.run.primary.name;
+    const threshold = primary ? state.run.threshold : null;
     const shown = threshold && threshold.value != null;
-    const shapes = shown ? [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: threshold.value, y1: threshold.value, line: { dash: "dash", color: "#c0392b" } }] : [];
-    const annotations = shown ? [{ xref: "paper", x: 0, xanchor: "left", y: threshold.value, yanchor: "bottom", showarrow: false,
-      font: { color: "#c0392b", size: 11 }, text: `${threshold.policy} cutoff at interval ${threshold.interval}: ${fmt(threshold.value)}` }] : [];
+    const shapes = shown ? [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: threshold.value, y1: threshold.value, line: { dash: "dash", color: CUTOFF } }] : [];
+    // The cutoff's label sits in the margin above the plot area (right-aligned), never over the curves.
+    const annotations = shown ? [{ xref: "paper", x: 1, xanchor: "right", yref: "paper", y: 1, yanchor: "bottom", showarrow: false,
+      font: { color: CUTOFF, size: 11 }, text: `- - ${threshold.policy} cutoff at interval ${threshold.interval}: ${fmt(threshold.value)}` }] : [];
     const layout = {
-      title: { text: `HyperDrive Run Primary Metric : ${metric}` }, height: 320, margin: { l: 50, r: 10, t: 40, b: 40 },
+      title: { text: curvesTitle(metric, primary), y: 0.97, yanchor: "top" }, height: 330, margin: { l: 50, r: 10, t: 58, b: 40 },
       xaxis: { title: { text: "interval" } }, yaxis: { title: { text: metric } }, showlegend: true, shapes, annotations, uirevision: metric,
     };
-    Plotly.react(plot, traces, layout, CONFIG);
+    Plotly.react(plot, traces, themed(layout, chartColors(plot)), CONFIG);
   }
 
   return {
     update(next) { state = next; draw(); },
+    redraw: draw,
     setBrush(next) { brushed = next; draw(); },
     destroy() { Plotly.purge(plot); },
   };
+}
+
+// The default axes of a scatter chart: hyperparameters first, the metric last (and on one axis only).
+export function scatterDefaults(options, metric, three) {
+  const params = options.filter((o) => o !== metric);
+  if (!three) return [params[0] ?? metric, metric];
+  if (params.length >= 2) return [params[0], params[1], metric];
+  return [params[0] ?? metric, metric, metric];
 }
 
 export function createParams(root, Plotly, { onBrush }) {
@@ -86,16 +115,20 @@ export function createParams(root, Plotly, { onBrush }) {
     h("option", { value: "3d" }, "3D Scatter Chart"));
   const axes = h("span", { className: "hdnb-axes" });
   const plot = h("div", { className: "hdnb-plot", dataset: { testid: "params-chart" } });
-  root.append(h("div", { className: "hdnb-section" }, h("div", { className: "hdnb-toolbar" }, h("b", {}, "Hyperparameters "), chooser, axes), plot));
+  // A sibling of the plot (plotly keeps children it did not make, so a message inside it would stay under the chart).
+  const empty = h("div", { className: "hdnb-empty", dataset: { testid: "params-empty" } }, "No run has logged the primary metric yet");
+  root.append(h("div", { className: "hdnb-section" }, h("div", { className: "hdnb-toolbar" }, h("b", {}, "Hyperparameters "), chooser, axes), empty, plot));
   let state = null;
   let kind = null;
-  let picks = {};
+  // The chosen axes of each scatter kind (the 2-D choice must not leak into the 3-D one).
+  const picks = { "2d": {}, "3d": {} };
   const ranges = {};
   let lastDims = [];
   let drawing = false;
   let interacting = false;
   let pending = false;
-  chooser.addEventListener("change", () => { kind = chooser.value; draw(); });
+  // A brush belongs to the parallel coordinates: another kind of chart clears it (and the table's filter).
+  chooser.addEventListener("change", () => { kind = chooser.value; clearBrush(); });
   plot.addEventListener("mousedown", () => { interacting = true; }, true);
   // JupyterLab's notebook captures the mousemoves that follow a mousedown in a cell (for its own
   // drags), which would starve plotly's brush; keep the mousedown inside the chart.
@@ -139,36 +172,44 @@ export function createParams(root, Plotly, { onBrush }) {
       })),
     };
     drawing = true;
-    Plotly.react(plot, [trace], { height: 360, margin: { l: 60, r: 60, t: 50, b: 30 } }, CONFIG).then(() => { drawing = false; });
+    Plotly.react(plot, [trace], themed({ height: 360, margin: { l: 60, r: 60, t: 50, b: 30 } }, chartColors(plot)), CONFIG).then(() => { drawing = false; });
   }
 
   function drawScatter(rows, three) {
     const metric = state.run.primary.name;
     const options = [...state.params.map((p) => p.key), metric];
-    const defaults = three ? [options[0], options[1] ?? metric, metric] : [options[0], metric];
     const names = three ? ["x", "y", "z"] : ["x", "y"];
-    names.forEach((n, i) => { if (!options.includes(picks[n])) picks[n] = defaults[i]; });
+    const chosenNames = picks[three ? "3d" : "2d"];
+    const defaults = scatterDefaults(options, metric, three);
+    names.forEach((n, i) => { if (!options.includes(chosenNames[n])) chosenNames[n] = defaults[i]; });
     fill(axes, ...names.map((n) => h("label", {}, ` ${n} `, h("select", {
-      dataset: { testid: `axis-${n}` }, onchange: (e) => { picks[n] = e.target.value; draw(); } },
-      options.map((o) => h("option", { value: o, selected: o === picks[n] }, o))))));
+      dataset: { testid: `axis-${n}` }, onchange: (e) => { chosenNames[n] = e.target.value; draw(); } },
+      options.map((o) => h("option", { value: o, selected: o === chosenNames[n] }, o))))));
     const axis = (name) => {
       if (name === metric) return { label: metric, value: (r) => r.best };
       return axisFor(state.params.find((p) => p.key === name), rows);
     };
-    const chosen = names.map((n) => axis(picks[n]));
-    const layoutAxis = (d) => ({ title: { text: d.log ? d.label.replace(" (log10)", "") : d.label },
-      ...(d.log ? { type: "log" } : {}), ...(d.categorical ? { tickvals: d.tickvals, ticktext: d.ticktext } : {}) });
+    const chosen = names.map((n) => axis(chosenNames[n]));
+    const layoutAxis = (d) => ({ title: { text: d.log ? d.label.replace(" (log10)", "") : d.label, ...(three ? { font: { size: 12 } } : {}) },
+      ...(d.log ? { type: "log", exponentformat: "power" } : {}), ...(d.categorical ? { tickvals: d.tickvals, ticktext: d.ticktext } : {}),
+      // 3-D: few, small tick labels (a log axis labels its powers of ten only) so that they do not overlap.
+      ...(three ? { nticks: 5, tickfont: { size: 10 }, ...(d.log ? { dtick: 1 } : {}) } : {}) });
     const values = (d) => rows.map(d.log ? d.raw : d.value);
     const trace = {
       type: three ? "scatter3d" : "scatter", mode: "markers",
       x: values(chosen[0]), y: values(chosen[1]), ...(three ? { z: values(chosen[2]) } : {}),
       text: rows.map((r) => `run #${r.n}: ${fmt(r.best)}`),
-      marker: { color: rows.map((r) => r.best), colorscale: "Viridis", reversescale: state.run.primary.goal === "minimize", showscale: true, size: three ? 4 : 9 },
+      marker: { color: rows.map((r) => r.best), colorscale: "Viridis", reversescale: state.run.primary.goal === "minimize", showscale: true, size: three ? 4 : 9,
+        colorbar: { title: { text: metric, side: "right" }, thickness: 14, len: three ? 0.7 : 1 } },
     };
+    // 3-D: a cube (the metric's axis is not squashed by the others' ranges) seen from a camera that stands
+    // back, so that the axis titles and tick labels fit inside the chart's box.
     const layout = three
-      ? { height: 420, margin: { l: 0, r: 0, t: 20, b: 0 }, scene: { xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]), zaxis: layoutAxis(chosen[2]) } }
+      ? { height: 420, margin: { l: 0, r: 0, t: 0, b: 0 },
+          scene: { xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]), zaxis: layoutAxis(chosen[2]),
+            aspectmode: "cube", camera: { eye: { x: 2.0, y: 2.0, z: 1.2 } } } }
       : { height: 360, margin: { l: 60, r: 10, t: 20, b: 50 }, xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]) };
-    Plotly.react(plot, [trace], layout, CONFIG);
+    Plotly.react(plot, [trace], themed(layout, chartColors(plot)), CONFIG);
   }
 
   function draw() {
@@ -180,7 +221,9 @@ export function createParams(root, Plotly, { onBrush }) {
     chooser.value = kind;
     if (kind !== "parcoords") axes.style.display = "";
     else { fill(axes, ); axes.style.display = "none"; }
-    if (!rows.length) { Plotly.purge(plot); fill(plot, h("div", { className: "hdnb-empty" }, "No run has logged the primary metric yet")); return; }
+    empty.style.display = rows.length ? "none" : "";
+    plot.style.display = rows.length ? "" : "none";
+    if (!rows.length) { Plotly.purge(plot); return; }
     if (kind === "parcoords") drawParcoords(rows);
     else drawScatter(rows, kind === "3d");
   }
@@ -197,9 +240,16 @@ export function createParams(root, Plotly, { onBrush }) {
     }
   }
 
+  function clearBrush() {
+    for (const k of Object.keys(ranges)) delete ranges[k];
+    onBrush(null);
+    draw();
+  }
+
   return {
     update(next) { state = next; draw(); listen(); },
-    clearBrush() { for (const k of Object.keys(ranges)) delete ranges[k]; onBrush(null); draw(); },
+    redraw: draw,
+    clearBrush,
     destroy() { Plotly.purge(plot); },
   };
 }

@@ -6,10 +6,15 @@ import { createRunView } from "./run_view.js";
 import { acquirePlotly } from "./plotly_loader.js";
 import { hideStaticTwin } from "./static_twin.js";
 
-// the kernel sends the snapshot as one JSON string (compact in saved widget state)
+// the kernel sends the snapshot as one JSON string (compact in saved widget state); null when there is none yet
 function readSnapshot(model) {
   const snapshot = model.get("snapshot");
-  return typeof snapshot === "string" ? JSON.parse(snapshot) : snapshot;
+  if (typeof snapshot !== "string") return snapshot || null;
+  try {
+    return snapshot ? JSON.parse(snapshot) : null;
+  } catch {
+    return null;
+  }
 }
 
 async function render({ model, el, host }) {
@@ -23,9 +28,22 @@ async function render({ model, el, host }) {
   el.appendChild(root);
   const showStaticTwin = hideStaticTwin(model.get("static_key"));
 
-  let state = createState(readSnapshot(model));
-  root.dataset.kind = state.kind;
-  const view = state.kind === "sweep" ? createSweepView(root, { Plotly, send }) : createRunView(root, { Plotly, send });
+  // The view is built from the first usable snapshot: the trait can arrive empty, or after deltas; until
+  // then a "loading" line shows, deltas ask for a resync, and the other messages are dropped.
+  const usable = (snapshot) => Boolean(snapshot && snapshot.run && snapshot.kind);
+  const loading = Object.assign(document.createElement("div"), { className: "hdnb-empty", textContent: "Loading…" });
+  loading.dataset.testid = "loading";
+  let state = null;
+  let view = null;
+  const build = () => {
+    loading.remove();
+    root.dataset.kind = state.kind;
+    view = state.kind === "sweep" ? createSweepView(root, { Plotly, send }) : createRunView(root, { Plotly, send });
+    const started = performance.now();
+    view.update(state);
+    root.dataset.renderMs = String(Math.round(performance.now() - started));
+    root.dataset.seq = String(state.seq);
+  };
   let scheduled = false;
   const refresh = () => {
     root.dataset.seq = String(state.seq);
@@ -34,17 +52,23 @@ async function render({ model, el, host }) {
     requestAnimationFrame(() => { scheduled = false; view.update(state); });
   };
 
-  const onSnapshot = () => { state = createState(readSnapshot(model)); refresh(); };
+  const onSnapshot = () => {
+    const snapshot = readSnapshot(model);
+    if (!usable(snapshot)) return;
+    state = createState(snapshot);
+    if (view) refresh(); else build();
+  };
   const onMessage = (message) => {
     if (message.type === "delta") {
       const delta = message.delta;
+      if (!state) { send({ type: "resync" }); return; }
       if (delta.seq <= state.seq) return;
       if (delta.seq !== state.seq + 1) { send({ type: "resync" }); return; }
       applyDelta(state, delta);
       refresh();
       return;
     }
-    if (message.view && message.view !== viewId) return;
+    if (!view || (message.view && message.view !== viewId)) return;
     if (message.type === "metric_curves") {
       state.curves[message.name] = message.curves;
       if (!state.streamed.includes(message.name)) state.streamed.push(message.name);
@@ -54,19 +78,20 @@ async function render({ model, el, host }) {
   };
   model.on("change:snapshot", onSnapshot);
   model.on("msg:custom", onMessage);
-  send({ type: "hello", seq: state.seq });
-  const started = performance.now();
-  view.update(state);
-  root.dataset.renderMs = String(Math.round(performance.now() - started));
-  root.dataset.seq = String(state.seq);
-  const clock = setInterval(() => view.tick(state), 1000);
+  const first = readSnapshot(model);
+  if (usable(first)) {
+    state = createState(first);
+    build();
+  } else root.append(loading);
+  send({ type: "hello", seq: state ? state.seq : -1 });
+  const clock = setInterval(() => { if (view) view.tick(state); }, 1000);
   return () => {
     clearInterval(clock);
     showStaticTwin();
     model.off("change:snapshot", onSnapshot);
     model.off("msg:custom", onMessage);
     send({ type: "bye" });
-    view.destroy();
+    if (view) view.destroy();
   };
 }
 

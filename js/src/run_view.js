@@ -1,6 +1,7 @@
 // The view of a single run: status, properties, metrics (scalars as a table, series as charts), live log.
 import { fill, h, fmt, fmtDuration, statusClass, throttle } from "./dom.js";
 import { isTerminal, serverNow } from "./state.js";
+import { chartColors, followTheme, themed } from "./theme.js";
 
 export function createRunView(root, { Plotly, send }) {
   const head = h("div", { className: "hdnb-header" });
@@ -13,6 +14,7 @@ export function createRunView(root, { Plotly, send }) {
     h("div", { className: "hdnb-col" }, charts)), h("b", {}, "Log"), log);
   const plots = new Map();
   let state = null;
+  const stopTheme = followTheme(root, () => { if (state) drawCharts(); });
 
   function drawHead() {
     const run = state.run;
@@ -34,7 +36,7 @@ export function createRunView(root, { Plotly, send }) {
       let div = plots.get(name);
       if (!div) { div = h("div", { className: "hdnb-small-plot" }); plots.set(name, div); charts.append(div); }
       Plotly.react(div, [{ type: "scatter", mode: "lines", y: values, name }],
-        { title: { text: name }, height: 200, margin: { l: 40, r: 10, t: 30, b: 25 } }, { displayModeBar: false, responsive: true });
+        themed({ title: { text: name }, height: 200, margin: { l: 40, r: 10, t: 30, b: 25 } }, chartColors(div)), { displayModeBar: false, responsive: true });
     }
   }, 700);
 
@@ -60,6 +62,6 @@ export function createRunView(root, { Plotly, send }) {
     tick(current) { state = current; drawHead(); },
     showDetails() {},
     cancelResult() {},
-    destroy() { for (const div of plots.values()) Plotly.purge(div); },
+    destroy() { stopTheme(); for (const div of plots.values()) Plotly.purge(div); },
   };
 }

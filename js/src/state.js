@@ -95,19 +95,34 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-// Seconds left: runs not started yet take the median finished duration, spread over the slots;
-// running runs take what remains of it. Null until a run has finished.
+// Seconds left. A run that goes its full length takes the median duration of the Completed runs (runs
+// stopped early by the policy are not a measure of that); a running run has left what its intervals so
+// far say about the rest of its full length (or that median less its elapsed time); the runs not started
+// yet (queued, or still in the budget of max_total) fill the slots as they free up.
+// Null until a run has gone its full length.
 export function eta(state, now) {
   if (isTerminal(state.run.status)) return 0;
-  const done = state.runs.filter((r) => isTerminal(r.status) && r.start != null && r.end != null);
-  const typical = median(done.map((r) => r.end - r.start));
+  const own = state.runs.filter((r) => !r.inherited);
+  const full = own.filter((r) => r.status === "Completed" && r.start != null && r.end != null);
+  const typical = median(full.map((r) => r.end - r.start));
   if (typical == null) return null;
-  const slots = Math.max(1, state.run.max_concurrent || 1);
-  const running = state.runs.filter((r) => !isTerminal(r.status));
-  const notGenerated = Math.max(0, (state.run.max_total || state.runs.length) - state.runs.length);
-  const runningLeft = running.map((r) => Math.max(0, typical - (duration(r, now) || 0)));
-  const longestRunning = runningLeft.length ? Math.max(...runningLeft) : 0;
-  return Math.max(longestRunning, (notGenerated * typical) / slots + Math.min(...runningLeft, typical));
+  const fullCount = Math.max(0, ...full.map((r) => r.count || 0));
+  const started = own.filter((r) => !isTerminal(r.status) && r.start != null);
+  const waiting = own.filter((r) => !isTerminal(r.status) && r.start == null).length;
+  const budget = Math.max(0, (state.run.max_total ?? own.length) - own.length);
+  const runningLeft = started.map((r) => {
+    const elapsed = duration(r, now) || 0;
+    if (fullCount && r.count > 0) return Math.max(0, (elapsed / r.count) * (fullCount - r.count));
+    return Math.max(0, typical - elapsed);
+  });
+  // List scheduling: each slot frees when its run ends; each waiting run takes the first free slot.
+  const slots = Math.max(1, state.run.max_concurrent || 1, started.length);
+  const free = [...runningLeft, ...Array(Math.max(0, slots - runningLeft.length)).fill(0)].sort((a, b) => a - b);
+  for (let k = 0; k < waiting + budget; k++) {
+    free[0] += typical;
+    free.sort((a, b) => a - b);
+  }
+  return Math.max(0, ...free);
 }
 
 export function paramValue(row, key) {

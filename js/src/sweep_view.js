@@ -5,6 +5,7 @@ import { createTable } from "./table.js";
 import { createCurves, createParams } from "./charts.js";
 import { createDetails } from "./details.js";
 import { throttle } from "./dom.js";
+import { followTheme } from "./theme.js";
 
 const CHART_INTERVAL_MS = 700;
 
@@ -26,15 +27,19 @@ export function createSweepView(root, { Plotly, send }) {
   const left = h("div", { className: "hdnb-col" });
   const right = h("div", { className: "hdnb-col" });
   top.append(left, right);
-  const table = createTable(left, { onSelect: (runId) => send({ type: "details", run_id: runId }) });
+  const table = createTable(left, {
+    onSelect: (runId) => send({ type: "details", run_id: runId }),
+    onClearBrush: () => params.clearBrush(),
+  });
   const details = createDetails(left, {
     onCancel: (runId) => confirmCancel(`run ${runId}`, runId),
-    onClose: () => {},
+    onClose: () => table.select(null),
   });
   const curves = createCurves(right, Plotly, { onMetric: (name) => { if (!state.streamed.includes(name)) send({ type: "metric", name }); } });
   const params = createParams(right, Plotly, {
     onBrush: (brushed) => { table.setBrush(brushed); curves.setBrush(brushed); },
   });
+  const stopTheme = followTheme(root, () => { if (state) { curves.redraw(); params.redraw(); } });
   const drawCharts = throttle(() => { curves.update(shown(state)); params.update(shown(state)); }, CHART_INTERVAL_MS);
 
   function update(next) {
@@ -59,6 +64,6 @@ export function createSweepView(root, { Plotly, send }) {
     cancelResult(msg) {
       details.message(msg.ok ? `Cancel requested: ${msg.run_id} is ${msg.status}` : `Cancel failed: ${msg.message}`);
     },
-    destroy() { curves.destroy(); params.destroy(); },
+    destroy() { stopTheme(); curves.destroy(); params.destroy(); },
   };
 }

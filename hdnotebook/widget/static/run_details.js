@@ -86,15 +86,26 @@ function median(values) {
 }
 function eta(state, now) {
   if (isTerminal(state.run.status)) return 0;
-  const done = state.runs.filter((r) => isTerminal(r.status) && r.start != null && r.end != null);
-  const typical = median(done.map((r) => r.end - r.start));
+  const own = state.runs.filter((r) => !r.inherited);
+  const full = own.filter((r) => r.status === "Completed" && r.start != null && r.end != null);
+  const typical = median(full.map((r) => r.end - r.start));
   if (typical == null) return null;
-  const slots = Math.max(1, state.run.max_concurrent || 1);
-  const running = state.runs.filter((r) => !isTerminal(r.status));
-  const notGenerated = Math.max(0, (state.run.max_total || state.runs.length) - state.runs.length);
-  const runningLeft = running.map((r) => Math.max(0, typical - (duration(r, now) || 0)));
-  const longestRunning = runningLeft.length ? Math.max(...runningLeft) : 0;
-  return Math.max(longestRunning, notGenerated * typical / slots + Math.min(...runningLeft, typical));
+  const fullCount = Math.max(0, ...full.map((r) => r.count || 0));
+  const started = own.filter((r) => !isTerminal(r.status) && r.start != null);
+  const waiting = own.filter((r) => !isTerminal(r.status) && r.start == null).length;
+  const budget = Math.max(0, (state.run.max_total ?? own.length) - own.length);
+  const runningLeft = started.map((r) => {
+    const elapsed = duration(r, now) || 0;
+    if (fullCount && r.count > 0) return Math.max(0, elapsed / r.count * (fullCount - r.count));
+    return Math.max(0, typical - elapsed);
+  });
+  const slots = Math.max(1, state.run.max_concurrent || 1, started.length);
+  const free = [...runningLeft, ...Array(Math.max(0, slots - runningLeft.length)).fill(0)].sort((a, b) => a - b);
+  for (let k = 0; k < waiting + budget; k++) {
+    free[0] += typical;
+    free.sort((a, b) => a - b);
+  }
+  return Math.max(0, ...free);
 }
 function paramValue(row, key) {
   return row.params ? row.params[key] : void 0;
@@ -253,23 +264,64 @@ function createHeader(root, { onCancelSweep }) {
 }
 
 // src/table.js
-var PAGE_SIZE = 10;
-function createTable(root, { onSelect }) {
-  const el = h("div", { className: "hdnb-table-wrap" });
-  root.append(el);
-  const view = { column: "best", descending: null, status: "all", page: 0, brushed: null };
+var PAGE_SIZES = [10, 25, 50, 100];
+var HIDDEN_BY_DEFAULT = ["last", "start"];
+var CLIPPED = (key) => key === "reason" || key.startsWith("param:");
+function createTable(root, { onSelect, onClearBrush }) {
+  const view = { column: "best", descending: null, status: "all", page: 0, pageSize: PAGE_SIZES[0], brushed: null, selected: null };
+  const hidden = new Set(HIDDEN_BY_DEFAULT);
   let last = null;
+  let statusKey = "";
+  let columnKey = "";
+  const statusSelect = h("select", { dataset: { testid: "status-filter" }, onchange: (e) => {
+    view.status = e.target.value;
+    view.page = 0;
+    update(last);
+  } });
+  const brushNote = h("span", { className: "hdnb-brushed", dataset: { testid: "brush-note" }, style: { display: "none" } });
+  const clearBrush = h("button", { dataset: { testid: "clear-brush" }, style: { display: "none" }, onclick: () => onClearBrush() }, "Clear brush");
+  const count = h("span", { className: "hdnb-count", dataset: { testid: "row-count" } });
+  const columnMenu = h("div", { className: "hdnb-colmenu" });
+  const columnPicker = h("details", { className: "hdnb-colpick", dataset: { testid: "column-picker" } }, h("summary", {}, "Columns"), columnMenu);
+  const pageSize = h(
+    "select",
+    { dataset: { testid: "page-size" }, onchange: (e) => {
+      view.pageSize = Number(e.target.value);
+      view.page = 0;
+      update(last);
+    } },
+    PAGE_SIZES.map((n) => h("option", { value: String(n) }, String(n)))
+  );
+  const table = h("table", { className: "hdnb-table", dataset: { testid: "run-table" } });
+  const scroller = h("div", { className: "hdnb-table-scroll", dataset: { testid: "table-scroll" } }, table);
+  const pager = h("div", { className: "hdnb-pager", dataset: { testid: "pager" } });
+  root.append(h(
+    "div",
+    { className: "hdnb-table-wrap" },
+    h(
+      "div",
+      { className: "hdnb-toolbar", dataset: { testid: "table-controls" } },
+      h("label", {}, "Status ", statusSelect),
+      brushNote,
+      clearBrush,
+      count,
+      columnPicker,
+      h("label", {}, "Rows per page ", pageSize)
+    ),
+    scroller,
+    pager
+  ));
   function columns(state) {
     const metric = state.run.primary.name;
     return [
       ["n", "Run"],
       ["status", "Status"],
       ["best", `Best ${metric}`],
+      ...state.params.map((p) => [`param:${p.key}`, p.key]),
       ["last", `Last ${metric}`],
       ["count", "Intervals"],
       ["duration", "Duration"],
       ["start", "Started"],
-      ...state.params.map((p) => [`param:${p.key}`, p.key]),
       ["reason", "Stopped because"]
     ];
   }
@@ -282,74 +334,79 @@ function createTable(root, { onSelect }) {
     if (column.startsWith("param:")) return fmt(row.params?.[column.slice(6)]);
     return fmt(row[column]);
   }
+  function syncControls(state, all, rows) {
+    const statuses = [...new Set(state.runs.map((r) => r.status))].sort();
+    if (statuses.join() !== statusKey) {
+      statusKey = statuses.join();
+      fill(statusSelect, h("option", { value: "all" }, "All"), statuses.map((s) => h("option", { value: s }, s)));
+      if (view.status !== "all" && !statuses.includes(view.status)) statusSelect.append(h("option", { value: view.status }, view.status));
+    }
+    statusSelect.value = view.status;
+    const key = all.map(([k, title]) => `${k}=${title}`).join("\n");
+    if (key !== columnKey) {
+      columnKey = key;
+      fill(columnMenu, all.map(([k, title]) => h(
+        "label",
+        {},
+        h("input", { type: "checkbox", checked: !hidden.has(k), dataset: { column: k }, onchange: (e) => {
+          if (e.target.checked) hidden.delete(k);
+          else hidden.add(k);
+          update(last);
+        } }),
+        ` ${title}`
+      )));
+    }
+    brushNote.style.display = view.brushed ? "" : "none";
+    clearBrush.style.display = view.brushed ? "" : "none";
+    brushNote.textContent = view.brushed ? `${view.brushed.size} runs inside the parallel-coordinates brush` : "";
+    count.textContent = `${rows.length} of ${state.runs.length} runs`;
+  }
   function update(state) {
     last = state;
     if (view.descending === null) view.descending = state.run.primary.goal === "maximize";
     const now = serverNow(state);
     const rows = visibleRows(state, view, now);
-    const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+    const size = view.pageSize;
+    const pages = Math.max(1, Math.ceil(rows.length / size));
     view.page = Math.min(view.page, pages - 1);
-    const shown = rows.slice(view.page * PAGE_SIZE, (view.page + 1) * PAGE_SIZE);
-    const statuses = [...new Set(state.runs.map((r) => r.status))].sort();
-    const cols = columns(state);
+    const shown = rows.slice(view.page * size, (view.page + 1) * size);
+    const all = columns(state);
+    const cols = all.filter(([key]) => !hidden.has(key));
+    syncControls(state, all, rows);
     const go = (page) => () => {
       view.page = page;
       update(last);
     };
     fill(
-      el,
-      h(
-        "div",
-        { className: "hdnb-toolbar" },
-        h(
-          "label",
-          {},
-          "Status ",
-          h(
-            "select",
-            { dataset: { testid: "status-filter" }, onchange: (e) => {
-              view.status = e.target.value;
-              view.page = 0;
-              update(last);
-            } },
-            h("option", { value: "all" }, "All"),
-            statuses.map((s) => h("option", { value: s, selected: s === view.status }, s))
-          )
-        ),
-        view.brushed ? h(
-          "span",
-          { className: "hdnb-brushed", dataset: { testid: "brush-note" } },
-          `${view.brushed.size} runs inside the parallel-coordinates brush`
-        ) : null,
-        h("span", { className: "hdnb-count", dataset: { testid: "row-count" } }, `${rows.length} of ${state.runs.length} runs`)
-      ),
-      h(
-        "table",
-        { className: "hdnb-table", dataset: { testid: "run-table" } },
-        h("thead", {}, h("tr", {}, cols.map(([key, title]) => h("th", {
-          className: key === view.column ? view.descending ? "sorted desc" : "sorted asc" : "",
-          dataset: { column: key },
-          onclick: () => {
-            view.descending = view.column === key ? !view.descending : key === "best" ? state.run.primary.goal === "maximize" : false;
-            view.column = key;
-            update(last);
-          }
-        }, title)))),
-        h("tbody", {}, shown.length ? shown.map((row) => h(
-          "tr",
-          { className: row.inherited ? "hdnb-inherited" : null, dataset: { runId: row.id, testid: "run-row" }, onclick: () => onSelect(row.id) },
-          cols.map(([key]) => h("td", {}, cell(row, key, now)))
-        )) : h("tr", {}, h("td", { colspan: String(cols.length), className: "hdnb-empty" }, "No runs scheduled yet")))
-      ),
-      h(
-        "div",
-        { className: "hdnb-pager", dataset: { testid: "pager" } },
-        h("button", { onclick: go(0), disabled: view.page === 0 }, "\xAB"),
-        h("button", { onclick: go(view.page - 1), disabled: view.page === 0 }, "\u2039"),
-        h("span", {}, ` Page ${view.page + 1} of ${pages} `),
-        h("button", { onclick: go(view.page + 1), disabled: view.page >= pages - 1 }, "\u203A"),
-        h("button", { onclick: go(pages - 1), disabled: view.page >= pages - 1 }, "\xBB")
-      )
+      table,
+      h("thead", {}, h("tr", {}, cols.map(([key, title]) => h("th", {
+        className: key === view.column ? view.descending ? "sorted desc" : "sorted asc" : "",
+        dataset: { column: key },
+        onclick: () => {
+          view.descending = view.column === key ? !view.descending : key === "best" ? state.run.primary.goal === "maximize" : false;
+          view.column = key;
+          update(last);
+        }
+      }, title)))),
+      h("tbody", {}, shown.length ? shown.map((row) => h("tr", {
+        className: [row.inherited ? "hdnb-inherited" : "", row.id === view.selected ? "hdnb-selected" : ""].join(" ").trim() || null,
+        dataset: { runId: row.id, testid: "run-row" },
+        onclick: () => {
+          select(row.id);
+          onSelect(row.id);
+        }
+      }, cols.map(([key]) => {
+        const content = cell(row, key, now);
+        return CLIPPED(key) ? h("td", { className: "hdnb-clip", title: typeof content === "string" ? content : null }, content) : h("td", {}, content);
+      }))) : h("tr", {}, h("td", { colspan: String(cols.length), className: "hdnb-empty" }, "No runs scheduled yet")))
+    );
+    fill(
+      pager,
+      h("button", { onclick: go(0), disabled: view.page === 0 }, "\xAB"),
+      h("button", { onclick: go(view.page - 1), disabled: view.page === 0 }, "\u2039"),
+      h("span", {}, ` Page ${view.page + 1} of ${pages} `),
+      h("button", { onclick: go(view.page + 1), disabled: view.page >= pages - 1 }, "\u203A"),
+      h("button", { onclick: go(pages - 1), disabled: view.page >= pages - 1 }, "\xBB")
     );
   }
   function setBrush(brushed) {
@@ -357,7 +414,75 @@ function createTable(root, { onSelect }) {
     view.page = 0;
     if (last) update(last);
   }
-  return { update, setBrush };
+  function select(runId) {
+    view.selected = runId;
+    for (const tr of table.querySelectorAll("tr[data-run-id]")) tr.classList.toggle("hdnb-selected", tr.dataset.runId === runId);
+  }
+  return { update, setBrush, select };
+}
+
+// src/theme.js
+var DARK_QUERY = "(prefers-color-scheme: dark)";
+function isDark() {
+  const body = document.body;
+  const jp = body?.dataset?.jpThemeLight;
+  if (jp === "false") return true;
+  if (jp === "true") return false;
+  if (body?.classList.contains("vscode-dark") || body?.classList.contains("vscode-high-contrast")) return true;
+  if (body?.classList.contains("vscode-light")) return false;
+  return Boolean(window.matchMedia?.(DARK_QUERY).matches);
+}
+function cssVar(el, name) {
+  return getComputedStyle(el).getPropertyValue(name).trim();
+}
+function chartColors(el) {
+  const dark = isDark();
+  const font = cssVar(el, "--jp-ui-font-color1") || cssVar(el, "--vscode-editor-foreground") || (dark ? "#e0e0e0" : "#222222");
+  const grid = cssVar(el, "--jp-border-color2") || (dark ? "rgba(255,255,255,0.15)" : "#e5e5e5");
+  const line = cssVar(el, "--jp-border-color1") || (dark ? "rgba(255,255,255,0.35)" : "#bdbdbd");
+  return { dark, font, grid, line, paper: "rgba(0,0,0,0)" };
+}
+var AXIS_KEYS = ["xaxis", "yaxis"];
+var SCENE_KEYS = ["xaxis", "yaxis", "zaxis"];
+function themed(layout, colors) {
+  const axis = (a) => ({ gridcolor: colors.grid, zerolinecolor: colors.line, linecolor: colors.line, ...a });
+  const out = {
+    ...layout,
+    paper_bgcolor: colors.paper,
+    plot_bgcolor: colors.paper,
+    font: { ...layout.font || {}, color: colors.font },
+    legend: { bgcolor: colors.paper, ...layout.legend || {} }
+  };
+  for (const key of AXIS_KEYS) out[key] = axis(layout[key] || {});
+  if (layout.scene) {
+    out.scene = { ...layout.scene };
+    for (const key of SCENE_KEYS) out.scene[key] = { ...axis(layout.scene[key] || {}), backgroundcolor: colors.paper, showbackground: false };
+  }
+  return out;
+}
+function watchTheme(onChange) {
+  let timers = [];
+  const fire = () => {
+    timers.forEach(clearTimeout);
+    timers = [setTimeout(onChange, 50), setTimeout(onChange, 600)];
+  };
+  const observer = new MutationObserver(fire);
+  observer.observe(document.body, { attributes: true, attributeFilter: ["class", "data-jp-theme-light", "data-jp-theme-name"] });
+  const media = window.matchMedia?.(DARK_QUERY);
+  media?.addEventListener?.("change", fire);
+  return () => {
+    timers.forEach(clearTimeout);
+    observer.disconnect();
+    media?.removeEventListener?.("change", fire);
+  };
+}
+function followTheme(root, redraw) {
+  const mark = () => root.classList.toggle("hdnb-dark", isDark());
+  mark();
+  return watchTheme(() => {
+    mark();
+    redraw();
+  });
 }
 
 // src/charts.js
@@ -382,9 +507,20 @@ function axisFor(param, rows) {
     range: [-0.5, labels.length - 0.5]
   };
 }
+var CUTOFF = "#c0392b";
+function curvesTitle(metric, primary) {
+  return primary ? `${metric} per interval (primary metric)` : `${metric} per interval`;
+}
+function legendText(count, all) {
+  if (all || count <= TOP) return count === 1 ? "(1 run shown)" : `(${count} runs shown)`;
+  const more = Math.min(count, LISTED) - TOP;
+  const rest = count - TOP - more;
+  return `(top ${TOP} shown, the next ${more} in the legend${rest > 0 ? `, ${rest} more with "all runs"` : ""})`;
+}
 function createCurves(root, Plotly, { onMetric }) {
   const picker = h("select", { dataset: { testid: "metric-picker" } });
-  const showAll = h("input", { type: "checkbox" });
+  const showAll = h("input", { type: "checkbox", dataset: { testid: "show-all-curves" } });
+  const legendNote = h("span", { dataset: { testid: "legend-note" } });
   const plot = h("div", { className: "hdnb-plot", dataset: { testid: "curves" } });
   root.append(h(
     "div",
@@ -394,7 +530,8 @@ function createCurves(root, Plotly, { onMetric }) {
       { className: "hdnb-toolbar" },
       h("b", {}, "Curves "),
       picker,
-      h("label", {}, showAll, " all runs (top 5 shown by default, the next 45 in the legend)")
+      h("label", {}, showAll, " all runs "),
+      legendNote
     ),
     plot
   ));
@@ -416,6 +553,7 @@ function createCurves(root, Plotly, { onMetric }) {
     const others = state.runs.map((r) => r.id).filter((id) => !ranked.includes(id));
     const order = [...ranked, ...others].filter((id) => curves[id]?.length);
     const listed = showAll.checked ? order : order.slice(0, LISTED);
+    legendNote.textContent = legendText(order.length, showAll.checked);
     const type = listed.length > 200 ? "scattergl" : "scatter";
     const traces = listed.map((id, i) => {
       const row = state.rowsById.get(id);
@@ -433,23 +571,25 @@ function createCurves(root, Plotly, { onMetric }) {
         hovertemplate: `run ${row.inherited ? "\u21A9" : "#"}${row.n} %{y}<extra>interval %{x}</extra>`
       };
     });
-    const threshold = metric === state.run.primary.name ? state.run.threshold : null;
+    const primary = metric === state.run.primary.name;
+    const threshold = primary ? state.run.threshold : null;
     const shown = threshold && threshold.value != null;
-    const shapes = shown ? [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: threshold.value, y1: threshold.value, line: { dash: "dash", color: "#c0392b" } }] : [];
+    const shapes = shown ? [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: threshold.value, y1: threshold.value, line: { dash: "dash", color: CUTOFF } }] : [];
     const annotations = shown ? [{
       xref: "paper",
-      x: 0,
-      xanchor: "left",
-      y: threshold.value,
+      x: 1,
+      xanchor: "right",
+      yref: "paper",
+      y: 1,
       yanchor: "bottom",
       showarrow: false,
-      font: { color: "#c0392b", size: 11 },
-      text: `${threshold.policy} cutoff at interval ${threshold.interval}: ${fmt(threshold.value)}`
+      font: { color: CUTOFF, size: 11 },
+      text: `- - ${threshold.policy} cutoff at interval ${threshold.interval}: ${fmt(threshold.value)}`
     }] : [];
     const layout = {
-      title: { text: `HyperDrive Run Primary Metric : ${metric}` },
-      height: 320,
-      margin: { l: 50, r: 10, t: 40, b: 40 },
+      title: { text: curvesTitle(metric, primary), y: 0.97, yanchor: "top" },
+      height: 330,
+      margin: { l: 50, r: 10, t: 58, b: 40 },
       xaxis: { title: { text: "interval" } },
       yaxis: { title: { text: metric } },
       showlegend: true,
@@ -457,13 +597,14 @@ function createCurves(root, Plotly, { onMetric }) {
       annotations,
       uirevision: metric
     };
-    Plotly.react(plot, traces, layout, CONFIG);
+    Plotly.react(plot, traces, themed(layout, chartColors(plot)), CONFIG);
   }
   return {
     update(next) {
       state = next;
       draw();
     },
+    redraw: draw,
     setBrush(next) {
       brushed = next;
       draw();
@@ -472,6 +613,12 @@ function createCurves(root, Plotly, { onMetric }) {
       Plotly.purge(plot);
     }
   };
+}
+function scatterDefaults(options, metric, three) {
+  const params = options.filter((o) => o !== metric);
+  if (!three) return [params[0] ?? metric, metric];
+  if (params.length >= 2) return [params[0], params[1], metric];
+  return [params[0] ?? metric, metric, metric];
 }
 function createParams(root, Plotly, { onBrush }) {
   const chooser = h(
@@ -483,10 +630,11 @@ function createParams(root, Plotly, { onBrush }) {
   );
   const axes = h("span", { className: "hdnb-axes" });
   const plot = h("div", { className: "hdnb-plot", dataset: { testid: "params-chart" } });
-  root.append(h("div", { className: "hdnb-section" }, h("div", { className: "hdnb-toolbar" }, h("b", {}, "Hyperparameters "), chooser, axes), plot));
+  const empty = h("div", { className: "hdnb-empty", dataset: { testid: "params-empty" } }, "No run has logged the primary metric yet");
+  root.append(h("div", { className: "hdnb-section" }, h("div", { className: "hdnb-toolbar" }, h("b", {}, "Hyperparameters "), chooser, axes), empty, plot));
   let state = null;
   let kind = null;
-  let picks = {};
+  const picks = { "2d": {}, "3d": {} };
   const ranges = {};
   let lastDims = [];
   let drawing = false;
@@ -494,7 +642,7 @@ function createParams(root, Plotly, { onBrush }) {
   let pending = false;
   chooser.addEventListener("change", () => {
     kind = chooser.value;
-    draw();
+    clearBrush();
   });
   plot.addEventListener("mousedown", () => {
     interacting = true;
@@ -536,38 +684,41 @@ function createParams(root, Plotly, { onBrush }) {
       }))
     };
     drawing = true;
-    Plotly.react(plot, [trace], { height: 360, margin: { l: 60, r: 60, t: 50, b: 30 } }, CONFIG).then(() => {
+    Plotly.react(plot, [trace], themed({ height: 360, margin: { l: 60, r: 60, t: 50, b: 30 } }, chartColors(plot)), CONFIG).then(() => {
       drawing = false;
     });
   }
   function drawScatter(rows, three) {
     const metric = state.run.primary.name;
     const options = [...state.params.map((p) => p.key), metric];
-    const defaults = three ? [options[0], options[1] ?? metric, metric] : [options[0], metric];
     const names = three ? ["x", "y", "z"] : ["x", "y"];
+    const chosenNames = picks[three ? "3d" : "2d"];
+    const defaults = scatterDefaults(options, metric, three);
     names.forEach((n, i) => {
-      if (!options.includes(picks[n])) picks[n] = defaults[i];
+      if (!options.includes(chosenNames[n])) chosenNames[n] = defaults[i];
     });
     fill(axes, ...names.map((n) => h("label", {}, ` ${n} `, h(
       "select",
       {
         dataset: { testid: `axis-${n}` },
         onchange: (e) => {
-          picks[n] = e.target.value;
+          chosenNames[n] = e.target.value;
           draw();
         }
       },
-      options.map((o) => h("option", { value: o, selected: o === picks[n] }, o))
+      options.map((o) => h("option", { value: o, selected: o === chosenNames[n] }, o))
     ))));
     const axis = (name) => {
       if (name === metric) return { label: metric, value: (r) => r.best };
       return axisFor(state.params.find((p) => p.key === name), rows);
     };
-    const chosen = names.map((n) => axis(picks[n]));
+    const chosen = names.map((n) => axis(chosenNames[n]));
     const layoutAxis = (d) => ({
-      title: { text: d.log ? d.label.replace(" (log10)", "") : d.label },
-      ...d.log ? { type: "log" } : {},
-      ...d.categorical ? { tickvals: d.tickvals, ticktext: d.ticktext } : {}
+      title: { text: d.log ? d.label.replace(" (log10)", "") : d.label, ...three ? { font: { size: 12 } } : {} },
+      ...d.log ? { type: "log", exponentformat: "power" } : {},
+      ...d.categorical ? { tickvals: d.tickvals, ticktext: d.ticktext } : {},
+      // 3-D: few, small tick labels (a log axis labels its powers of ten only) so that they do not overlap.
+      ...three ? { nticks: 5, tickfont: { size: 10 }, ...d.log ? { dtick: 1 } : {} } : {}
     });
     const values = (d) => rows.map(d.log ? d.raw : d.value);
     const trace = {
@@ -577,10 +728,27 @@ function createParams(root, Plotly, { onBrush }) {
       y: values(chosen[1]),
       ...three ? { z: values(chosen[2]) } : {},
       text: rows.map((r) => `run #${r.n}: ${fmt(r.best)}`),
-      marker: { color: rows.map((r) => r.best), colorscale: "Viridis", reversescale: state.run.primary.goal === "minimize", showscale: true, size: three ? 4 : 9 }
+      marker: {
+        color: rows.map((r) => r.best),
+        colorscale: "Viridis",
+        reversescale: state.run.primary.goal === "minimize",
+        showscale: true,
+        size: three ? 4 : 9,
+        colorbar: { title: { text: metric, side: "right" }, thickness: 14, len: three ? 0.7 : 1 }
+      }
     };
-    const layout = three ? { height: 420, margin: { l: 0, r: 0, t: 20, b: 0 }, scene: { xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]), zaxis: layoutAxis(chosen[2]) } } : { height: 360, margin: { l: 60, r: 10, t: 20, b: 50 }, xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]) };
-    Plotly.react(plot, [trace], layout, CONFIG);
+    const layout = three ? {
+      height: 420,
+      margin: { l: 0, r: 0, t: 0, b: 0 },
+      scene: {
+        xaxis: layoutAxis(chosen[0]),
+        yaxis: layoutAxis(chosen[1]),
+        zaxis: layoutAxis(chosen[2]),
+        aspectmode: "cube",
+        camera: { eye: { x: 2, y: 2, z: 1.2 } }
+      }
+    } : { height: 360, margin: { l: 60, r: 10, t: 20, b: 50 }, xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]) };
+    Plotly.react(plot, [trace], themed(layout, chartColors(plot)), CONFIG);
   }
   function draw() {
     if (!state) return;
@@ -597,9 +765,10 @@ function createParams(root, Plotly, { onBrush }) {
       fill(axes);
       axes.style.display = "none";
     }
+    empty.style.display = rows.length ? "none" : "";
+    plot.style.display = rows.length ? "" : "none";
     if (!rows.length) {
       Plotly.purge(plot);
-      fill(plot, h("div", { className: "hdnb-empty" }, "No run has logged the primary metric yet"));
       return;
     }
     if (kind === "parcoords") drawParcoords(rows);
@@ -618,17 +787,19 @@ function createParams(root, Plotly, { onBrush }) {
       });
     }
   }
+  function clearBrush() {
+    for (const k of Object.keys(ranges)) delete ranges[k];
+    onBrush(null);
+    draw();
+  }
   return {
     update(next) {
       state = next;
       draw();
       listen();
     },
-    clearBrush() {
-      for (const k of Object.keys(ranges)) delete ranges[k];
-      onBrush(null);
-      draw();
-    },
+    redraw: draw,
+    clearBrush,
     destroy() {
       Plotly.purge(plot);
     }
@@ -643,6 +814,17 @@ function metricCell(value) {
   }
   if (value && typeof value === "object") return JSON.stringify(value).slice(0, 200);
   return fmt(value);
+}
+function argumentGroups(args) {
+  const groups = [];
+  for (const arg of args || []) {
+    const text = String(arg);
+    const previous = groups[groups.length - 1];
+    const isOption = text.startsWith("-") && !/^-\d/.test(text);
+    if (previous && !isOption && previous.length === 1 && previous[0].startsWith("-") && !/^-\d/.test(previous[0])) previous.push(text);
+    else groups.push([text]);
+  }
+  return groups.map((g) => g.join(" "));
 }
 function createDetails(root, { onCancel, onClose }) {
   const el = h("div", { className: "hdnb-details", dataset: { testid: "run-details" }, style: { display: "none" } });
@@ -660,7 +842,7 @@ function createDetails(root, { onCancel, onClose }) {
         h("b", {}, `Run ${details.id} `),
         h("span", { className: statusClass(details.status) }, details.status),
         !isTerminal(details.status) && h("button", { className: "hdnb-danger", dataset: { testid: "cancel-run" }, onclick: () => onCancel(details.id) }, "Cancel run"),
-        h("button", { onclick: () => {
+        h("button", { dataset: { testid: "close-details" }, onclick: () => {
           el.style.display = "none";
           current = null;
           onClose();
@@ -668,11 +850,22 @@ function createDetails(root, { onCancel, onClose }) {
       ),
       details.error ? h("pre", { className: "hdnb-error" }, details.error) : null,
       details.termination ? h("div", { className: "hdnb-note" }, `Stopped by ${details.termination.policy} at interval ${details.termination.interval}: ${details.termination.reason}`) : null,
-      h("div", {}, h("b", {}, "Arguments: "), h("code", {}, (details.arguments || []).join(" "))),
+      h(
+        "div",
+        { dataset: { testid: "run-arguments" } },
+        h("b", {}, "Arguments: "),
+        argumentGroups(details.arguments).flatMap((g) => [h("code", { className: "hdnb-arg" }, g), " "])
+      ),
       h("table", { className: "hdnb-table" }, h("tbody", {}, metrics.map(([name, value]) => h("tr", {}, h("th", {}, name), h("td", {}, metricCell(value)))))),
       details.files?.length ? h("div", {}, h("b", {}, "Files: "), details.files.join(", ")) : null,
-      h("pre", { className: "hdnb-log" }, details.log || "(no output yet)")
+      h(
+        "pre",
+        { className: "hdnb-log", dataset: { testid: "run-log-tail" } },
+        details.log || (isTerminal(details.status) ? "(the run printed nothing)" : "(no output yet)")
+      )
     );
+    const log = el.querySelector(".hdnb-log");
+    log.scrollTop = log.scrollHeight;
   }
   return {
     show,
@@ -705,11 +898,13 @@ function createSweepView(root, { Plotly, send }) {
   const left = h("div", { className: "hdnb-col" });
   const right = h("div", { className: "hdnb-col" });
   top.append(left, right);
-  const table = createTable(left, { onSelect: (runId) => send({ type: "details", run_id: runId }) });
+  const table = createTable(left, {
+    onSelect: (runId) => send({ type: "details", run_id: runId }),
+    onClearBrush: () => params.clearBrush()
+  });
   const details = createDetails(left, {
     onCancel: (runId) => confirmCancel(`run ${runId}`, runId),
-    onClose: () => {
-    }
+    onClose: () => table.select(null)
   });
   const curves = createCurves(right, Plotly, { onMetric: (name) => {
     if (!state.streamed.includes(name)) send({ type: "metric", name });
@@ -718,6 +913,12 @@ function createSweepView(root, { Plotly, send }) {
     onBrush: (brushed) => {
       table.setBrush(brushed);
       curves.setBrush(brushed);
+    }
+  });
+  const stopTheme = followTheme(root, () => {
+    if (state) {
+      curves.redraw();
+      params.redraw();
     }
   });
   const drawCharts = throttle(() => {
@@ -753,6 +954,7 @@ function createSweepView(root, { Plotly, send }) {
       details.message(msg.ok ? `Cancel requested: ${msg.run_id} is ${msg.status}` : `Cancel failed: ${msg.message}`);
     },
     destroy() {
+      stopTheme();
       curves.destroy();
       params.destroy();
     }
@@ -774,6 +976,9 @@ function createRunView(root, { Plotly, send }) {
   ), h("b", {}, "Log"), log);
   const plots = /* @__PURE__ */ new Map();
   let state = null;
+  const stopTheme = followTheme(root, () => {
+    if (state) drawCharts();
+  });
   function drawHead() {
     const run = state.run;
     const start = run.start ? Date.parse(run.start) / 1e3 : null;
@@ -806,7 +1011,7 @@ function createRunView(root, { Plotly, send }) {
       Plotly.react(
         div,
         [{ type: "scatter", mode: "lines", y: values, name }],
-        { title: { text: name }, height: 200, margin: { l: 40, r: 10, t: 30, b: 25 } },
+        themed({ title: { text: name }, height: 200, margin: { l: 40, r: 10, t: 30, b: 25 } }, chartColors(div)),
         { displayModeBar: false, responsive: true }
       );
     }
@@ -848,6 +1053,7 @@ function createRunView(root, { Plotly, send }) {
     cancelResult() {
     },
     destroy() {
+      stopTheme();
       for (const div of plots.values()) Plotly.purge(div);
     }
   };
@@ -932,7 +1138,12 @@ function hideStaticTwin(key) {
 // src/index.js
 function readSnapshot(model) {
   const snapshot = model.get("snapshot");
-  return typeof snapshot === "string" ? JSON.parse(snapshot) : snapshot;
+  if (typeof snapshot !== "string") return snapshot || null;
+  try {
+    return snapshot ? JSON.parse(snapshot) : null;
+  } catch {
+    return null;
+  }
 }
 async function render({ model, el, host }) {
   const viewId = Math.random().toString(36).slice(2);
@@ -944,9 +1155,20 @@ async function render({ model, el, host }) {
   root.dataset.plotlyFrom = origin;
   el.appendChild(root);
   const showStaticTwin = hideStaticTwin(model.get("static_key"));
-  let state = createState(readSnapshot(model));
-  root.dataset.kind = state.kind;
-  const view = state.kind === "sweep" ? createSweepView(root, { Plotly, send }) : createRunView(root, { Plotly, send });
+  const usable = (snapshot) => Boolean(snapshot && snapshot.run && snapshot.kind);
+  const loading = Object.assign(document.createElement("div"), { className: "hdnb-empty", textContent: "Loading\u2026" });
+  loading.dataset.testid = "loading";
+  let state = null;
+  let view = null;
+  const build = () => {
+    loading.remove();
+    root.dataset.kind = state.kind;
+    view = state.kind === "sweep" ? createSweepView(root, { Plotly, send }) : createRunView(root, { Plotly, send });
+    const started = performance.now();
+    view.update(state);
+    root.dataset.renderMs = String(Math.round(performance.now() - started));
+    root.dataset.seq = String(state.seq);
+  };
   let scheduled = false;
   const refresh = () => {
     root.dataset.seq = String(state.seq);
@@ -958,12 +1180,19 @@ async function render({ model, el, host }) {
     });
   };
   const onSnapshot = () => {
-    state = createState(readSnapshot(model));
-    refresh();
+    const snapshot = readSnapshot(model);
+    if (!usable(snapshot)) return;
+    state = createState(snapshot);
+    if (view) refresh();
+    else build();
   };
   const onMessage = (message) => {
     if (message.type === "delta") {
       const delta = message.delta;
+      if (!state) {
+        send({ type: "resync" });
+        return;
+      }
       if (delta.seq <= state.seq) return;
       if (delta.seq !== state.seq + 1) {
         send({ type: "resync" });
@@ -973,7 +1202,7 @@ async function render({ model, el, host }) {
       refresh();
       return;
     }
-    if (message.view && message.view !== viewId) return;
+    if (!view || message.view && message.view !== viewId) return;
     if (message.type === "metric_curves") {
       state.curves[message.name] = message.curves;
       if (!state.streamed.includes(message.name)) state.streamed.push(message.name);
@@ -983,19 +1212,22 @@ async function render({ model, el, host }) {
   };
   model.on("change:snapshot", onSnapshot);
   model.on("msg:custom", onMessage);
-  send({ type: "hello", seq: state.seq });
-  const started = performance.now();
-  view.update(state);
-  root.dataset.renderMs = String(Math.round(performance.now() - started));
-  root.dataset.seq = String(state.seq);
-  const clock = setInterval(() => view.tick(state), 1e3);
+  const first = readSnapshot(model);
+  if (usable(first)) {
+    state = createState(first);
+    build();
+  } else root.append(loading);
+  send({ type: "hello", seq: state ? state.seq : -1 });
+  const clock = setInterval(() => {
+    if (view) view.tick(state);
+  }, 1e3);
   return () => {
     clearInterval(clock);
     showStaticTwin();
     model.off("change:snapshot", onSnapshot);
     model.off("msg:custom", onMessage);
     send({ type: "bye" });
-    view.destroy();
+    if (view) view.destroy();
   };
 }
 var index_default = { render };
