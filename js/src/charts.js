@@ -1,9 +1,13 @@
 // Plotly charts: per-run curves, parallel coordinates (brushable), 2-D and 3-D scatter.
 import { fill, h, fmt } from "./dom.js";
-import { rankedRunIds } from "./state.js";
+import { better, rankedRunIds } from "./state.js";
 import { chartColors, themed } from "./theme.js";
 
 const CONFIG = { displayModeBar: false, responsive: true };
+const CHART_MIN_MS = 700;
+// Parallel coordinates draw at most this many runs (the best ones): more lines add no information to the
+// picture and make every redraw cost seconds with software WebGL. The brush still filters every run.
+export const PARCOORDS_LINES = 1000;
 const TOP = 5;
 const LISTED = 50;
 
@@ -42,6 +46,9 @@ export function legendText(count, all) {
   return `(top ${TOP} shown, the next ${more} in the legend${rest > 0 ? `, ${rest} more with "all runs"` : ""})`;
 }
 
+// While a sweep streams, the curves grow by a few points a tick: those are appended (Plotly.extendTraces)
+// as long as the same runs are drawn the same way; anything else (another metric, other runs in the legend
+// or on top, the brush, the cutoff, the theme) re-plots them (Plotly.react).
 export function createCurves(root, Plotly, { onMetric }) {
   const picker = h("select", { dataset: { testid: "metric-picker" } });
   const showAll = h("input", { type: "checkbox", dataset: { testid: "show-all-curves" } });
@@ -53,34 +60,52 @@ export function createCurves(root, Plotly, { onMetric }) {
   let metric = null;
   let state = null;
   let brushed = null;
+  let choices = "";
+  let drawn = null; // what the plot holds: { key, ids, lengths }
   picker.addEventListener("change", () => { metric = picker.value; onMetric(metric); draw(); });
   showAll.addEventListener("change", () => draw());
 
-  function draw() {
+  function fillPicker() {
+    const names = [...new Set([state.run.primary.name, ...state.metrics])];
+    if (names.join("\n") === choices) return;
+    choices = names.join("\n");
+    fill(picker, ...names.map((m) => h("option", { value: m, selected: m === metric }, m)));
+  }
+
+  function draw(force = false) {
     if (!state) return;
     metric = metric || state.run.primary.name;
-    fill(picker, ...[...new Set([state.run.primary.name, ...state.metrics])].map((m) =>
-      h("option", { value: m, selected: m === metric }, m)));
+    fillPicker();
     const curves = state.curves[metric] || {};
     const ranked = rankedRunIds(state);
-    const others = state.runs.map((r) => r.id).filter((id) => !ranked.includes(id));
+    const rankedSet = new Set(ranked);
+    const others = state.runs.map((r) => r.id).filter((id) => !rankedSet.has(id));
     const order = [...ranked, ...others].filter((id) => curves[id]?.length);
     const listed = showAll.checked ? order : order.slice(0, LISTED);
     legendNote.textContent = legendText(order.length, showAll.checked);
     const type = listed.length > 200 ? "scattergl" : "scatter";
+    const isVisible = (id, i) => i < TOP || showAll.checked || Boolean(brushed && brushed.has(id));
+    const primary = metric === state.run.primary.name;
+    const threshold = primary ? state.run.threshold : null;
+    const shown = threshold && threshold.value != null;
+    const colors = chartColors(plot);
+    // Everything but the points: when it is unchanged, only new points need drawing.
+    const key = JSON.stringify([metric, type, [...listed].sort(), listed.filter(isVisible).sort(),
+      brushed ? listed.filter((id) => brushed.has(id)).sort() : null, shown ? threshold : null, colors]);
+    if (!force && drawn && drawn.key === key) {
+      extend(curves);
+      return;
+    }
     const traces = listed.map((id, i) => {
       const row = state.rowsById.get(id);
       const faded = brushed && !brushed.has(id);
       return {
-        type, mode: "lines+markers", name: row.inherited ? `↩${row.n}` : `#${row.n}`, x: curves[id].map((_, k) => k + 1), y: curves[id],
-        visible: i < TOP || showAll.checked || (brushed && brushed.has(id)) ? true : "legendonly",
+        type, mode: "lines+markers", name: row.inherited ? `↩${row.n}` : `#${row.n}`, x: curves[id].map((_, k) => k + 1), y: [...curves[id]],
+        visible: isVisible(id, i) ? true : "legendonly",
         opacity: faded ? 0.12 : 1, line: { width: brushed && !faded ? 3 : 1.5 }, marker: { size: 4 },
         hovertemplate: `run ${row.inherited ? "↩" : "#"}${row.n} %{y}<extra>interval %{x}</extra>`,
       };
     });
-    const primary = metric === state.run.primary.name;
-    const threshold = primary ? state.run.threshold : null;
-    const shown = threshold && threshold.value != null;
     const shapes = shown ? [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: threshold.value, y1: threshold.value, line: { dash: "dash", color: CUTOFF } }] : [];
     // The cutoff's label sits in the margin above the plot area (right-aligned), never over the curves.
     const annotations = shown ? [{ xref: "paper", x: 1, xanchor: "right", yref: "paper", y: 1, yanchor: "bottom", showarrow: false,
@@ -89,15 +114,39 @@ export function createCurves(root, Plotly, { onMetric }) {
       title: { text: curvesTitle(metric, primary), y: 0.97, yanchor: "top" }, height: 330, margin: { l: 50, r: 10, t: 58, b: 40 },
       xaxis: { title: { text: "interval" } }, yaxis: { title: { text: metric } }, showlegend: true, shapes, annotations, uirevision: metric,
     };
-    Plotly.react(plot, traces, themed(layout, chartColors(plot)), CONFIG);
+    Plotly.react(plot, traces, themed(layout, colors), CONFIG);
+    drawn = { key, ids: listed, lengths: listed.map((id) => curves[id].length) };
+  }
+
+  // Append the points logged since the last draw to the traces already there (the plot's own order).
+  function extend(curves) {
+    const indices = [];
+    const xs = [];
+    const ys = [];
+    drawn.ids.forEach((id, i) => {
+      const values = curves[id] || [];
+      const from = drawn.lengths[i];
+      if (values.length <= from) return;
+      indices.push(i);
+      xs.push(values.slice(from).map((_, k) => from + k + 1));
+      ys.push(values.slice(from));
+      drawn.lengths[i] = values.length;
+    });
+    if (indices.length) Plotly.extendTraces(plot, { x: xs, y: ys }, indices);
   }
 
   return {
     update(next) { state = next; draw(); },
-    redraw: draw,
+    redraw: () => draw(true),
     setBrush(next) { brushed = next; draw(); },
     destroy() { Plotly.purge(plot); },
   };
+}
+
+// The ``count`` rows with the best metric under ``goal`` (ties: the earlier run first).
+export function bestRows(rows, count, goal) {
+  const isBetter = better(goal);
+  return [...rows].sort((a, b) => (isBetter(a.best, b.best) ? -1 : isBetter(b.best, a.best) ? 1 : a.n - b.n)).slice(0, count);
 }
 
 // The default axes of a scatter chart: hyperparameters first, the metric last (and on one axis only).
@@ -114,10 +163,11 @@ export function createParams(root, Plotly, { onBrush }) {
     h("option", { value: "2d" }, "2D Scatter Chart"),
     h("option", { value: "3d" }, "3D Scatter Chart"));
   const axes = h("span", { className: "hdnb-axes" });
+  const capNote = h("span", { className: "hdnb-meta", dataset: { testid: "params-note" } });
   const plot = h("div", { className: "hdnb-plot", dataset: { testid: "params-chart" } });
   // A sibling of the plot (plotly keeps children it did not make, so a message inside it would stay under the chart).
   const empty = h("div", { className: "hdnb-empty", dataset: { testid: "params-empty" } }, "No run has logged the primary metric yet");
-  root.append(h("div", { className: "hdnb-section" }, h("div", { className: "hdnb-toolbar" }, h("b", {}, "Hyperparameters "), chooser, axes), empty, plot));
+  root.append(h("div", { className: "hdnb-section" }, h("div", { className: "hdnb-toolbar" }, h("b", {}, "Hyperparameters "), chooser, axes, capNote), empty, plot));
   let state = null;
   let kind = null;
   // The chosen axes of each scatter kind (the 2-D choice must not leak into the 3-D one).
@@ -128,6 +178,10 @@ export function createParams(root, Plotly, { onBrush }) {
   let interacting = false;
   let pending = false;
   // A brush belongs to the parallel coordinates: another kind of chart clears it (and the table's filter).
+  let drawnKey = null;
+  let lastDrawAt = 0;
+  let lastDrawMs = 0;
+  let deferred = null;
   chooser.addEventListener("change", () => { kind = chooser.value; clearBrush(); });
   plot.addEventListener("mousedown", () => { interacting = true; }, true);
   // JupyterLab's notebook captures the mousemoves that follow a mousedown in a cell (for its own
@@ -136,7 +190,7 @@ export function createParams(root, Plotly, { onBrush }) {
   window.addEventListener("mouseup", () => {
     if (!interacting) return;
     interacting = false;
-    if (pending) setTimeout(draw, 300);
+    if (pending) setTimeout(() => draw(true), 300);
   });
 
   function rowsWithMetric() {
@@ -157,7 +211,9 @@ export function createParams(root, Plotly, { onBrush }) {
     return new Set(rows.filter((r) => active.every((d) => inside(d.value(r), ranges[d.label]))).map((r) => r.id));
   }
 
-  function drawParcoords(rows) {
+  function drawParcoords(all) {
+    const rows = all.length > PARCOORDS_LINES ? bestRows(all, PARCOORDS_LINES, state.run.primary.goal) : all;
+    capNote.textContent = rows.length < all.length ? `the best ${rows.length} of ${all.length} runs drawn; the brush filters all` : "";
     const dims = dimensions(rows);
     lastDims = dims;
     const reverse = state.run.primary.goal === "minimize";
@@ -172,7 +228,8 @@ export function createParams(root, Plotly, { onBrush }) {
       })),
     };
     drawing = true;
-    Plotly.react(plot, [trace], themed({ height: 360, margin: { l: 60, r: 60, t: 50, b: 30 } }, chartColors(plot)), CONFIG).then(() => { drawing = false; });
+    return Plotly.react(plot, [trace], themed({ height: 360, margin: { l: 60, r: 60, t: 50, b: 30 } }, chartColors(plot)), CONFIG)
+      .then(() => { drawing = false; });
   }
 
   function drawScatter(rows, three) {
@@ -183,7 +240,7 @@ export function createParams(root, Plotly, { onBrush }) {
     const defaults = scatterDefaults(options, metric, three);
     names.forEach((n, i) => { if (!options.includes(chosenNames[n])) chosenNames[n] = defaults[i]; });
     fill(axes, ...names.map((n) => h("label", {}, ` ${n} `, h("select", {
-      dataset: { testid: `axis-${n}` }, onchange: (e) => { chosenNames[n] = e.target.value; draw(); } },
+      dataset: { testid: `axis-${n}` }, onchange: (e) => { chosenNames[n] = e.target.value; draw(true); } },
       options.map((o) => h("option", { value: o, selected: o === chosenNames[n] }, o))))));
     const axis = (name) => {
       if (name === metric) return { label: metric, value: (r) => r.best };
@@ -209,23 +266,39 @@ export function createParams(root, Plotly, { onBrush }) {
           scene: { xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]), zaxis: layoutAxis(chosen[2]),
             aspectmode: "cube", camera: { eye: { x: 2.0, y: 2.0, z: 1.2 } } } }
       : { height: 360, margin: { l: 60, r: 10, t: 20, b: 50 }, xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]) };
-    Plotly.react(plot, [trace], themed(layout, chartColors(plot)), CONFIG);
+    return Plotly.react(plot, [trace], themed(layout, chartColors(plot)), CONFIG);
   }
 
-  function draw() {
+  // A WebGL chart of thousands of runs takes long to draw (hundreds of ms with software rendering), so while
+  // runs stream in it is redrawn only when what it shows changed, and at most once per five times its last
+  // drawing time (at least CHART_MIN_MS apart): it never takes more than a fifth of the page's time. What the
+  // user does (another chart, axis, brush, theme) draws at once (``force``).
+  function draw(force = false) {
     if (!state) return;
     if (interacting) { pending = true; return; }
     pending = false;
     const rows = rowsWithMetric();
+    const key = `${kind}|${rows.length}|${state.rowsVersion}|${JSON.stringify(picks)}|${JSON.stringify(ranges)}`;
+    if (!force && key === drawnKey) return;
+    const wait = lastDrawAt + Math.max(CHART_MIN_MS, 5 * lastDrawMs) - performance.now();
+    if (!force && wait > 0) {
+      if (!deferred) deferred = setTimeout(() => { deferred = null; draw(); }, wait);
+      return;
+    }
+    clearTimeout(deferred);
+    deferred = null;
+    drawnKey = key;
     kind = kind || (state.params.length >= 3 ? "parcoords" : "2d");
     chooser.value = kind;
-    if (kind !== "parcoords") axes.style.display = "";
+    if (kind !== "parcoords") { axes.style.display = ""; capNote.textContent = ""; }
     else { fill(axes, ); axes.style.display = "none"; }
     empty.style.display = rows.length ? "none" : "";
     plot.style.display = rows.length ? "" : "none";
     if (!rows.length) { Plotly.purge(plot); return; }
-    if (kind === "parcoords") drawParcoords(rows);
-    else drawScatter(rows, kind === "3d");
+    const started = performance.now();
+    lastDrawAt = started;
+    const drawn = kind === "parcoords" ? drawParcoords(rows) : drawScatter(rows, kind === "3d");
+    Promise.resolve(drawn).then(() => { lastDrawMs = performance.now() - started; });
   }
 
   function listen() {
@@ -243,13 +316,13 @@ export function createParams(root, Plotly, { onBrush }) {
   function clearBrush() {
     for (const k of Object.keys(ranges)) delete ranges[k];
     onBrush(null);
-    draw();
+    draw(true);
   }
 
   return {
     update(next) { state = next; draw(); listen(); },
-    redraw: draw,
+    redraw: () => draw(true),
     clearBrush,
-    destroy() { Plotly.purge(plot); },
+    destroy() { clearTimeout(deferred); Plotly.purge(plot); },
   };
 }

@@ -6,10 +6,11 @@ import { createRunView } from "./run_view.js";
 import { acquirePlotly } from "./plotly_loader.js";
 import { hideStaticTwin } from "./static_twin.js";
 
-// the kernel sends the snapshot as one JSON string (compact in saved widget state); null when there is none yet
+// the kernel sends the snapshot as one JSON string (compact in saved widget state); null when there is none yet.
+// Always a new object, which the view's state then owns.
 function readSnapshot(model) {
   const snapshot = model.get("snapshot");
-  if (typeof snapshot !== "string") return snapshot || null;
+  if (typeof snapshot !== "string") return snapshot ? JSON.parse(JSON.stringify(snapshot)) : null;
   try {
     return snapshot ? JSON.parse(snapshot) : null;
   } catch {
@@ -17,15 +18,29 @@ function readSnapshot(model) {
   }
 }
 
-async function render({ model, el, host }) {
+// plotly.js takes about a second to evaluate on a page's first dashboard: the header and table do not wait
+// for it. Chart calls made before it is ready do nothing, and the view redraws its charts once it is.
+function deferredPlotly() {
+  let library = null;
+  const Plotly = new Proxy({}, { get: (_, name) => (...args) => (library ? library[name](...args) : Promise.resolve()) });
+  return { Plotly, ready: (loaded) => { library = loaded; } };
+}
+
+function render({ model, el, host }) {
+  performance.mark("hdnotebook-render"); // when the view got its data (benchmarks/widget_stream.py reads it)
   const viewId = Math.random().toString(36).slice(2);
   const send = (message) => model.send({ ...message, view: viewId });
-  const { Plotly, origin } = await acquirePlotly(model, host, send);
+  const { Plotly, ready } = deferredPlotly();
   const root = document.createElement("div");
   root.className = "hdnb";
   root.dataset.testid = "hdnotebook-run-details";
-  root.dataset.plotlyFrom = origin;
   el.appendChild(root);
+  acquirePlotly(model, host, send).then(({ Plotly: loaded, origin }) => {
+    performance.mark("hdnotebook-plotly");
+    ready(loaded);
+    root.dataset.plotlyFrom = origin;
+    if (view) view.redraw();
+  });
   const showStaticTwin = hideStaticTwin(model.get("static_key"));
 
   // The view is built from the first usable snapshot: the trait can arrive empty, or after deltas; until

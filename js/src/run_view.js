@@ -59,6 +59,7 @@ export function createRunView(root, { Plotly, send }) {
       log.scrollTop = log.scrollHeight;
       drawCharts();
     },
+    redraw() { if (state) drawCharts(); },
     tick(current) { state = current; drawHead(); },
     showDetails() {},
     cancelResult() {},

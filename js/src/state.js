@@ -7,9 +7,12 @@ export function isTerminal(status) {
   return TERMINAL.includes(status);
 }
 
+// The state takes ``snapshot`` over (deltas change it in place): give it an object of its own.
 export function createState(snapshot) {
-  const state = JSON.parse(JSON.stringify(snapshot || {}));
+  const state = snapshot || {};
   state.seq = state.seq ?? 0;
+  // counts the deltas that changed a child row (status, times, best...): charts of the rows redraw only then
+  state.rowsVersion = 0;
   if (state.kind === "sweep") {
     state.runs = state.runs || [];
     state.curves = state.curves || {};
@@ -39,6 +42,7 @@ export function applyDelta(state, delta) {
     state.clockOffset = Date.now() / 1000 - (delta.run.now || Date.now() / 1000);
   }
   if (state.kind === "sweep") {
+    if (delta.runs?.length) state.rowsVersion += 1;
     for (const row of delta.runs || []) {
       const known = state.rowsById.get(row.id);
       if (known) Object.assign(known, row);

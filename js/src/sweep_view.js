@@ -59,6 +59,7 @@ export function createSweepView(root, { Plotly, send }) {
       const row = shown && state.rowsById.get(shown);
       if (row && row.__seenStatus !== row.status) { row.__seenStatus = row.status; send({ type: "details", run_id: shown }); }
     },
+    redraw() { curves.redraw(); params.redraw(); },
     tick(current) { header.update({ ...current, runs: current.runs.filter((r) => !r.inherited) }); },
     showDetails(d) { details.show(d); },
     cancelResult(msg) {

@@ -213,12 +213,16 @@ def fit(epochs):
         run.log("loss", 1 / (i + 1))
         print("epoch", i, flush=True)
 
+class SlowToAnswer(RunDetailsWidget):
+    def _resync(self):
+        time.sleep(4)  # the view's hello brings a resync, late (hello is answered even while a cell runs)
+        super()._resync()
+
 run = Experiment(Workspace.from_config(), "first").submit(functools.partial(fit, 3))
 run.wait_for_completion()
-w = RunDetailsWidget(run)
+w = SlowToAnswer(run)
 w.snapshot = {}
 display(w)
-time.sleep(4)  # the kernel is busy: the view's hello (which brings a resync) waits
 """
 
 

@@ -5,8 +5,9 @@ function isTerminal(status) {
   return TERMINAL.includes(status);
 }
 function createState(snapshot) {
-  const state = JSON.parse(JSON.stringify(snapshot || {}));
+  const state = snapshot || {};
   state.seq = state.seq ?? 0;
+  state.rowsVersion = 0;
   if (state.kind === "sweep") {
     state.runs = state.runs || [];
     state.curves = state.curves || {};
@@ -35,6 +36,7 @@ function applyDelta(state, delta) {
     state.clockOffset = Date.now() / 1e3 - (delta.run.now || Date.now() / 1e3);
   }
   if (state.kind === "sweep") {
+    if (delta.runs?.length) state.rowsVersion += 1;
     for (const row of delta.runs || []) {
       const known = state.rowsById.get(row.id);
       if (known) Object.assign(known, row);
@@ -487,6 +489,8 @@ function followTheme(root, redraw) {
 
 // src/charts.js
 var CONFIG = { displayModeBar: false, responsive: true };
+var CHART_MIN_MS = 700;
+var PARCOORDS_LINES = 1e3;
 var TOP = 5;
 var LISTED = 50;
 function numericParam(param, rows) {
@@ -538,23 +542,50 @@ function createCurves(root, Plotly, { onMetric }) {
   let metric = null;
   let state = null;
   let brushed = null;
+  let choices = "";
+  let drawn = null;
   picker.addEventListener("change", () => {
     metric = picker.value;
     onMetric(metric);
     draw();
   });
   showAll.addEventListener("change", () => draw());
-  function draw() {
+  function fillPicker() {
+    const names = [.../* @__PURE__ */ new Set([state.run.primary.name, ...state.metrics])];
+    if (names.join("\n") === choices) return;
+    choices = names.join("\n");
+    fill(picker, ...names.map((m) => h("option", { value: m, selected: m === metric }, m)));
+  }
+  function draw(force = false) {
     if (!state) return;
     metric = metric || state.run.primary.name;
-    fill(picker, ...[.../* @__PURE__ */ new Set([state.run.primary.name, ...state.metrics])].map((m) => h("option", { value: m, selected: m === metric }, m)));
+    fillPicker();
     const curves = state.curves[metric] || {};
     const ranked = rankedRunIds(state);
-    const others = state.runs.map((r) => r.id).filter((id) => !ranked.includes(id));
+    const rankedSet = new Set(ranked);
+    const others = state.runs.map((r) => r.id).filter((id) => !rankedSet.has(id));
     const order = [...ranked, ...others].filter((id) => curves[id]?.length);
     const listed = showAll.checked ? order : order.slice(0, LISTED);
     legendNote.textContent = legendText(order.length, showAll.checked);
     const type = listed.length > 200 ? "scattergl" : "scatter";
+    const isVisible = (id, i) => i < TOP || showAll.checked || Boolean(brushed && brushed.has(id));
+    const primary = metric === state.run.primary.name;
+    const threshold = primary ? state.run.threshold : null;
+    const shown = threshold && threshold.value != null;
+    const colors = chartColors(plot);
+    const key = JSON.stringify([
+      metric,
+      type,
+      [...listed].sort(),
+      listed.filter(isVisible).sort(),
+      brushed ? listed.filter((id) => brushed.has(id)).sort() : null,
+      shown ? threshold : null,
+      colors
+    ]);
+    if (!force && drawn && drawn.key === key) {
+      extend(curves);
+      return;
+    }
     const traces = listed.map((id, i) => {
       const row = state.rowsById.get(id);
       const faded = brushed && !brushed.has(id);
@@ -563,17 +594,14 @@ function createCurves(root, Plotly, { onMetric }) {
         mode: "lines+markers",
         name: row.inherited ? `\u21A9${row.n}` : `#${row.n}`,
         x: curves[id].map((_, k) => k + 1),
-        y: curves[id],
-        visible: i < TOP || showAll.checked || brushed && brushed.has(id) ? true : "legendonly",
+        y: [...curves[id]],
+        visible: isVisible(id, i) ? true : "legendonly",
         opacity: faded ? 0.12 : 1,
         line: { width: brushed && !faded ? 3 : 1.5 },
         marker: { size: 4 },
         hovertemplate: `run ${row.inherited ? "\u21A9" : "#"}${row.n} %{y}<extra>interval %{x}</extra>`
       };
     });
-    const primary = metric === state.run.primary.name;
-    const threshold = primary ? state.run.threshold : null;
-    const shown = threshold && threshold.value != null;
     const shapes = shown ? [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: threshold.value, y1: threshold.value, line: { dash: "dash", color: CUTOFF } }] : [];
     const annotations = shown ? [{
       xref: "paper",
@@ -597,14 +625,30 @@ function createCurves(root, Plotly, { onMetric }) {
       annotations,
       uirevision: metric
     };
-    Plotly.react(plot, traces, themed(layout, chartColors(plot)), CONFIG);
+    Plotly.react(plot, traces, themed(layout, colors), CONFIG);
+    drawn = { key, ids: listed, lengths: listed.map((id) => curves[id].length) };
+  }
+  function extend(curves) {
+    const indices = [];
+    const xs = [];
+    const ys = [];
+    drawn.ids.forEach((id, i) => {
+      const values = curves[id] || [];
+      const from = drawn.lengths[i];
+      if (values.length <= from) return;
+      indices.push(i);
+      xs.push(values.slice(from).map((_, k) => from + k + 1));
+      ys.push(values.slice(from));
+      drawn.lengths[i] = values.length;
+    });
+    if (indices.length) Plotly.extendTraces(plot, { x: xs, y: ys }, indices);
   }
   return {
     update(next) {
       state = next;
       draw();
     },
-    redraw: draw,
+    redraw: () => draw(true),
     setBrush(next) {
       brushed = next;
       draw();
@@ -613,6 +657,10 @@ function createCurves(root, Plotly, { onMetric }) {
       Plotly.purge(plot);
     }
   };
+}
+function bestRows(rows, count, goal) {
+  const isBetter = better(goal);
+  return [...rows].sort((a, b) => isBetter(a.best, b.best) ? -1 : isBetter(b.best, a.best) ? 1 : a.n - b.n).slice(0, count);
 }
 function scatterDefaults(options, metric, three) {
   const params = options.filter((o) => o !== metric);
@@ -629,9 +677,10 @@ function createParams(root, Plotly, { onBrush }) {
     h("option", { value: "3d" }, "3D Scatter Chart")
   );
   const axes = h("span", { className: "hdnb-axes" });
+  const capNote = h("span", { className: "hdnb-meta", dataset: { testid: "params-note" } });
   const plot = h("div", { className: "hdnb-plot", dataset: { testid: "params-chart" } });
   const empty = h("div", { className: "hdnb-empty", dataset: { testid: "params-empty" } }, "No run has logged the primary metric yet");
-  root.append(h("div", { className: "hdnb-section" }, h("div", { className: "hdnb-toolbar" }, h("b", {}, "Hyperparameters "), chooser, axes), empty, plot));
+  root.append(h("div", { className: "hdnb-section" }, h("div", { className: "hdnb-toolbar" }, h("b", {}, "Hyperparameters "), chooser, axes, capNote), empty, plot));
   let state = null;
   let kind = null;
   const picks = { "2d": {}, "3d": {} };
@@ -640,6 +689,10 @@ function createParams(root, Plotly, { onBrush }) {
   let drawing = false;
   let interacting = false;
   let pending = false;
+  let drawnKey = null;
+  let lastDrawAt = 0;
+  let lastDrawMs = 0;
+  let deferred = null;
   chooser.addEventListener("change", () => {
     kind = chooser.value;
     clearBrush();
@@ -651,7 +704,7 @@ function createParams(root, Plotly, { onBrush }) {
   window.addEventListener("mouseup", () => {
     if (!interacting) return;
     interacting = false;
-    if (pending) setTimeout(draw, 300);
+    if (pending) setTimeout(() => draw(true), 300);
   });
   function rowsWithMetric() {
     return state.runs.filter((r) => r.best != null);
@@ -668,7 +721,9 @@ function createParams(root, Plotly, { onBrush }) {
     const inside = (v, range) => (Array.isArray(range[0]) ? range : [range]).some(([a, b]) => v >= a && v <= b);
     return new Set(rows.filter((r) => active.every((d) => inside(d.value(r), ranges[d.label]))).map((r) => r.id));
   }
-  function drawParcoords(rows) {
+  function drawParcoords(all) {
+    const rows = all.length > PARCOORDS_LINES ? bestRows(all, PARCOORDS_LINES, state.run.primary.goal) : all;
+    capNote.textContent = rows.length < all.length ? `the best ${rows.length} of ${all.length} runs drawn; the brush filters all` : "";
     const dims = dimensions(rows);
     lastDims = dims;
     const reverse = state.run.primary.goal === "minimize";
@@ -684,7 +739,7 @@ function createParams(root, Plotly, { onBrush }) {
       }))
     };
     drawing = true;
-    Plotly.react(plot, [trace], themed({ height: 360, margin: { l: 60, r: 60, t: 50, b: 30 } }, chartColors(plot)), CONFIG).then(() => {
+    return Plotly.react(plot, [trace], themed({ height: 360, margin: { l: 60, r: 60, t: 50, b: 30 } }, chartColors(plot)), CONFIG).then(() => {
       drawing = false;
     });
   }
@@ -703,7 +758,7 @@ function createParams(root, Plotly, { onBrush }) {
         dataset: { testid: `axis-${n}` },
         onchange: (e) => {
           chosenNames[n] = e.target.value;
-          draw();
+          draw(true);
         }
       },
       options.map((o) => h("option", { value: o, selected: o === chosenNames[n] }, o))
@@ -748,9 +803,9 @@ function createParams(root, Plotly, { onBrush }) {
         camera: { eye: { x: 2, y: 2, z: 1.2 } }
       }
     } : { height: 360, margin: { l: 60, r: 10, t: 20, b: 50 }, xaxis: layoutAxis(chosen[0]), yaxis: layoutAxis(chosen[1]) };
-    Plotly.react(plot, [trace], themed(layout, chartColors(plot)), CONFIG);
+    return Plotly.react(plot, [trace], themed(layout, chartColors(plot)), CONFIG);
   }
-  function draw() {
+  function draw(force = false) {
     if (!state) return;
     if (interacting) {
       pending = true;
@@ -758,10 +813,25 @@ function createParams(root, Plotly, { onBrush }) {
     }
     pending = false;
     const rows = rowsWithMetric();
+    const key = `${kind}|${rows.length}|${state.rowsVersion}|${JSON.stringify(picks)}|${JSON.stringify(ranges)}`;
+    if (!force && key === drawnKey) return;
+    const wait = lastDrawAt + Math.max(CHART_MIN_MS, 5 * lastDrawMs) - performance.now();
+    if (!force && wait > 0) {
+      if (!deferred) deferred = setTimeout(() => {
+        deferred = null;
+        draw();
+      }, wait);
+      return;
+    }
+    clearTimeout(deferred);
+    deferred = null;
+    drawnKey = key;
     kind = kind || (state.params.length >= 3 ? "parcoords" : "2d");
     chooser.value = kind;
-    if (kind !== "parcoords") axes.style.display = "";
-    else {
+    if (kind !== "parcoords") {
+      axes.style.display = "";
+      capNote.textContent = "";
+    } else {
       fill(axes);
       axes.style.display = "none";
     }
@@ -771,8 +841,12 @@ function createParams(root, Plotly, { onBrush }) {
       Plotly.purge(plot);
       return;
     }
-    if (kind === "parcoords") drawParcoords(rows);
-    else drawScatter(rows, kind === "3d");
+    const started = performance.now();
+    lastDrawAt = started;
+    const drawn = kind === "parcoords" ? drawParcoords(rows) : drawScatter(rows, kind === "3d");
+    Promise.resolve(drawn).then(() => {
+      lastDrawMs = performance.now() - started;
+    });
   }
   function listen() {
     if (plot.on && !plot.__hdnbListening) {
@@ -790,7 +864,7 @@ function createParams(root, Plotly, { onBrush }) {
   function clearBrush() {
     for (const k of Object.keys(ranges)) delete ranges[k];
     onBrush(null);
-    draw();
+    draw(true);
   }
   return {
     update(next) {
@@ -798,9 +872,10 @@ function createParams(root, Plotly, { onBrush }) {
       draw();
       listen();
     },
-    redraw: draw,
+    redraw: () => draw(true),
     clearBrush,
     destroy() {
+      clearTimeout(deferred);
       Plotly.purge(plot);
     }
   };
@@ -944,6 +1019,10 @@ function createSweepView(root, { Plotly, send }) {
         send({ type: "details", run_id: shown2 });
       }
     },
+    redraw() {
+      curves.redraw();
+      params.redraw();
+    },
     tick(current) {
       header.update({ ...current, runs: current.runs.filter((r) => !r.inherited) });
     },
@@ -1044,6 +1123,9 @@ function createRunView(root, { Plotly, send }) {
       log.scrollTop = log.scrollHeight;
       drawCharts();
     },
+    redraw() {
+      if (state) drawCharts();
+    },
     tick(current) {
       state = current;
       drawHead();
@@ -1138,22 +1220,35 @@ function hideStaticTwin(key) {
 // src/index.js
 function readSnapshot(model) {
   const snapshot = model.get("snapshot");
-  if (typeof snapshot !== "string") return snapshot || null;
+  if (typeof snapshot !== "string") return snapshot ? JSON.parse(JSON.stringify(snapshot)) : null;
   try {
     return snapshot ? JSON.parse(snapshot) : null;
   } catch {
     return null;
   }
 }
-async function render({ model, el, host }) {
+function deferredPlotly() {
+  let library = null;
+  const Plotly = new Proxy({}, { get: (_, name) => (...args) => library ? library[name](...args) : Promise.resolve() });
+  return { Plotly, ready: (loaded) => {
+    library = loaded;
+  } };
+}
+function render({ model, el, host }) {
+  performance.mark("hdnotebook-render");
   const viewId = Math.random().toString(36).slice(2);
   const send = (message) => model.send({ ...message, view: viewId });
-  const { Plotly, origin } = await acquirePlotly(model, host, send);
+  const { Plotly, ready } = deferredPlotly();
   const root = document.createElement("div");
   root.className = "hdnb";
   root.dataset.testid = "hdnotebook-run-details";
-  root.dataset.plotlyFrom = origin;
   el.appendChild(root);
+  acquirePlotly(model, host, send).then(({ Plotly: loaded, origin }) => {
+    performance.mark("hdnotebook-plotly");
+    ready(loaded);
+    root.dataset.plotlyFrom = origin;
+    if (view) view.redraw();
+  });
   const showStaticTwin = hideStaticTwin(model.get("static_key"));
   const usable = (snapshot) => Boolean(snapshot && snapshot.run && snapshot.kind);
   const loading = Object.assign(document.createElement("div"), { className: "hdnb-empty", textContent: "Loading\u2026" });
