@@ -1,0 +1,56 @@
+"""RunDetails of a big sweep while values stream in: the curves grow by appending points to the traces already
+drawn (not by re-plotting them), and the parallel coordinates draw the best 1000 runs only."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from benchmarks.widget import synthetic_sweep
+from hdnotebook import Workspace
+from tests.browser.conftest import open_notebook, run_all
+from tests.browser.test_run_details_browser import _write_notebook
+
+RUNS = 1200
+
+# The running children log values above every finished child's, so they lead the curves while they stream.
+STREAM = """
+import threading, time
+from hdnotebook import *
+run = HyperDriveRun(Experiment(Workspace.from_config(), "bench"), {run_id!r})
+RunDetails(run).show()
+
+def stream(store=run._need_store(), children=[f"{{run.id}}_{{i}}" for i in range({first}, {runs})]):
+    for k in range(120):
+        store.apply_events([{{"op": "metric", "run": c, "name": "accuracy", "kind": "scalar", "value": 1.5 + k / 1000,
+                              "t": time.time()}} for c in children])
+        time.sleep(0.25)
+
+threading.Thread(target=stream, daemon=True).start()
+"""
+
+CURVES = "document.querySelector(\"[data-testid='curves']\")"
+
+
+def test_big_sweep_curves_grow_in_place_and_parcoords_draw_the_best_runs(lab, page) -> None:
+    run = synthetic_sweep(Workspace(lab.root), RUNS, 10, running=3)
+    _write_notebook(lab.root / "big.ipynb", [STREAM.format(run_id=run.id, first=RUNS - 3, runs=RUNS)])
+    open_notebook(page, lab, "big.ipynb")
+    run_all(page)
+    widget = page.locator("[data-testid='hdnotebook-run-details']")
+
+    expect(widget.locator("[data-testid='params-note']")).to_have_text(
+        f"the best 1000 of {RUNS} runs drawn; the brush filters all", timeout=120_000)
+    lines = page.evaluate("() => document.querySelector(\"[data-testid='params-chart']\").data[0].dimensions[0].values.length")
+    assert lines == 1000
+
+    # the running children lead the curves once their streamed values arrive
+    page.wait_for_function(f"() => {{ const p = {CURVES}; return p && p.data && p.data.length &&"
+                           " p.data.filter(t => Math.max(...t.y) > 1.4).length === 3; }", timeout=60_000)
+    page.wait_for_timeout(1000)  # past the re-plot that brought them to the top
+    before = page.evaluate(f"() => {{ window.__traces = [...{CURVES}.data]; return window.__traces.map(t => t.y.length); }}")
+    page.wait_for_function(f"(n) => {CURVES}.data.reduce((s, t) => s + t.y.length, 0) >= n + 9", arg=sum(before),
+                           timeout=30_000)
+    same = page.evaluate(f"() => {CURVES}.data.every((t, i) => t === window.__traces[i])")
+    grown = page.evaluate(f"() => {CURVES}.data.map(t => t.y.length)")
+    assert same, "the traces were re-plotted, not extended"
+    assert sum(grown) >= sum(before) + 9 and len(grown) == len(before)
