@@ -67,7 +67,7 @@ def main() -> None:
         finally:
             stop_lab(lab)
     print(f"{args.runs} runs x {args.values} values: dashboard visible {shown:.1f} s after Run All "
-          f"(kernel snapshot + 4.8 MB of plotly.js + first render), charts drawn at {charts:.1f} s")
+          f"(kernel snapshot, plotly.js evaluated once per page, first render), charts drawn at {charts:.1f} s")
     print(f"front end's first render (header and table): {render_ms} ms")
     print(f"re-sorting the table: median {sorted(sorts)[2]:.0f} ms; switching to the 2-D scatter: {switch:.0f} ms")
 
