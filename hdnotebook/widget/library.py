@@ -13,7 +13,7 @@ import functools
 import re
 import threading
 
-import ipywidgets
+import anywidget
 import traitlets
 
 _lock = threading.Lock()
@@ -41,9 +41,13 @@ def plotly_source() -> tuple[str, str]:
     return without_draw_waits(get_plotlyjs()), get_plotlyjs_version()
 
 
-class PlotlyLibrary(ipywidgets.Widget):
-    """A model without a view whose ``source`` trait is plotly.js (a UMD bundle) and ``version`` its version."""
+class PlotlyLibrary(anywidget.AnyWidget):
+    """A widget never displayed whose ``source`` trait is plotly.js (a UMD bundle) and ``version`` its version.
 
+    Its front-end module is RunDetails' own, whose ``initialize`` starts evaluating plotly.js as soon as the model
+    exists in the page, while the kernel still builds the first RunDetails' snapshot."""
+
+    _esm = traitlets.Unicode().tag(sync=True)
     source = traitlets.Unicode().tag(sync=True)
     version = traitlets.Unicode().tag(sync=True)
 
@@ -60,6 +64,8 @@ def plotly_library() -> PlotlyLibrary:
     with _lock:
         if not _open(_library):
             source, version = plotly_source()
-            _library = PlotlyLibrary(source=source, version=version)
+            from hdnotebook.widget.widget import esm_source  # widget.py imports this module
+
+            _library = PlotlyLibrary(_esm=esm_source(), source=source, version=version)
         assert _library is not None
         return _library

@@ -3,7 +3,7 @@
 import { applyDelta, createState } from "./state.js";
 import { createSweepView } from "./sweep_view.js";
 import { createRunView } from "./run_view.js";
-import { acquirePlotly } from "./plotly_loader.js";
+import { acquirePlotly, preloadPlotly } from "./plotly_loader.js";
 import { hideStaticTwin } from "./static_twin.js";
 
 // the kernel sends the snapshot as one JSON string (compact in saved widget state); null when there is none yet.
@@ -110,4 +110,10 @@ function render({ model, el, host }) {
   };
 }
 
-export default { render };
+// This module is also the shared plotly.js library model's (widget/library.py): that model starts plotly.js
+// evaluating when it is created; a RunDetails model has no ``source`` and nothing to start.
+function initialize({ model }) {
+  if (model.get("source")) preloadPlotly(model);
+}
+
+export default { initialize, render };

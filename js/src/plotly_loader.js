@@ -13,14 +13,22 @@ function evaluate(source) {
   return import(/* @vite-ignore */ url).then((m) => m.default).finally(() => URL.revokeObjectURL(url));
 }
 
-function cached(version, load) {
+// The page's plotly.js of ``version``: { promise, origin } (origin: where its source came from).
+function cached(version, origin, load) {
   const cache = (globalThis[CACHE] ??= new Map());
   if (!cache.has(version)) {
     const promise = Promise.resolve().then(load);
     promise.catch(() => cache.delete(version));
-    cache.set(version, promise);
+    cache.set(version, { promise, origin });
   }
   return cache.get(version);
+}
+
+/** Start evaluating the library model's plotly.js as soon as the model exists (its ``initialize``), before any
+ * RunDetails view asks for it: the kernel builds a big sweep's snapshot meanwhile. */
+export function preloadPlotly(library) {
+  const source = library.get("source");
+  if (source) cached(library.get("version") || "unknown", "library-model", () => evaluate(source));
 }
 
 async function libraryModel(model, host) {
@@ -52,15 +60,14 @@ function askKernel(model, send) {
 }
 
 /** { Plotly, origin } for a RunDetails view: plotly.js evaluated at most once per page and version; origin says
- * where it came from ("page": evaluated earlier on this page, "library-model", "kernel"). */
+ * where its source came from ("library-model" or "kernel"). */
 export async function acquirePlotly(model, host, send) {
   const version = model.get("plotly_version") || "unknown";
-  const cache = globalThis[CACHE];
-  if (cache && cache.has(version)) return { Plotly: await cache.get(version), origin: "page" };
+  const known = globalThis[CACHE]?.get(version);
+  if (known) return { Plotly: await known.promise, origin: known.origin };
   const library = await libraryModel(model, host);
-  if (library && library.get("source")) {
-    const Plotly = await cached(library.get("version") || version, () => evaluate(library.get("source")));
-    return { Plotly, origin: "library-model" };
-  }
-  return { Plotly: await cached(version, () => askKernel(model, send).then(evaluate)), origin: "kernel" };
+  const entry = library && library.get("source")
+    ? cached(library.get("version") || version, "library-model", () => evaluate(library.get("source")))
+    : cached(version, "kernel", () => askKernel(model, send).then(evaluate));
+  return { Plotly: await entry.promise, origin: entry.origin };
 }

@@ -73,7 +73,9 @@ def test_a_view_whose_library_model_is_gone_gets_plotly_from_the_kernel(lab, pag
     nb = nbformat.read(path, as_version=4)
     nb.cells[1].source = ("from hdnotebook.widget.library import plotly_library\n"
                           f"details = {nb.cells[1].source.removesuffix('.show()')}\n"
-                          "details.widget\nplotly_library().close()\ndetails.show()")
+                          "details.widget\nplotly_library().close()\n"
+                          "details.widget.plotly_version = 'unseen'  # the closed model's plotly.js ran on the page\n"
+                          "details.show()")
     nbformat.write(nb, lab.root / "closed_library.ipynb")
     open_notebook(page, lab, "closed_library.ipynb")
     run_all(page)

@@ -1156,14 +1156,18 @@ export default module.exports;
     url
   ).then((m) => m.default).finally(() => URL.revokeObjectURL(url));
 }
-function cached(version, load) {
+function cached(version, origin, load) {
   const cache = globalThis[CACHE] ?? (globalThis[CACHE] = /* @__PURE__ */ new Map());
   if (!cache.has(version)) {
     const promise = Promise.resolve().then(load);
     promise.catch(() => cache.delete(version));
-    cache.set(version, promise);
+    cache.set(version, { promise, origin });
   }
   return cache.get(version);
+}
+function preloadPlotly(library) {
+  const source = library.get("source");
+  if (source) cached(library.get("version") || "unknown", "library-model", () => evaluate(source));
 }
 async function libraryModel(model, host) {
   const ref = model.get("library");
@@ -1195,14 +1199,11 @@ function askKernel(model, send) {
 }
 async function acquirePlotly(model, host, send) {
   const version = model.get("plotly_version") || "unknown";
-  const cache = globalThis[CACHE];
-  if (cache && cache.has(version)) return { Plotly: await cache.get(version), origin: "page" };
+  const known = globalThis[CACHE]?.get(version);
+  if (known) return { Plotly: await known.promise, origin: known.origin };
   const library = await libraryModel(model, host);
-  if (library && library.get("source")) {
-    const Plotly = await cached(library.get("version") || version, () => evaluate(library.get("source")));
-    return { Plotly, origin: "library-model" };
-  }
-  return { Plotly: await cached(version, () => askKernel(model, send).then(evaluate)), origin: "kernel" };
+  const entry = library && library.get("source") ? cached(library.get("version") || version, "library-model", () => evaluate(library.get("source"))) : cached(version, "kernel", () => askKernel(model, send).then(evaluate));
+  return { Plotly: await entry.promise, origin: entry.origin };
 }
 
 // src/static_twin.js
@@ -1325,7 +1326,10 @@ function render({ model, el, host }) {
     if (view) view.destroy();
   };
 }
-var index_default = { render };
+function initialize({ model }) {
+  if (model.get("source")) preloadPlotly(model);
+}
+var index_default = { initialize, render };
 export {
   index_default as default
 };
