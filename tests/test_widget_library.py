@@ -65,20 +65,3 @@ def test_a_view_without_the_library_model_gets_plotly_from_the_kernel(tmp_path: 
     assert reply["type"] == "library" and reply["view"] == "a" and reply["version"] == widget.plotly_version
     assert reply["source"].count("* plotly.js v") == 1
 
-
-def test_the_shared_plotly_has_no_parcoords_draw_wait() -> None:
-    """parcoords' ensureDraw (a pixel read that waits for the GPU before each block of lines) is emptied in the
-    plotly.js RunDetails load, and nothing else changes: if a plotly.js release reshapes it, this fails."""
-    from plotly.offline import get_plotlyjs
-
-    from hdnotebook.widget.library import plotly_source, without_draw_waits
-
-    shipped, served = get_plotlyjs(), plotly_source()[0]
-    assert "{x:0,y:0,width:1,height:1,data:" in shipped  # the wait in the package's plotly.js
-    removed = [(a, b) for a, b in zip(shipped.split("function "), served.split("function ")) if a != b]
-    assert len(removed) == 1, "exactly one function differs"
-    name = removed[0][1].split("(")[0]
-    assert removed[0][1].startswith(f"{name}(") and removed[0][1].split("}")[0].endswith("{")
-    assert ".read({x:0,y:0,width:1,height:1" in removed[0][0]
-    assert without_draw_waits("function f(e){e.read({x:0,y:0,width:1,height:1,data:d})}") == "function f(e){}"
-    assert without_draw_waits("no such function") == "no such function"

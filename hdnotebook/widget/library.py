@@ -10,7 +10,6 @@ kernel finds the library in that same saved state.
 from __future__ import annotations
 
 import functools
-import re
 import threading
 
 import anywidget
@@ -20,25 +19,12 @@ _lock = threading.Lock()
 _library: "PlotlyLibrary | None" = None
 
 
-# plotly.js's parcoords calls ensureDraw(regl), a 1x1 pixel read, before each block of lines it draws: it
-# makes the page's main thread wait until the GPU has drawn every earlier line. WebGL runs commands in order
-# without it; with software rendering (no GPU) each wait lasts hundreds of milliseconds at 1000 runs, which
-# froze the page on every redraw while a sweep streamed. The function is emptied (one match, else unchanged).
-_ENSURE_DRAW = re.compile(r"function (\w+)\((\w+)\)\{\2\.read\(\{x:0,y:0,width:1,height:1,data:\w+\}\)\}")
-
-
-def without_draw_waits(source: str) -> str:
-    """``source`` (plotly.js) with parcoords' ensureDraw made a no-op, if it is found exactly once."""
-    found = _ENSURE_DRAW.findall(source)
-    return _ENSURE_DRAW.sub(r"function \1(\2){}", source) if len(found) == 1 else source
-
-
 @functools.lru_cache(maxsize=1)
 def plotly_source() -> tuple[str, str]:
-    """(plotly.js source text from the plotly package, without parcoords' draw waits; its version)."""
+    """(plotly.js source text from the plotly package, its version)."""
     from plotly.offline import get_plotlyjs, get_plotlyjs_version
 
-    return without_draw_waits(get_plotlyjs()), get_plotlyjs_version()
+    return get_plotlyjs(), get_plotlyjs_version()
 
 
 class PlotlyLibrary(anywidget.AnyWidget):

@@ -30,6 +30,39 @@ threading.Thread(target=stream, daemon=True).start()
 
 CURVES = "document.querySelector(\"[data-testid='curves']\")"
 
+# Whether the chart's screenshot has coloured (line) pixels half-way between each pair of neighbouring axes: the
+# PNG is decoded by the page itself (no imaging library here), the lines are Viridis, the axes and text grey.
+DECODE = """async ([png, xs, top, bottom]) => {
+  const image = new Image();
+  image.src = "data:image/png;base64," + png;
+  await image.decode();
+  const canvas = Object.assign(document.createElement("canvas"), { width: image.width, height: image.height });
+  const context = canvas.getContext("2d");
+  context.drawImage(image, 0, 0);
+  return xs.map((x) => {
+    const { data } = context.getImageData(Math.round(x), top, 1, bottom - top);
+    let colored = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]) > 60) colored += 1;
+    }
+    return colored >= 3;
+  });
+}"""
+
+
+def _colored_columns_between_axes(page) -> list[bool]:
+    import base64
+
+    chart = page.locator("[data-testid='params-chart']")
+    origin = chart.bounding_box()
+    axes = [b for b in (a.bounding_box() for a in chart.locator(".parcoords .axis").all()) if b]
+    xs = sorted(b["x"] + b["width"] / 2 - origin["x"] for b in axes)
+    middles = [(a + b) / 2 for a, b in zip(xs, xs[1:])]
+    top = int(min(b["y"] for b in axes) - origin["y"]) + 5
+    bottom = int(max(b["y"] + b["height"] for b in axes) - origin["y"]) - 5
+    png = base64.b64encode(chart.screenshot()).decode()
+    return page.evaluate(DECODE, [png, middles, top, bottom])
+
 
 def test_big_sweep_curves_grow_in_place_and_parcoords_draw_the_best_runs(lab, page) -> None:
     run = synthetic_sweep(Workspace(lab.root), RUNS, 10, running=3)
@@ -42,6 +75,8 @@ def test_big_sweep_curves_grow_in_place_and_parcoords_draw_the_best_runs(lab, pa
         f"the best 1000 of {RUNS} runs drawn; the brush filters all", timeout=120_000)
     lines = page.evaluate("() => document.querySelector(\"[data-testid='params-chart']\").data[0].dimensions[0].values.length")
     assert lines == 1000
+    page.wait_for_timeout(1500)
+    assert _colored_columns_between_axes(page) == [True] * 3, "lines are drawn between every pair of axes"
 
     # the running children lead the curves once their streamed values arrive
     page.wait_for_function(f"() => {{ const p = {CURVES}; return p && p.data && p.data.length &&"
