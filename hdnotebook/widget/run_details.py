@@ -77,8 +77,9 @@ class RunDetails:
             return
         from hdnotebook.widget.displays import Shown, finish_displays, live_bundle, remember, static_bundle
 
-        widget = self.widget
-        if not widget._tracker.finished:
+        shown_before = self._widget is not None
+        widget = self.widget  # a new widget holds a fresh snapshot already
+        if shown_before and not widget._tracker.finished:
             widget._resync()  # a RunDetails shown again shows the state of now
         view = widget._repr_mimebundle_()
         view = dict(view[0] if isinstance(view, tuple) else view)
