@@ -10,17 +10,7 @@ from benchmarks.widget import log_values, synthetic_sweep
 from hdnotebook import Workspace
 from hdnotebook.widget.library import PlotlyLibrary, plotly_library
 from hdnotebook.widget.widget import RunDetailsWidget, esm_source, live_widgets
-
-
-class Recorder(RunDetailsWidget):
-    """The widget with its outgoing messages recorded instead of sent to a front end."""
-
-    def __init__(self, run) -> None:
-        self.sent: list[dict] = []
-        super().__init__(run)
-
-    def send(self, content, buffers=None) -> None:
-        self.sent.append(content)
+from tests.test_widget import Recorder
 
 
 def test_widgets_share_one_library_and_their_module_has_no_plotly(tmp_path: Path) -> None:

@@ -177,3 +177,18 @@ def add_and_run_cell(page, code: str) -> None:
     page.keyboard.press("Enter")
     page.keyboard.insert_text(code)
     page.keyboard.press("Shift+Enter")
+
+
+def brush_first_axis(page, widget, start: float, step: float) -> tuple[float, dict]:
+    """Drag a brush down the parallel coordinates' first axis, from ``start`` of its height in 9 steps of ``step``;
+    returns the axis's x and its brush area's box."""
+    brush = widget.locator("[data-testid='params-chart'] .axis-brush .background").first
+    brush.scroll_into_view_if_needed()
+    box = brush.bounding_box()
+    x = box["x"] + box["width"] / 2
+    page.mouse.move(x, box["y"] + box["height"] * start)
+    page.mouse.down()
+    for k in range(1, 10):
+        page.mouse.move(x, box["y"] + box["height"] * (start + step * k))
+    page.mouse.up()
+    return x, box

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, add_and_run_cell, open_notebook, run_all
+from tests.browser.conftest import ARTIFACTS, add_and_run_cell, brush_first_axis, open_notebook, run_all
 
 SETUP = """
 import math, time
@@ -74,15 +74,7 @@ def test_live_sweep_dashboard(front, page) -> None:
     assert widget.locator("[data-testid='chart-kind']").input_value() == "parcoords"
 
     # a brush on the first axis filters the table
-    brush = widget.locator("[data-testid='params-chart'] .axis-brush .background").first
-    brush.scroll_into_view_if_needed()
-    box = brush.bounding_box()
-    x = box["x"] + box["width"] / 2
-    page.mouse.move(x, box["y"] + box["height"] * 0.1)
-    page.mouse.down()
-    for k in range(1, 10):
-        page.mouse.move(x, box["y"] + box["height"] * (0.1 + 0.05 * k))
-    page.mouse.up()
+    x, box = brush_first_axis(page, widget, 0.1, 0.05)
     note = widget.locator("[data-testid='brush-note']")
     expect(note).to_be_visible()
     inside = int(note.inner_text().split()[0])

@@ -11,7 +11,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, add_and_run_cell, open_notebook, run_all, start_lab, stop_lab
+from tests.browser.conftest import (ARTIFACTS, add_and_run_cell, brush_first_axis, open_notebook, run_all, start_lab,
+                                   stop_lab)
 from tests.browser.test_run_details_browser import _write_notebook
 
 WIDGET = "[data-testid='hdnotebook-run-details']"
@@ -56,15 +57,7 @@ def _open_file_browser(page) -> None:
 
 
 def _brush_first_axis(page, widget) -> None:
-    brush = widget.locator("[data-testid='params-chart'] .axis-brush .background").first
-    brush.scroll_into_view_if_needed()
-    box = brush.bounding_box()
-    x = box["x"] + box["width"] / 2
-    page.mouse.move(x, box["y"] + box["height"] * 0.05)
-    page.mouse.down()
-    for k in range(1, 10):
-        page.mouse.move(x, box["y"] + box["height"] * (0.05 + 0.06 * k))
-    page.mouse.up()
+    brush_first_axis(page, widget, 0.05, 0.06)
     expect(widget.locator("[data-testid='brush-note']")).to_be_visible()
 
 
