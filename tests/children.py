@@ -111,3 +111,19 @@ def ties(order: int) -> None:
     if order == 0:
         time.sleep(0.8)
     Run.get_context().log("score", 1.0)
+
+
+def results_child(lr: float, depth: int, act: str, ratio: float, units: int) -> None:
+    """For the results tests: ``acc`` three times (a, a + 1, a + 0.5 with a = depth * ratio; with act "tanh"
+    NaN, a, inf instead), ``loss`` as one list [depth, depth / 2], and a ``note`` string."""
+    run = Run.get_context()
+    a = depth * ratio
+    for value in ([float("nan"), a, float("inf")] if act == "tanh" else [a, a + 1, a + 0.5]):
+        run.log("acc", value)
+    run.log_list("loss", [depth, depth / 2])
+    run.log("note", f"{act}-{units}")
+
+
+def linear(x1: float, x2: float, x3: float) -> None:
+    """Logs ``score = 10 * x1 + x2`` (x3 does not matter)."""
+    Run.get_context().log("score", 10 * x1 + x2)

@@ -15,6 +15,8 @@ from hdnotebook.scheduler.sweep_log import strip_markers
 from hdnotebook.store import numeric_values
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from hdnotebook.experiment import Experiment
 
 # (sweep id, method) pairs that have already warned about a primary metric no child logs: once each per process
@@ -72,6 +74,20 @@ class HyperDriveRun(Run):
         scored.sort(key=lambda i: i["best_primary_metric"], reverse=descending != reverse)
         result = scored + ([] if discard_no_metric else unscored)
         return result[:top] if top else result
+
+    def to_dataframe(self, metrics: Any = "primary", include_warm_start: bool = False) -> "pd.DataFrame":
+        """The sweep's children as a pandas DataFrame, one row per child ordered by child index: run id and
+        numbers, status, one column per hyperparameter (native dtypes), the primary metric's best value (column
+        named after the metric) and last value (``<metric>_last``), ``intervals``, times, duration and
+        termination reason. ``metrics="all"`` (or a list of names) adds ``<name>_min/_max/_last`` of the other
+        metrics; ``include_warm_start`` appends the warm-start parents' children. Columns and dtypes:
+        ``hdnotebook.results.dataframe``."""
+        from hdnotebook.results.dataframe import sweep_dataframe
+
+        try:
+            return sweep_dataframe(self._need_store(), self._id, metrics=metrics, include_warm_start=include_warm_start)
+        except (TypeError, ValueError) as error:
+            raise UserErrorException(str(error)) from error
 
     def warm_start_parents(self) -> list["HyperDriveRun"]:
         """The sweeps this one was warm-started from (``resume_from`` and the parents of resumed runs)."""

@@ -24,6 +24,8 @@ from hdnotebook.runs.sinks import OfflineSink, StoreSink
 from hdnotebook.store import RunRecord, Store
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from hdnotebook.experiment import Experiment
 
 STD_LOG = "user_logs/std_log.txt"
@@ -289,6 +291,14 @@ class Run(RunFiles, MetricLogging):
             return out
         metrics = shape_metrics(self._id, self._store.metric_rows(self._id, name))
         return metrics
+
+    def metrics_dataframe(self, name: str | None = None) -> "pd.DataFrame":
+        """The numbers this run logged (``log``, ``log_list``), one row per value in logging order: ``name``,
+        ``interval`` (from 1 per metric), ``step``, ``value``, ``time`` (UTC); see
+        ``hdnotebook.results.dataframe.run_metrics_dataframe``."""
+        from hdnotebook.results.dataframe import run_metrics_dataframe
+
+        return run_metrics_dataframe(self._need_store(), self._id, name)
 
     # tags and properties ------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from hdnotebook.store.damage import refuse_damaged
 from hdnotebook.store.dataset_queries import DatasetQueries
 from hdnotebook.store.metric_queries import MetricQueries
 from hdnotebook.store.model_queries import ModelQueries
+from hdnotebook.store.result_queries import ResultQueries
 from hdnotebook.store.rows import RUN_COLUMNS as _RUN_COLUMNS
 from hdnotebook.store.rows import RunRecord
 from hdnotebook.store.rows import dumps as _dumps
@@ -33,7 +34,7 @@ STORE_FILE = "store.sqlite"
 RUN_FILE_FOLDERS = ("outputs", "logs", "user_logs")
 
 
-class Store(MetricQueries, ModelQueries, DatasetQueries):
+class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries):
     """Access to ``<folder>/store.sqlite``; safe to share between threads of one process."""
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:

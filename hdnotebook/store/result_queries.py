@@ -1,0 +1,93 @@
+"""Set-based reads of whole sweeps for tables of results: a few queries per sweep, never one per run.
+
+The aggregates are computed by SQLite over the ``metrics_by_run`` index; values come back as the stored JSON
+text of an actual logged call, so the caller decodes them exactly (SQLite's own text-to-real conversion can be
+one ulp off, so it only orders the values here).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Sequence
+
+from hdnotebook import status as st
+
+# a stored JSON value that starts with '-' or a digit (text from '-' up to ':') is a number (or '-Infinity'); anything else (a list call,
+# a string, a bool, null, NaN, Infinity) makes its run and metric "irregular": the caller decodes those calls itself
+_REGULAR = "(m.kind = 'scalar' AND m.value >= '-' AND m.value < ':')"
+
+
+def _children_of(parent_ids: Sequence[str]) -> tuple[str, list[Any]]:
+    return f"m.run_id IN (SELECT run_id FROM runs WHERE parent_id IN ({','.join('?' * len(parent_ids))}))", list(parent_ids)
+
+
+def _names_filter(names: Sequence[str] | None) -> tuple[str, list[Any]]:
+    if names is None:
+        return "", []
+    return f" AND m.name IN ({','.join('?' * len(names))})", list(names)
+
+
+class ResultQueries:
+    """Mixin of Store: needs ``self._conn()``."""
+
+    def _conn(self) -> sqlite3.Connection:
+        raise NotImplementedError
+
+    def sweep_children(self, parent_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        """The children of the given sweeps, ordered by sweep (as given) then child index: tuples of
+        (run_id, parent_id, child_index, number, status, start_time, end_time, hyperparameters as JSON text,
+        the ``terminationReason`` property as JSON text or None, the details of the run's first
+        CancelRequested status event or None). Times are epoch seconds."""
+        if not parent_ids:
+            return []
+        order = " ".join(f"WHEN ? THEN {i}" for i in range(len(parent_ids)))
+        sql = ("SELECT r.run_id, r.parent_id, r.child_index, r.number, r.status, r.start_time, r.end_time,"
+               " r.hyperparameters, p.value,"
+               " (SELECT e.details FROM status_events e WHERE e.run_id = r.run_id AND e.status = ? ORDER BY e.id LIMIT 1)"
+               " FROM runs r LEFT JOIN properties p ON p.run_id = r.run_id AND p.key = 'terminationReason'"
+               f" WHERE r.parent_id IN ({','.join('?' * len(parent_ids))})"
+               f" ORDER BY CASE r.parent_id {order} END, r.child_index, r.number")
+        return self._conn().execute(sql, [st.CANCEL_REQUESTED, *parent_ids, *parent_ids]).fetchall()
+
+    def child_metric_extremes(self, parent_ids: Sequence[str], names: Sequence[str] | None,
+                              largest: bool) -> list[tuple[str, str, str | None, int, int]]:
+        """Per child of the sweeps and metric name (only ``names`` unless None): (run_id, name, the stored JSON
+        text of the largest (``largest``) or smallest scalar value, the number of calls, the number of
+        irregular calls). A group with irregular calls (lists, non-numbers, NaN, Infinity) must be decoded
+        by the caller from its calls; in the others every call is one finite number (or -Infinity, which
+        the caller also recognises in the returned text)."""
+        if not parent_ids:
+            return []
+        where, args = _children_of(parent_ids)
+        names_sql, names_args = _names_filter(names)
+        aggregate = "MAX" if largest else "MIN"
+        # a bare column next to a single MAX/MIN comes from the row holding that extreme (SQLite guarantees it)
+        sql = (f"SELECT m.run_id, m.name, {aggregate}(CAST(m.value AS REAL)), m.value, COUNT(*), SUM(NOT {_REGULAR})"
+               f" FROM metrics m WHERE {where}{names_sql} GROUP BY m.run_id, m.name")
+        return [(run_id, name, text, count, irregular)
+                for run_id, name, _, text, count, irregular in self._conn().execute(sql, args + names_args)]
+
+    def child_last_metric_calls(self, parent_ids: Sequence[str],
+                                names: Sequence[str] | None) -> list[tuple[str, str, str, str]]:
+        """Per child of the sweeps and metric name (only ``names`` unless None), its last call:
+        (run_id, name, kind, value as stored JSON)."""
+        if not parent_ids:
+            return []
+        where, args = _children_of(parent_ids)
+        names_sql, names_args = _names_filter(names)
+        sql = ("SELECT run_id, name, kind, value FROM metrics WHERE id IN"
+               f" (SELECT MAX(m.id) FROM metrics m WHERE {where}{names_sql} GROUP BY m.run_id, m.name)")
+        return self._conn().execute(sql, args + names_args).fetchall()
+
+    def metric_texts_of_runs(self, run_ids: Sequence[str],
+                             names: Sequence[str] | None) -> list[tuple[str, str, str, str]]:
+        """(run_id, name, kind, value as stored JSON) of every call of the runs (only ``names`` unless None),
+        in logging order; read in chunks of 500 runs."""
+        out: list[tuple[str, str, str, str]] = []
+        names_sql, names_args = _names_filter(names)
+        for start in range(0, len(run_ids), 500):
+            chunk = list(run_ids[start:start + 500])
+            sql = (f"SELECT m.run_id, m.name, m.kind, m.value FROM metrics m"
+                   f" WHERE m.run_id IN ({','.join('?' * len(chunk))}){names_sql} ORDER BY m.id")
+            out += self._conn().execute(sql, chunk + names_args).fetchall()
+        return out
