@@ -106,3 +106,20 @@ def test_deterministic_with_a_seed_and_clear_errors(workspace: Workspace) -> Non
     single = store_sweep(workspace, {"a": uniform(0, 1)}, lambda p: p["a"], runs=1)
     with pytest.raises(UserErrorException, match="needs at least 2 runs .* found 1"):
         hdnotebook.param_importances(single)
+
+
+def test_importance_figure_is_a_horizontal_bar_chart(workspace: Workspace) -> None:
+    import plotly.graph_objects as go
+
+    from hdnotebook.plot import importances
+
+    run = store_sweep(workspace, {"small": uniform(0, 1), "big": uniform(0, 1)}, lambda p: p["small"] + 5 * p["big"], runs=80)
+    figure = importances(run, seed=1)
+    shares = hdnotebook.param_importances(run, seed=1)
+    assert isinstance(figure, go.Figure) and len(figure.data) == 1
+    bar = figure.data[0]
+    assert bar.type == "bar" and bar.orientation == "h"
+    assert list(bar.y) == ["big", "small"] == list(shares) and list(bar.x) == list(shares.values())
+    assert figure.layout.yaxis.autorange == "reversed", "the most important on top"
+    assert "score" in figure.layout.title.text and bar.text[0] == f"{shares['big']:.1%}"
+    assert go.Figure(figure.to_dict()).data[0].y == bar.y, "it round-trips as a plain figure (saved, shown statically)"

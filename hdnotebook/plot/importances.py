@@ -1,0 +1,35 @@
+"""``importances(run)``: a horizontal bar chart of a sweep's hyperparameter importances (plotly)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+from hdnotebook.analysis import param_importances
+from hdnotebook.results.dataframe import primary_metric, sweep_config
+from hdnotebook.results.fanova import N_TREES
+
+# the widget's light-theme colours (js/src/theme.js) and plotly's first trace colour, which its charts use
+FONT, GRID, LINE, BAR = "#222222", "#e5e5e5", "#bdbdbd", "#636efa"
+
+
+def importances(run: Any, seed: int = 0, n_trees: int = N_TREES, include_warm_start: bool = False) -> go.Figure:
+    """A bar per hyperparameter, the most important on top, its length the share (0-100 %) of the primary
+    metric's variance it explains, as ``hdnotebook.param_importances`` computes it (same arguments)."""
+    shares = param_importances(run, seed=seed, n_trees=n_trees, include_warm_start=include_warm_start)
+    metric, _ = primary_metric(sweep_config(run._need_store(), run.id))
+    keys = list(shares)
+    bar = go.Bar(x=[shares[k] for k in keys], y=keys, orientation="h", marker={"color": BAR},
+                 text=[f"{shares[k]:.1%}" for k in keys], textposition="auto",
+                 hovertemplate="%{y}: %{x:.1%}<extra></extra>")
+    axis = {"gridcolor": GRID, "zerolinecolor": LINE, "linecolor": LINE}
+    figure = go.Figure(bar)
+    figure.update_layout(
+        title=f"Hyperparameter importance for {metric} (fANOVA)", paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)", font={"color": FONT}, height=max(220, 60 + 36 * len(keys)),
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        xaxis={**axis, "title": "share of the variance explained", "tickformat": ".0%", "range": [0, 1]},
+        yaxis={**axis, "autorange": "reversed", "type": "category", "automargin": True},
+    )
+    return figure
