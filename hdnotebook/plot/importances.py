@@ -1,4 +1,5 @@
-"""``importances(run)``: a horizontal bar chart of a sweep's hyperparameter importances (plotly)."""
+"""``importances(run)``: a horizontal bar chart of a sweep's hyperparameter importances (plotly), laid out as the
+dashboard's importance chart (js/src/importance.js) plus a title."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from hdnotebook.analysis import param_importances
 from hdnotebook.results.dataframe import primary_metric, sweep_config
 from hdnotebook.results.fanova import N_TREES
 
-# the widget's light-theme colours (js/src/theme.js) and plotly's first trace colour, which its charts use
-FONT, GRID, LINE, BAR = "#222222", "#e5e5e5", "#bdbdbd", "#636efa"
+# the widget's light-theme colours (js/src/theme.js) and plotly.js's first trace colour, which its bars have
+FONT, GRID, LINE, BAR = "#222222", "#e5e5e5", "#bdbdbd", "#1f77b4"
 
 
 def importances(run: Any, seed: int = 0, n_trees: int = N_TREES, include_warm_start: bool = False) -> go.Figure:
@@ -27,8 +28,8 @@ def importances(run: Any, seed: int = 0, n_trees: int = N_TREES, include_warm_st
     figure = go.Figure(bar)
     figure.update_layout(
         title=f"Hyperparameter importance for {metric} (fANOVA)", paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)", font={"color": FONT}, height=max(220, 60 + 36 * len(keys)),
-        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        plot_bgcolor="rgba(0,0,0,0)", font={"color": FONT}, height=max(160, 40 + 28 * len(keys)) + 40,
+        margin={"l": 10, "r": 10, "t": 50, "b": 30},
         xaxis={**axis, "title": "share of the variance explained", "tickformat": ".0%", "range": [0, 1]},
         yaxis={**axis, "autorange": "reversed", "type": "category", "automargin": True},
     )

@@ -83,7 +83,7 @@ def _termination(policy_json: str | None, cancel_details: str | None) -> str | N
 
 
 def _times(seconds: list[float | None]) -> pd.Series:
-    return pd.to_datetime(pd.Series(seconds, dtype="float64"), unit="s", utc=True)
+    return pd.to_datetime(pd.Series(seconds, dtype="float64"), unit="s", utc=True).astype("datetime64[ns, UTC]")
 
 
 def metric_names_wanted(store: Store, parent_ids: Sequence[str], metric: str, metrics: Any) -> list[str]:

@@ -157,6 +157,8 @@ class RunDetailsWidget(anywidget.AnyWidget):
             self._reply({"type": "details", "view": view, "details": self._details(str(content.get("run_id")))})
         elif kind == "cancel":
             threading.Thread(target=self._cancel, args=(str(content.get("run_id")), view), daemon=True).start()
+        elif kind == "importances":
+            threading.Thread(target=self._importances, args=(view,), daemon=True).start()
 
     def _resync(self) -> None:
         with self._lock:
@@ -177,6 +179,16 @@ class RunDetailsWidget(anywidget.AnyWidget):
             "error": (details.get("error") or {}).get("error", {}).get("message"),
             "termination": details.get("terminationReason"), "files": run.get_file_names(), "log": log,
         }
+
+    def _importances(self, view: str | None) -> None:
+        """Reply with the sweep's hyperparameter importances (seconds for a big sweep: off the message thread)."""
+        from hdnotebook.analysis import param_importances
+
+        try:
+            result: dict[str, Any] = {"shares": param_importances(self._run)}
+        except Exception as exc:
+            result = {"error": str(exc)}
+        self._reply({"type": "importances", "view": view, **result})
 
     def _cancel(self, run_id: str, view: str | None) -> None:
         try:

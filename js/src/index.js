@@ -90,6 +90,7 @@ function render({ model, el, host }) {
       refresh();
     } else if (message.type === "details") view.showDetails(message.details);
     else if (message.type === "cancel_result") view.cancelResult(message);
+    else if (message.type === "importances" && view.showImportances) view.showImportances(message);
   };
   model.on("change:snapshot", onSnapshot);
   model.on("msg:custom", onMessage);

@@ -4,6 +4,7 @@ import { createHeader } from "./header.js";
 import { createTable } from "./table.js";
 import { createCurves, createParams } from "./charts.js";
 import { createDetails } from "./details.js";
+import { createImportance } from "./importance.js";
 import { throttle } from "./dom.js";
 import { followTheme } from "./theme.js";
 
@@ -39,7 +40,8 @@ export function createSweepView(root, { Plotly, send }) {
   const params = createParams(right, Plotly, {
     onBrush: (brushed) => { table.setBrush(brushed); curves.setBrush(brushed); },
   });
-  const stopTheme = followTheme(root, () => { if (state) { curves.redraw(); params.redraw(); } });
+  const importance = createImportance(right, Plotly, { onCompute: () => send({ type: "importances" }) });
+  const stopTheme = followTheme(root, () => { if (state) { curves.redraw(); params.redraw(); importance.redraw(); } });
   const drawCharts = throttle(() => { curves.update(shown(state)); params.update(shown(state)); }, CHART_INTERVAL_MS);
 
   function update(next) {
@@ -59,12 +61,13 @@ export function createSweepView(root, { Plotly, send }) {
       const row = shown && state.rowsById.get(shown);
       if (row && row.__seenStatus !== row.status) { row.__seenStatus = row.status; send({ type: "details", run_id: shown }); }
     },
-    redraw() { curves.redraw(); params.redraw(); },
+    redraw() { curves.redraw(); params.redraw(); importance.redraw(); },
     tick(current) { header.update({ ...current, runs: current.runs.filter((r) => !r.inherited) }); },
     showDetails(d) { details.show(d); },
     cancelResult(msg) {
       details.message(msg.ok ? `Cancel requested: ${msg.run_id} is ${msg.status}` : `Cancel failed: ${msg.message}`);
     },
-    destroy() { stopTheme(); curves.destroy(); params.destroy(); },
+    showImportances(message) { importance.show(message); },
+    destroy() { stopTheme(); curves.destroy(); params.destroy(); importance.destroy(); },
   };
 }

@@ -951,6 +951,66 @@ function createDetails(root, { onCancel, onClose }) {
   };
 }
 
+// src/importance.js
+var CONFIG2 = { displayModeBar: false, responsive: true };
+function importanceLayout(keys) {
+  return {
+    height: Math.max(160, 40 + 28 * keys.length),
+    margin: { l: 10, r: 10, t: 10, b: 30 },
+    xaxis: { range: [0, 1], tickformat: ".0%", title: { text: "share of the variance explained" } },
+    yaxis: { autorange: "reversed", type: "category", automargin: true }
+  };
+}
+function createImportance(root, Plotly, { onCompute }) {
+  const button = h("button", { dataset: { testid: "importance-compute" } }, "compute");
+  const note = h("span", { dataset: { testid: "importance-note" } }, "which hyperparameters matter for the primary metric");
+  const plot = h("div", { className: "hdnb-plot", dataset: { testid: "importance" }, style: { display: "none" } });
+  root.append(h(
+    "div",
+    { className: "hdnb-section" },
+    h("div", { className: "hdnb-toolbar" }, h("b", {}, "Importance"), button, note),
+    plot
+  ));
+  let shares = null;
+  button.addEventListener("click", () => {
+    button.disabled = true;
+    note.textContent = "computing\u2026";
+    onCompute();
+  });
+  function draw() {
+    if (!shares) return;
+    const keys = Object.keys(shares);
+    plot.style.display = "";
+    const trace = {
+      type: "bar",
+      orientation: "h",
+      x: keys.map((k) => shares[k]),
+      y: keys,
+      textposition: "auto",
+      text: keys.map((k) => `${(shares[k] * 100).toFixed(1)}%`),
+      hovertemplate: "%{y}: %{x:.1%}<extra></extra>"
+    };
+    Plotly.react(plot, [trace], themed(importanceLayout(keys), chartColors(plot)), CONFIG2);
+  }
+  return {
+    show(message) {
+      button.disabled = false;
+      button.textContent = "recompute";
+      if (message.error) {
+        note.textContent = message.error;
+        return;
+      }
+      shares = message.shares;
+      note.textContent = "fANOVA over the runs that logged the primary metric";
+      draw();
+    },
+    redraw: draw,
+    destroy() {
+      Plotly.purge(plot);
+    }
+  };
+}
+
 // src/sweep_view.js
 var CHART_INTERVAL_MS = 700;
 function createSweepView(root, { Plotly, send }) {
@@ -990,10 +1050,12 @@ function createSweepView(root, { Plotly, send }) {
       curves.setBrush(brushed);
     }
   });
+  const importance = createImportance(right, Plotly, { onCompute: () => send({ type: "importances" }) });
   const stopTheme = followTheme(root, () => {
     if (state) {
       curves.redraw();
       params.redraw();
+      importance.redraw();
     }
   });
   const drawCharts = throttle(() => {
@@ -1022,6 +1084,7 @@ function createSweepView(root, { Plotly, send }) {
     redraw() {
       curves.redraw();
       params.redraw();
+      importance.redraw();
     },
     tick(current) {
       header.update({ ...current, runs: current.runs.filter((r) => !r.inherited) });
@@ -1032,10 +1095,14 @@ function createSweepView(root, { Plotly, send }) {
     cancelResult(msg) {
       details.message(msg.ok ? `Cancel requested: ${msg.run_id} is ${msg.status}` : `Cancel failed: ${msg.message}`);
     },
+    showImportances(message) {
+      importance.show(message);
+    },
     destroy() {
       stopTheme();
       curves.destroy();
       params.destroy();
+      importance.destroy();
     }
   };
 }
@@ -1305,6 +1372,7 @@ function render({ model, el, host }) {
       refresh();
     } else if (message.type === "details") view.showDetails(message.details);
     else if (message.type === "cancel_result") view.cancelResult(message);
+    else if (message.type === "importances" && view.showImportances) view.showImportances(message);
   };
   model.on("change:snapshot", onSnapshot);
   model.on("msg:custom", onMessage);
