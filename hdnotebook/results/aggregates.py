@@ -54,6 +54,8 @@ def metric_summaries(store: Store, parent_ids: Sequence[str], names: Sequence[st
     """``{(run_id, name): summary}`` for the children of the sweeps ``parent_ids`` and the metric ``names``
     (every logged name when None). The extreme in the ``maximize`` direction is always computed; the other
     one only with ``both`` (else it is None for runs SQLite aggregated)."""
+    if names is None:
+        names = sorted({name for parent in parent_ids for name in store.metric_names_of_children(parent)})
     extremes = store.child_metric_extremes(parent_ids, names, largest=maximize)
     others = {(r[0], r[1]): r[2] for r in store.child_metric_extremes(parent_ids, names, largest=not maximize)} if both else {}
     lasts = {(run_id, name): (kind, text) for run_id, name, kind, text in store.child_last_metric_calls(parent_ids, names)}
