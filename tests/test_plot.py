@@ -191,3 +191,75 @@ def test_importing_hdnotebook_does_not_import_plotly() -> None:
             "assert 'plotly.graph_objects' not in sys.modules; assert hdnotebook.plot.history is not None; print('ok')")
     out = subprocess.run([PYTHON, "-c", code], env=python_env(), capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def _store_sweep(folder: Path, curves: dict[str, list[float]], running: set[str]) -> HyperDriveRun:
+    """A sweep written straight into a store (parent Running): one child per curve, a Bandit policy."""
+    workspace = Workspace(folder)
+    store = workspace._store
+    sampler = RandomParameterSampling({"lr": loguniform(-9, -2)}, seed=0)
+    store.create_run("HD_t", "plots", "hyperdrive", status="Running", config={
+        "generator_config": sampler.to_json(), "primary_metric_config": {"name": "accuracy", "goal": "maximize"},
+        "policy_config": BanditPolicy(evaluation_interval=1, slack_factor=0.1, delay_evaluation=0).to_json(),
+        "max_total_runs": len(curves), "max_concurrent_runs": 2, "max_duration_minutes": 60})
+    for i, (name, values) in enumerate(curves.items()):
+        store.create_run(name, "plots", "hdnotebook.function", parent_id="HD_t", child_index=i, status="Running",
+                         hyperparameters={"lr": 10.0 ** -(i + 3)})
+        store.apply_events([{"op": "metric", "run": name, "name": "accuracy", "kind": "scalar", "value": v, "t": 0.0}
+                            for v in values])
+        if name not in running:
+            store.set_status(name, "Completed")
+    return HyperDriveRun(Experiment(workspace, "plots"), "HD_t")
+
+
+@pytest.mark.timeout(60)
+def test_the_cutoff_is_the_widgets_while_running_and_over_all_runs_once_ended(tmp_path: Path) -> None:
+    from hdnotebook import plot
+    from hdnotebook.widget.tracker import SweepTracker
+
+    run = _store_sweep(tmp_path, {"HD_t_0": [0.5, 0.6, 0.9, 0.95, 0.97], "HD_t_1": [0.4, 0.5, 0.6], "HD_t_2": [0.3]},
+                       running={"HD_t_1"})
+    (line,) = plot.curves(run).layout.shapes
+    widget = SweepTracker(run).snapshot()["run"]["threshold"]
+    assert widget["interval"] == 3 and line.y0 == widget["value"] == pytest.approx(0.9 / 1.1, rel=1e-5), \
+        "the running run's interval 3: the leader's best by then, 0.9, over 1 + slack_factor"
+    assert "Bandit cutoff at interval 3: 0.818182" in plot.curves(run).layout.annotations[0].text
+
+    store = run._need_store()
+    store.set_status("HD_t_1", "Completed")
+    store.set_status("HD_t", "Completed")
+    assert SweepTracker(run).snapshot()["run"]["threshold"] is None, "the widget draws no cutoff once nothing runs"
+    (line,) = plot.curves(run).layout.shapes
+    assert line.y0 == pytest.approx(0.97 / 1.1, rel=1e-5), "an ended sweep: the cutoff at the longest run's last interval"
+
+
+@pytest.mark.timeout(120)
+def test_parallel_coordinates_draw_the_best_1000_runs(tmp_path: Path) -> None:
+    from benchmarks.widget import synthetic_sweep
+    from hdnotebook import plot
+
+    run = synthetic_sweep(Workspace(tmp_path), runs=1100, values=3)
+    fig = plot.parallel_coordinates(run)
+    metric = fig.data[0].dimensions[-1]
+    assert len(metric.values) == 1000 and "the best 1000 of 1100 runs" in fig.layout.title.text
+    everything = sorted((max(m["accuracy"]) for m in run.get_metrics().values()), reverse=True)
+    assert min(metric.values) == pytest.approx(everything[999], rel=1e-5), "the best ones are kept"
+    assert [d.label for d in fig.data[0].dimensions] == ["--lr (log10)", "--depth", "--dropout", "accuracy"]
+
+
+@pytest.mark.timeout(60)
+def test_a_warm_started_sweep_shows_its_parents_runs_but_its_history_is_its_own(tmp_path: Path) -> None:
+    from hdnotebook import plot
+
+    parent = _store_sweep(tmp_path, {"HD_t_0": [0.5, 0.9], "HD_t_1": [0.4, 0.6]}, running=set())
+    store = parent._need_store()
+    config = {**store.get_run("HD_t").config, "resume_from": ["HD_t"]}
+    store.create_run("HD_w", "plots", "hyperdrive", status="Completed", config=config)
+    store.create_run("HD_w_0", "plots", "hdnotebook.function", parent_id="HD_w", child_index=0, status="Completed",
+                     hyperparameters={"lr": 1e-4})
+    store.apply_events([{"op": "metric", "run": "HD_w_0", "name": "accuracy", "kind": "scalar", "value": 0.7, "t": 0.0}])
+    run = HyperDriveRun(Experiment(Workspace(tmp_path), "plots"), "HD_w")
+    assert [t.name for t in plot.curves(run).data] == ["↩0", "#0", "↩1"], "ranked by best: 0.9, 0.7, 0.6"
+    assert len(plot.parallel_coordinates(run).data[0].dimensions[0].values) == 3
+    values, best = plot.history(run).data
+    assert list(values.x) == [0] and list(best.y) == [0.7]
