@@ -43,7 +43,7 @@ class Sweep:
         return self.tracker.stream_metric(metric)
 
 
-def load(run: Any) -> Sweep:
+def load(run: object) -> Sweep:
     """The snapshot of the sweep ``run`` (a HyperDriveRun), read from its store."""
     from hdnotebook.runs.hyperdrive_run import HyperDriveRun
     from hdnotebook.widget.tracker import SweepTracker

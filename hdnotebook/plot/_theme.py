@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook.results.charts import PALETTE
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 # theme.js's light colours: text, grid, axis lines; the widget's transparent background is white here, so that
 # saved images and reports look the same on any page.
@@ -14,7 +17,7 @@ LINE = "#bdbdbd"
 PAPER = "#ffffff"
 
 
-def figure(traces: list[Any], layout: dict[str, Any]) -> Any:
+def figure(traces: list[Any], layout: dict[str, Any]) -> go.Figure:
     """A ``plotly.graph_objects.Figure`` of ``traces`` with ``layout`` in the widget's colours: plotly.js's own
     defaults (no plotly.py template), the category10 colorway, theme.js's ``themed()`` axis colours."""
     import plotly.graph_objects as go

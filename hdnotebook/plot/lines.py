@@ -4,13 +4,18 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook import status as st
-from hdnotebook.plot._sweep import choose, fmt, load
+from hdnotebook.plot._sweep import Sweep, choose, fmt, load
 from hdnotebook.plot._theme import figure
 from hdnotebook.policy.from_json import policy_from_json
 from hdnotebook.results.charts import CUTOFF_COLOUR, PALETTE, best_so_far, policy_cutoff
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from hdnotebook.runs.hyperdrive_run import HyperDriveRun
 
 TOP = 5  # drawn; the next ones up to LISTED are a click away in the legend (js/src/charts.js)
 LISTED = 50
@@ -21,7 +26,7 @@ def _name(row: dict[str, Any]) -> str:
     return f"↩{row['n']}" if row.get("inherited") else f"#{row['n']}"
 
 
-def _cutoff(sweep: Any) -> dict[str, Any] | None:
+def _cutoff(sweep: Sweep) -> dict[str, Any] | None:
     """The cutoff the widget draws (at the latest interval due for a running run); once the sweep has ended,
     the policy's cutoff over all its runs."""
     run = sweep.snapshot["run"]
@@ -32,7 +37,7 @@ def _cutoff(sweep: Any) -> dict[str, Any] | None:
     return policy_cutoff(policy_from_json(run.get("policy")), curves, sweep.goal)
 
 
-def curves(run: Any, metric: str | None = None, *, all_runs: bool = False) -> Any:
+def curves(run: HyperDriveRun, metric: str | None = None, *, all_runs: bool = False) -> go.Figure:
     """A ``plotly.graph_objects.Figure`` of ``metric`` (default: the primary metric) by interval, one line per
     run, as the widget's Curves chart: runs ranked by their best primary metric, the best 5 drawn and the next
     45 hidden in the legend (``all_runs``: every run drawn), colours of plotly.js's default colorway, and for the
@@ -74,7 +79,7 @@ def curves(run: Any, metric: str | None = None, *, all_runs: bool = False) -> An
         "shapes": shapes, "annotations": annotations})
 
 
-def history(run: Any) -> Any:
+def history(run: HyperDriveRun) -> go.Figure:
     """A ``plotly.graph_objects.Figure`` of the sweep's progress: each of its own runs' best primary-metric
     value as a marker at its run number, and the best value so far as a step line (runs without a value are
     left out; warm-start parents' runs are not the sweep's own and are left out too)."""

@@ -3,21 +3,26 @@ metric, as the widget's Hyperparameters chart (``createParams`` in ``js/src/char
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hdnotebook.plot._sweep import Axis, choose, fmt, load, metric_axis, param_axis
+from hdnotebook.plot._sweep import Axis, Sweep, choose, fmt, load, metric_axis, param_axis
 from hdnotebook.plot._theme import figure
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from hdnotebook.runs.hyperdrive_run import HyperDriveRun
 
 PARCOORDS_LINES = 1000  # the widget draws the best 1000 runs' lines
 
 
-def _colour(sweep: Any, rows: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+def _colour(sweep: Sweep, rows: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     """Lines or markers coloured by the primary metric on Viridis, reversed to minimize: the best are yellow."""
     return {"color": [r["best"] for r in rows], "colorscale": "Viridis", "reversescale": sweep.goal == "minimize",
             "showscale": True, **extra}
 
 
-def parallel_coordinates(run: Any) -> Any:
+def parallel_coordinates(run: HyperDriveRun) -> go.Figure:
     """A ``plotly.graph_objects.Figure`` with one ``parcoords`` trace: an axis per hyperparameter and one for the
     primary metric (each run's best value), a line per run that logged it (the best 1000 when there are more),
     coloured by that value. A log-scale hyperparameter's axis shows log10 of its values (label ``"key (log10)"``:
@@ -52,7 +57,7 @@ def _layout_axis(axis: Axis, three: bool) -> dict[str, Any]:
     return out
 
 
-def scatter(run: Any, x: str, y: str, z: str | None = None) -> Any:
+def scatter(run: HyperDriveRun, x: str, y: str, z: str | None = None) -> go.Figure:
     """A ``plotly.graph_objects.Figure`` of the runs that logged the primary metric as points (``scatter``, or
     ``scatter3d`` with ``z``) on the axes ``x``, ``y`` (and ``z``), each a hyperparameter's key or the primary
     metric's name (each run's best value), coloured by that value. Log-scale hyperparameters get log axes,
