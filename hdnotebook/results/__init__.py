@@ -1,0 +1,1 @@
+"""A sweep's results outside the widget: pure helpers shared by the dashboard, its static view and ``hdnotebook.plot``."""
