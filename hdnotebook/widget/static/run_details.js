@@ -207,6 +207,10 @@ function throttle(fn, ms) {
     }, wait);
   };
 }
+function afterPaint(fn) {
+  if (document.hidden) return setTimeout(fn, 0);
+  return requestAnimationFrame(() => setTimeout(fn, 0));
+}
 
 // src/header.js
 function createHeader(root, { onCancelSweep }) {
@@ -996,9 +1000,12 @@ function createSweepView(root, { Plotly, send }) {
       params.redraw();
     }
   });
+  let destroyed = false;
   const drawCharts = throttle(() => {
     curves.update(shown(state));
-    params.update(shown(state));
+    afterPaint(() => {
+      if (!destroyed) params.update(shown(state));
+    });
   }, CHART_INTERVAL_MS);
   function update(next) {
     state = next;
@@ -1033,6 +1040,7 @@ function createSweepView(root, { Plotly, send }) {
       details.message(msg.ok ? `Cancel requested: ${msg.run_id} is ${msg.status}` : `Cancel failed: ${msg.message}`);
     },
     destroy() {
+      destroyed = true;
       stopTheme();
       curves.destroy();
       params.destroy();
