@@ -89,7 +89,7 @@ def main() -> None:
     from hdnotebook.executors.process import die_with_parent
 
     die_with_parent()
-    writer = channel.PipeWriter(int(os.environ[ENV_WORKER_EVENTS_FD]))
+    writer = channel.writer_for(int(os.environ[ENV_WORKER_EVENTS_FD]))
     import cloudpickle  # noqa: F401  (imported before the first task, not during it)
 
     stdin = os.fdopen(os.dup(0), "rb")
