@@ -12,7 +12,7 @@ import subprocess
 from hdnotebook.executors.base import EventCallback, Outcome, OutcomeStatus, TrialSpec
 from hdnotebook.executors.process import (EventPipe, append_to_log, child_environment, signal_group, spawn_kwargs, stop_group,
                                           tail_error)
-from hdnotebook.runs.channel import ENV_EVENTS_FD
+from hdnotebook.runs.channel import channel_environment
 
 EOF_WAIT_SECONDS = 1.0
 
@@ -33,7 +33,7 @@ class ScriptTrial:
         """Start the child and begin reading its events."""
         assert spec.argv, "a script trial needs argv"
         pipe = EventPipe()
-        env = child_environment({**spec.env, ENV_EVENTS_FD: str(pipe.write_fd)})
+        env = child_environment({**spec.env, **channel_environment(pipe.write_fd)})
         try:
             with open(spec.log_path, "ab") as log:
                 process = await asyncio.create_subprocess_exec(

@@ -47,7 +47,7 @@ def _run_task(task: dict[str, Any], writer: channel.PipeWriter) -> None:
     for name in [n for n in os.environ if n.startswith("HDNOTEBOOK_") and n not in task["env"] and n != ENV_WORKER_EVENTS_FD]:
         del os.environ[name]  # an earlier task's run variables (e.g. its resume folder) must not leak into this one
     os.environ.update(task["env"])
-    os.environ[channel.ENV_EVENTS_FD] = str(writer.fd)
+    os.environ.update(channel.channel_environment(writer.fd))
     sys.path[:] = task["sys_path"]
     os.chdir(task["cwd"])
     saved = os.dup(1), os.dup(2)

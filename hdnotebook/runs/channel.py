@@ -1,8 +1,11 @@
 """The one channel from a child run to the tuning loop: JSON records on an inherited pipe.
 
-A child finds the pipe's file descriptor in ``HDNOTEBOOK_EVENTS_FD``. Every process of the child may
-write to it at once: its threads, processes it forks (``os.fork``, ``multiprocessing``) and
-subprocesses given the descriptor. A pipe write of at most PIPE_BUF bytes (4096 on Linux, 512 on
+A child finds the pipe's file descriptor in ``HDNOTEBOOK_EVENTS_FD`` (and the pipe's identity in
+``HDNOTEBOOK_EVENTS_PIPE``). Every process of the child may write to it at once: its threads,
+processes it forks (``os.fork``, ``multiprocessing``'s fork method) and subprocesses given the
+descriptor (``pass_fds``). A process that did not inherit the pipe (``multiprocessing``'s spawn and
+forkserver methods) gets a clear error from ``log()`` rather than writing into whatever file has
+that number there. A pipe write of at most PIPE_BUF bytes (4096 on Linux, 512 on
 macOS) is atomic: no other writer's bytes land inside it. So every record goes out in writes of at
 most PIPE_BUF bytes:
 
@@ -38,12 +41,24 @@ ENV_EXPERIMENT = "HDNOTEBOOK_EXPERIMENT"
 ENV_WORKSPACE = "HDNOTEBOOK_WORKSPACE"
 ENV_RUN_DIR = "HDNOTEBOOK_RUN_DIR"
 ENV_EVENTS_FD = "HDNOTEBOOK_EVENTS_FD"
+ENV_EVENTS_PIPE = "HDNOTEBOOK_EVENTS_PIPE"
 ENV_PARENT_ID = "HDNOTEBOOK_PARENT_ID"
 ENV_RESUME_FROM = "HDNOTEBOOK_RESUME_FROM"
 
 FRAME_MARK = b"#"
 _FRAME_HEAD_MAX = 40  # b"#<pid> <index> <count> ": three numbers of at most 10 digits and 4 separators
 PIECE_BYTES = PIPE_BUF - _FRAME_HEAD_MAX - 1  # the payload of one frame, so a frame (with its newline) fits in PIPE_BUF
+
+
+def pipe_identity(fd: int) -> str:
+    """``<device>:<inode>`` of the file open at ``fd``: tells the events pipe from another file with that number."""
+    info = os.fstat(fd)
+    return f"{info.st_dev}:{info.st_ino}"
+
+
+def channel_environment(fd: int) -> dict[str, str]:
+    """The variables that hand the events pipe open at ``fd`` to a child."""
+    return {ENV_EVENTS_FD: str(fd), ENV_EVENTS_PIPE: pipe_identity(fd)}
 
 
 def encode(event: dict[str, Any]) -> bytes:
@@ -68,12 +83,16 @@ def _write_all(fd: int, data: bytes) -> None:
 class PipeWriter:
     """Writes events to a pipe file descriptor; thread- and fork-safe, blocking when the pipe is full.
 
-    Get one with ``writer_for(fd)``, so that every sender in a process shares its lock.
+    Get one with ``writer_for(fd)``, so that every sender in a process shares its lock. With
+    ``identity`` (see pipe_identity), a writer whose ``fd`` is not that pipe in this process refuses
+    every event with a UserErrorException that says why.
     """
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, identity: str | None = None) -> None:
         self.fd = fd
         self._lock = threading.Lock()
+        if identity is not None and not _is_pipe(fd, identity):
+            self.send = self._refuse  # type: ignore[method-assign]
 
     def send(self, event: dict[str, Any]) -> None:
         """Write one event; returns once all of it is in the pipe."""
@@ -87,18 +106,35 @@ class PipeWriter:
             for part in parts:
                 _write_all(self.fd, part)
 
+    def _refuse(self, event: dict[str, Any]) -> None:
+        from hdnotebook.exceptions import UserErrorException
+
+        raise UserErrorException(
+            f"This process (pid {os.getpid()}) cannot log to the run: file descriptor {self.fd} named by {ENV_EVENTS_FD} "
+            "is not the run's events pipe here. Processes started with multiprocessing's 'spawn' or 'forkserver' method, "
+            "and subprocesses started without pass_fds, do not inherit it. Log from the run's own process, its threads, "
+            "or processes it forks (os.fork, multiprocessing.get_context('fork'), subprocess with pass_fds=(fd,)).",
+            error_code="ChannelNotInherited")
+
     def _after_fork(self) -> None:
         self._lock = threading.Lock()  # another thread of the parent may have held it at the fork
+
+
+def _is_pipe(fd: int, identity: str) -> bool:
+    try:
+        return pipe_identity(fd) == identity
+    except OSError:
+        return False
 
 
 _writers: dict[int, PipeWriter] = {}
 
 
-def writer_for(fd: int) -> PipeWriter:
-    """The one PipeWriter of this process for ``fd``."""
+def writer_for(fd: int, identity: str | None = None) -> PipeWriter:
+    """The one PipeWriter of this process for ``fd`` (checked against ``identity`` when it is made)."""
     writer = _writers.get(fd)
     if writer is None:
-        writer = _writers.setdefault(fd, PipeWriter(fd))
+        writer = _writers.setdefault(fd, PipeWriter(fd, identity))
     return writer
 
 

@@ -40,7 +40,7 @@ def current_run():  # -> Run | None (untyped to keep this module import-light)
         from hdnotebook.workspace import Workspace
 
         fd = int(os.environ[channel.ENV_EVENTS_FD])
-        writer = channel.writer_for(fd)
+        writer = channel.writer_for(fd, os.environ.get(channel.ENV_EVENTS_PIPE))
         workspace = os.environ.get(channel.ENV_WORKSPACE)
         run = None
         if _has_store(workspace):

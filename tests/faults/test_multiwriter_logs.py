@@ -234,3 +234,40 @@ def test_decoder_joins_interleaved_frames_and_reports_a_record_cut_short() -> No
     assert "part 3 of 3 of a record of process 22 without its first part" in reports[2]
     assert "part 2 of 2 of a record of process 33 without its first part" in reports[3]
     assert reports[3].endswith("(4 dropped so far)")
+
+
+SPAWNED = r"""
+import multiprocessing
+from hdnotebook import Run
+
+
+def spawned(queue):
+    try:
+        Run.get_context().log("spawned", 1)
+        queue.put("logged")
+    except Exception as exc:
+        queue.put(f"{type(exc).__name__} {getattr(exc, 'error_code', '')}: {exc}")
+
+
+if __name__ == "__main__":
+    for method in ("spawn", "forkserver"):
+        context = multiprocessing.get_context(method)
+        queue = context.Queue()
+        process = context.Process(target=spawned, args=(queue,))
+        process.start()
+        print(method, queue.get(timeout=60), flush=True)
+        process.join()
+    Run.get_context().log("done", 1)
+"""
+
+
+@pytest.mark.timeout(120)
+def test_a_process_that_did_not_inherit_the_channel_gets_a_clear_error_from_log(experiment: Experiment, write_script) -> None:
+    run = experiment.submit(single(ScriptRunConfig(str(write_script(SPAWNED)), "train.py"), "big"))
+    assert run.wait_for_completion()["status"] == "Completed"
+    (child,) = run.get_children()
+    assert child.get_metrics() == {"done": 1}
+    log = child_log(child)
+    for method in ("spawn", "forkserver"):
+        assert f"{method} UserErrorException ChannelNotInherited: This process (pid " in log
+    assert "is not the run's events pipe here. Processes started with multiprocessing's 'spawn' or 'forkserver' method" in log
