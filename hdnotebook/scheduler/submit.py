@@ -19,6 +19,7 @@ from hdnotebook.executors.choice import executor_for
 from hdnotebook.runs.driver import current_driver
 from hdnotebook.runs.run import FUNCTION_TYPE, HYPERDRIVE_TYPE, SCRIPT_TYPE, SWEEP_LOG, Run
 from hdnotebook.scheduler import background, control, specs
+from hdnotebook.scheduler.store_retry import flush_now_or_later
 from hdnotebook.scheduler.sweep import SweepController
 from hdnotebook.scheduler.sweep_log import SweepLog
 from hdnotebook.scheduler.trial import TrialRunner
@@ -135,11 +136,13 @@ class SingleRunController:
         self._executor = executor
 
     async def run(self) -> str:
-        """Run to the end; returns the final status."""
+        """Run to the end; returns the final status. A status the store could not take is committed later."""
         try:
             return await self._runner.run()
         finally:
             await self._executor.aclose()
+            if self.store.unwritten():
+                flush_now_or_later(self.store)
 
     async def cancel(self, run_id: str | None = None) -> None:
         """Stop the run (SIGTERM, SIGKILL after 1 s)."""
