@@ -9,6 +9,7 @@ SQLite's own limits on the tuning loop's connection (``PRAGMA max_page_count`` m
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -299,3 +300,41 @@ def test_an_interactive_run_on_a_full_store_raises_naming_the_store_and_loses_no
     run.log("after", 2.0)
     run.complete()
     assert run.get_metrics()["kept"] == 1.0 and run.get_status() == "Completed"
+
+
+def _logging_function(pids: str, lr: float) -> None:
+    """A function child that logs until it is stopped."""
+    from hdnotebook import Run
+
+    with open(os.path.join(pids, str(os.getpid())), "w") as f:
+        f.write(str(os.getpid()))
+    run = Run.get_context()
+    for i in range(10**6):
+        run.log("payload", "x" * 2000)
+        run.log("accuracy", i)
+        time.sleep(0.001)
+
+
+@pytest.mark.timeout(120)
+def test_a_function_sweep_at_the_page_limit_fails_promptly(experiment: Experiment, tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    store = experiment.workspace._store
+    _page_limit_now(store, extra_pages=40)
+    config = HyperDriveConfig(
+        run_config=functools.partial(_logging_function, str(pids)),
+        hyperparameter_sampling=GridParameterSampling({"lr": choice(0.1, 0.2, 0.3)}),
+        primary_metric_name="accuracy", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE,
+        max_total_runs=3, max_concurrent_runs=2)
+    run = experiment.submit(config)
+    with pytest.raises(ActivityFailedException, match="cannot be written \\(database or disk is full\\)"):
+        run.wait_for_completion()
+    _assert_all_stopped(tmp_path)  # the worker processes that ran the calls
+    assert {c.get_status() for c in run.get_children()} == {"Failed"}
+    _on_loop(store, "max_page_count=1073741823")
+    deadline = time.monotonic() + 10
+    while store.unwritten() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    seen = _read_back(store.folder.parent, run.id)
+    assert seen["status"] == "Failed" and {status for status, _ in seen["children"].values()} == {"Failed"}
+    _assert_committed_values_whole(seen["children"])
