@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -46,8 +47,8 @@ class StoreWriteError(AzureMLException):
 
 
 def write_failure(error: BaseException, path: Path) -> StoreWriteError | None:
-    """``error`` as a StoreWriteError naming ``path`` (or the file the OSError names) when it says the disk is
-    full, read-only or failing; None for any other error (a locked database, bad SQL, a damaged file, ...)."""
+    """``error`` as a StoreWriteError naming ``path`` (or the file the OSError or shutil.Error names) when it says the
+    disk is full, read-only or failing; None for any other error (a locked database, bad SQL, a damaged file, ...)."""
     if isinstance(error, StoreWriteError):
         return error
     if isinstance(error, sqlite3.OperationalError):
@@ -58,6 +59,13 @@ def write_failure(error: BaseException, path: Path) -> StoreWriteError | None:
             text = str(error).lower()
             kind = next((k for t, k in _SQLITE_TEXTS.items() if t in text), None)
         return StoreWriteError(path, str(error), kind) if kind else None
+    if isinstance(error, shutil.Error):  # copytree gathers its files' errors as (source, target, text) triples
+        for entry in error.args[0] if error.args and isinstance(error.args[0], list) else []:
+            text = str(entry[-1]) if isinstance(entry, tuple) else ""
+            code = next((c for c in _OS_KINDS if f"[Errno {c}]" in text), None)
+            if code is not None:
+                return StoreWriteError(Path(entry[1]), os.strerror(code), _OS_KINDS[code])
+        return None
     if isinstance(error, OSError) and error.errno in _OS_KINDS:
         where = Path(error.filename) if error.filename else path
         return StoreWriteError(where, error.strerror or str(error), _OS_KINDS[error.errno])

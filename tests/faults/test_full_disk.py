@@ -151,7 +151,8 @@ def test_a_full_tmpfs_fails_the_sweep_promptly_stops_the_children_and_keeps_what
     try:
         workspace = Workspace(disk)
         store_path = workspace._store.path
-        assert reserve_path(store_path).stat().st_size == 256 * 1024
+        reserve = reserve_path(store_path).stat()
+        assert reserve.st_size == 256 * 1024 and reserve.st_blocks * 512 >= 256 * 1024  # allocated, not sparse
         run = Experiment(workspace, "full").submit(_config(tmp_path))
         with pytest.raises(ActivityFailedException) as info:
             run.wait_for_completion()
@@ -338,3 +339,32 @@ def test_a_function_sweep_at_the_page_limit_fails_promptly(experiment: Experimen
     seen = _read_back(store.folder.parent, run.id)
     assert seen["status"] == "Failed" and {status for status, _ in seen["children"].values()} == {"Failed"}
     _assert_committed_values_whole(seen["children"])
+
+
+COPY_WITH_SIZE_LIMIT = """
+import resource, signal, sys
+from pathlib import Path
+from hdnotebook.scheduler.specs import copy_source
+from hdnotebook.store.faults import write_failure
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG instead of killing us
+resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+try:
+    copy_source(Path(sys.argv[1]), Path(sys.argv[2]))
+except Exception as error:
+    failure = write_failure(error, Path(sys.argv[2]))
+    print(type(error).__name__, failure.kind, failure.path, failure.cause, sep="|")
+"""
+
+
+@pytest.mark.timeout(60)
+def test_a_source_copy_that_does_not_fit_is_a_store_write_failure(tmp_path: Path) -> None:
+    """A run folder that cannot be filled (here: a file-size limit, EFBIG, a real error of the kernel) fails the sweep
+    the same way, naming the file that did not fit."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "train.py").write_text("print('hi')\n")
+    (source / "data.bin").write_bytes(b"\1" * 200_000)
+    target = tmp_path / "run"
+    out = subprocess.run([PYTHON, "-c", COPY_WITH_SIZE_LIMIT, str(source), str(target)], env=python_env(), check=True,
+                         timeout=60, capture_output=True, text=True)
+    assert out.stdout.strip() == f"Error|full|{target / 'data.bin'}|File too large"
