@@ -167,7 +167,7 @@ class SweepController:
             error = store_error(failure)
             self._log.write("CONTROLLER", f"Stopping every child run: {failure}", level="ERROR")
             for runner in list(self._runners.values()):
-                runner.fail_store(failure)
+                runner.fail_store(failure, stop=False)  # no more writes of their events; stopped just below
             await self._stop_all("store", error=error, status=st.FAILED)
         else:
             error = error_dict("TuningLoopError", repr(exc))

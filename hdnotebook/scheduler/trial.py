@@ -83,12 +83,13 @@ class TrialRunner:
             self.fail_store(failure)
             return False
 
-    def fail_store(self, failure: StoreWriteError) -> None:
-        """The store cannot be written: stop the child (it ends Failed with ``failure``) and stop writing its events.
-        The first call reports ``failure`` to ``on_store_failure``; later calls do nothing."""
+    def fail_store(self, failure: StoreWriteError, stop: bool = True) -> None:
+        """The store cannot be written: stop writing the child's events and (with ``stop``) stop the child, which
+        ends Failed with ``failure``. The first call reports ``failure`` to ``on_store_failure``; later calls do
+        nothing."""
         if not self._report(failure):
             return
-        if self._stop is None and not self._ending:
+        if stop and self._stop is None and not self._ending:
             self._self_stop = asyncio.get_running_loop().create_task(
                 self._halt("store", STORE_STOP_GRACE_SECONDS, store_error(failure), status=st.FAILED))
 
