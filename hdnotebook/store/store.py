@@ -35,6 +35,19 @@ STORE_FILE = "store.sqlite"
 RUN_FILE_FOLDERS = ("outputs", "logs", "user_logs")
 
 
+@contextlib.contextmanager
+def _removed_unless_committed(folder: Path) -> Iterator[None]:
+    """A run folder that the block creates is removed again (when still empty) if the block raises."""
+    existed = folder.exists()
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
 class Store(MetricQueries, ModelQueries, DatasetQueries, PendingEnds):
     """Access to ``<folder>/store.sqlite``; safe to share between threads of one process.
 
@@ -137,7 +150,7 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, PendingEnds):
         """Insert a run (its folder is created too) and return it."""
         now = time.time()
         folder = self.run_folder(run_id)
-        with self._transaction() as conn:
+        with _removed_unless_committed(folder), self._transaction() as conn:
             folder.mkdir(parents=True, exist_ok=True)  # inside, so that a full disk raises StoreWriteError
             conn.execute("INSERT OR IGNORE INTO experiments VALUES (?, ?)", (experiment, now))
             (number,) = conn.execute(

@@ -302,6 +302,14 @@ def test_an_interactive_run_on_a_full_store_raises_naming_the_store_and_loses_no
     run.complete()
     assert run.get_metrics()["kept"] == 1.0 and run.get_status() == "Completed"
 
+    # a run that does not fit (its row needs new pages) is not created, and leaves no folder behind
+    folders = set((store.folder / "runs").iterdir())
+    (count,) = conn.execute("PRAGMA page_count").fetchone()
+    conn.execute(f"PRAGMA max_page_count={count}")
+    with pytest.raises(StoreWriteError, match="database or disk is full"):
+        experiment.start_logging(display_name="n" * 100_000)
+    assert set((store.folder / "runs").iterdir()) == folders
+
 
 def _logging_function(pids: str, lr: float) -> None:
     """A function child that logs until it is stopped."""
