@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 from pathlib import Path
 
 START, END = "<START>", "<END>"
+logger = logging.getLogger(__name__)
 
 
 class SweepLog:
-    """Appends lines to ``azureml-logs/hyperdrive.txt`` in the sweep's folder; each line is flushed."""
+    """Appends lines to ``azureml-logs/hyperdrive.txt`` in the sweep's folder; each line is flushed. Each line also
+    goes to the ``hdnotebook.scheduler.sweep_log`` logger (INFO, WARNING or ERROR as its level; DEBUG for others),
+    with the sweep's folder name (its id) in front."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._sweep_id = self.path.parent.parent.name  # <run folder>/azureml-logs/hyperdrive.txt
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = open(self.path, "a", encoding="utf-8")
 
@@ -21,6 +26,8 @@ class SweepLog:
         stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         self._file.write(f"{START}[{stamp}][{component}][{level}]{message}{END}\n")
         self._file.flush()
+        logger.log(getattr(logging, level, logging.DEBUG) if level in ("INFO", "WARNING", "ERROR") else logging.DEBUG,
+                   "%s [%s] %s", self._sweep_id, component, message)
 
     def close(self) -> None:
         """Close the file."""

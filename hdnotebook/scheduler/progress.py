@@ -1,0 +1,207 @@
+"""A sweep's progress read from the store: runs by status, the best value so far, elapsed time and time left.
+
+The figures are the ones the RunDetails header shows (``js/src/header.js``); ``time_left`` is the same
+estimate as the front end's ``eta`` (``js/src/state.js``, checked against it in the tests). The reader
+costs what changed since its previous read (cursors over metric calls and status events), so a
+waiting loop can call it a few times a second on a sweep of thousands of runs.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass, field
+
+from hdnotebook import status as st
+from hdnotebook.goal import PrimaryMetricGoal
+from hdnotebook.store import Store
+from hdnotebook.store.rows import stored_values
+
+
+@dataclass(frozen=True)
+class ChildState:
+    """What the estimate needs of one child: its status, start and end (epoch seconds) and how many values of
+    the primary metric it logged (its intervals)."""
+
+    status: str
+    start: float | None
+    end: float | None
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class SweepProgress:
+    """A sweep at one moment. Times are seconds; ``time_left`` is None until a child has gone its full length
+    (and 0 once the sweep ended); ``best_*`` are None until a child logged a finite primary metric."""
+
+    sweep_id: str
+    status: str
+    metric: str
+    goal: str
+    max_total: int | None
+    max_concurrent: int | None
+    counts: dict[str, int] = field(default_factory=dict)
+    best_value: float | None = None
+    best_run_id: str | None = None
+    best_run_number: int | None = None
+    elapsed: float = 0.0
+    time_left: float | None = None
+
+    @property
+    def children(self) -> int:
+        """Child runs created so far."""
+        return sum(self.counts.values())
+
+    @property
+    def done(self) -> int:
+        """Children that ended (Completed, Failed or Canceled)."""
+        return sum(n for s, n in self.counts.items() if st.is_terminal(s))
+
+    @property
+    def failed(self) -> int:
+        return self.counts.get(st.FAILED, 0)
+
+    @property
+    def canceled(self) -> int:
+        return self.counts.get(st.CANCELED, 0)
+
+    @property
+    def running(self) -> int:
+        """Children started and not ended (Running, CancelRequested, Finalizing)."""
+        return sum(n for s, n in self.counts.items() if s in (st.RUNNING, st.CANCEL_REQUESTED, st.FINALIZING))
+
+    @property
+    def total(self) -> int:
+        """The budget (``max_total_runs``), or the children created when there is none."""
+        return self.max_total if self.max_total else self.children
+
+
+def hms(seconds: float) -> str:
+    """Seconds as ``H:MM:SS`` (whole seconds, rounded down; negative counts as 0)."""
+    whole = int(max(0.0, seconds))
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def time_left(sweep_status: str, children: list[ChildState], max_total: int | None, max_concurrent: int | None,
+              now: float) -> float | None:
+    """Seconds until the sweep ends, as the RunDetails header estimates it.
+
+    A child that goes its full length takes the median duration of the Completed children (children
+    stopped early by a policy are no measure of that); a running child has left what its intervals so
+    far say about the rest of its full length (or that median less its elapsed time); children not started
+    yet (queued, or still in the budget of ``max_total``) take the slots as they free up. None until a child
+    completed; 0 when the sweep ended.
+    """
+    if st.is_terminal(sweep_status):
+        return 0.0
+    full = [c for c in children if c.status == st.COMPLETED and c.start is not None and c.end is not None]
+    if not full:
+        return None
+    typical = statistics.median(c.end - c.start for c in full)  # type: ignore[operator]
+    full_count = max((c.count for c in full), default=0)
+    started = [c for c in children if not st.is_terminal(c.status) and c.start is not None]
+    waiting = sum(1 for c in children if not st.is_terminal(c.status) and c.start is None)
+    budget = max(0, (max_total if max_total is not None else len(children)) - len(children))
+    running_left = []
+    for child in started:
+        elapsed = max(0.0, now - child.start)  # type: ignore[operator]
+        if full_count and child.count > 0:
+            running_left.append(max(0.0, elapsed / child.count * (full_count - child.count)))
+        else:
+            running_left.append(max(0.0, typical - elapsed))
+    # list scheduling: each slot frees when its run ends; each waiting run takes the first free slot
+    slots = max(1, max_concurrent or 1, len(started))
+    free = sorted(running_left + [0.0] * max(0, slots - len(running_left)))
+    for _ in range(waiting + budget):
+        free[0] += typical
+        free.sort()
+    return max([0.0, *free])
+
+
+class ProgressReader:
+    """Reads a sweep's progress from the store; each ``read()`` costs what changed since the previous one."""
+
+    def __init__(self, store: Store, sweep_id: str) -> None:
+        record = store.get_run(sweep_id)
+        if record is None:
+            raise KeyError(sweep_id)
+        config = record.config or {}
+        primary = config.get("primary_metric_config", {})
+        self.store = store
+        self.sweep_id = sweep_id
+        self.metric: str = primary.get("name", "")
+        self.goal = PrimaryMetricGoal.from_str(primary.get("goal", "maximize"))
+        self.max_total: int | None = config.get("max_total_runs")
+        self.max_concurrent: int | None = config.get("max_concurrent_runs")
+        self._children: dict[str, tuple[int | None, str, float | None, float | None]] = {}
+        self._counts: dict[str, int] = {}
+        self._best: dict[str, float] = {}
+        self._metric_cursor: int | None = None
+        self._event_cursor = 0
+
+    def _fold(self, run_id: str, values: list[object]) -> None:
+        self._counts[run_id] = self._counts.get(run_id, 0) + len(values)
+        best = self.goal.best(values)  # type: ignore[arg-type]
+        if best is not None and (run_id not in self._best or self.goal.is_better(best, self._best[run_id])):
+            self._best[run_id] = best
+
+    def _read_metrics(self) -> None:
+        if self._metric_cursor is None:  # first read: every call so far, decoded at once
+            self._metric_cursor = self.store.last_metric_id()
+            calls = self.store.child_metric_texts(self.sweep_id, [self.metric], self._metric_cursor)
+            for (_, run_id), values in stored_values(calls).items():
+                self._fold(run_id, values)
+            return
+        rows = self.store.child_metrics_after(self.sweep_id, self._metric_cursor, [self.metric])
+        for row in rows:
+            values = row.value if row.kind == "list" else [row.value] if row.kind == "scalar" else []
+            self._fold(row.run_id, list(values))
+        if rows:
+            self._metric_cursor = rows[-1].id
+
+    def read(self, now: float | None = None) -> SweepProgress:
+        """The sweep's progress now (``now`` in epoch seconds, default the clock)."""
+        now = time.time() if now is None else now
+        record = self.store.get_run(self.sweep_id)
+        assert record is not None
+        states, self._event_cursor = self.store.child_states_since(self.sweep_id, self._event_cursor)
+        for run_id, index, status, start, end in states:
+            self._children[run_id] = (index, status, start, end)
+        self._read_metrics()
+        counts: dict[str, int] = {}
+        for _, status, _, _ in self._children.values():
+            counts[status] = counts.get(status, 0) + 1
+        best_id = None
+        for run_id in sorted(self._best, key=lambda r: self._children.get(r, (0,))[0] or 0):
+            if best_id is None or self.goal.is_better(self._best[run_id], self._best[best_id]):
+                best_id = run_id  # on a tie the earlier child stays, as in get_best_run_by_primary_metric
+        children = [ChildState(s, a, b, self._counts.get(i, 0)) for i, (_, s, a, b) in self._children.items()]
+        start = record.start_time if record.start_time is not None else record.created_time
+        elapsed = (record.end_time if record.end_time is not None else now) - start
+        return SweepProgress(
+            sweep_id=self.sweep_id, status=record.status, metric=self.metric, goal=self.goal.name.lower(),
+            max_total=self.max_total, max_concurrent=self.max_concurrent, counts=counts,
+            best_value=self._best.get(best_id) if best_id else None, best_run_id=best_id,
+            best_run_number=self._children[best_id][0] if best_id in self._children else None,
+            elapsed=max(0.0, elapsed),
+            time_left=time_left(record.status, children, self.max_total, self.max_concurrent, now))
+
+
+def progress_line(progress: SweepProgress) -> str:
+    """One line: ``<id>: <status> | 7/20 done, 2 running, 1 failed | best accuracy 0.9731 (run 5) | 0:01:23
+    elapsed, ~0:02:10 left``."""
+    p = progress
+    counts = f"{p.done}/{p.total} done, {p.running} running"
+    if p.failed:
+        counts += f", {p.failed} failed"
+    if p.canceled:
+        counts += f", {p.canceled} canceled"
+    if p.best_value is not None:
+        best = f"best {p.metric} {p.best_value:.6g} (run {p.best_run_number})"
+    else:
+        best = f"no {p.metric} yet" if p.metric else "no primary metric"
+    if st.is_terminal(p.status):
+        times = f"{hms(p.elapsed)} elapsed"
+    else:
+        times = f"{hms(p.elapsed)} elapsed, " + ("time left estimating" if p.time_left is None else f"~{hms(p.time_left)} left")
+    return f"{p.sweep_id}: {p.status} | {counts} | {best} | {times}"
