@@ -159,6 +159,11 @@ class ProgressReader:
         if rows:
             self._metric_cursor = rows[-1].id
 
+    @property
+    def best_by_child(self) -> dict[str, float]:
+        """``{child run id: its best finite primary-metric value}`` as of the last ``read()``."""
+        return dict(self._best)
+
     def read(self, now: float | None = None) -> SweepProgress:
         """The sweep's progress now (``now`` in epoch seconds, default the clock)."""
         now = time.time() if now is None else now
