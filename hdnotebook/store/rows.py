@@ -99,9 +99,9 @@ def numeric_values(rows: Iterable[MetricRow]) -> list[float]:
     return out
 
 
-def stored_values(calls: Sequence[tuple[str, str, str, str]]) -> dict[tuple[str, str], list[Any]]:
-    """The values of metric calls given as (run_id, name, kind, stored JSON), per (name, run_id) in logging order
-    (scalar calls give their value, list calls their items, other kinds nothing); all decoded by one ``json.loads``."""
+def stored_values(calls: list[tuple[str, str, str, str]]) -> dict[tuple[str, str], list[Any]]:
+    """The values of metric calls given as (run_id, name, kind, stored JSON), per (name, run_id) in logging order;
+    all decoded by one ``json.loads``."""
     decoded = json.loads("[" + ",".join(call[3] for call in calls) + "]") if calls else []
     logged: dict[tuple[str, str], list[Any]] = {}
     for (run_id, name, kind, _), value in zip(calls, decoded):

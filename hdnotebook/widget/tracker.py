@@ -20,7 +20,7 @@ from hdnotebook.policy.history import RunCurve
 from hdnotebook.runs.run import Run
 from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING
 from hdnotebook.store import MetricRow, Store
-from hdnotebook.store.rows import stored_values
+from hdnotebook.store.rows import stored_values as _stored_values
 
 LOG_TAIL_CHARS = 20_000
 THRESHOLD_EVERY_SECONDS = 1.0
@@ -138,10 +138,10 @@ class SweepTracker:
         return curves
 
     def _absorb_stored(self, calls: list[tuple[str, str, str, str]]) -> dict[str, dict[str, list[Any]]]:
-        """A snapshot's ``_absorb``: the calls (see ``stored_values``) folded once per run and metric rather than
+        """A snapshot's ``_absorb``: the calls (see ``_stored_values``) folded once per run and metric rather than
         once per call (a 5000-run sweep holds hundreds of thousands)."""
         curves: dict[str, dict[str, list[Any]]] = {}
-        for (name, run_id), items in stored_values(calls).items():
+        for (name, run_id), items in _stored_values(calls).items():
             shown = [number(v) for v in items]
             curves.setdefault(name, {})[run_id] = shown
             if name == self.metric:
@@ -262,7 +262,7 @@ class SweepTracker:
         if name not in self.streamed:
             self.streamed.append(name)
         calls = self.store.child_metric_texts(self.run.id, [name], self._cursor)
-        return {run_id: [number(v) for v in items] for (_, run_id), items in stored_values(calls).items()}
+        return {run_id: [number(v) for v in items] for (_, run_id), items in _stored_values(calls).items()}
 
 
 class RunTracker:
