@@ -10,15 +10,16 @@ from typing import TYPE_CHECKING, Any
 from hdnotebook import status as st
 from hdnotebook.exceptions import HyperDriveNotImplementedException, UserErrorException
 from hdnotebook.goal import PrimaryMetricGoal
+from hdnotebook.runs.progress_output import progress_output
 from hdnotebook.runs.run import SWEEP_LOG, Run
 from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING
-from hdnotebook.scheduler.sweep_log import strip_markers
-from hdnotebook.runs.progress_output import progress_output
 from hdnotebook.scheduler.progress import ProgressReader
-from hdnotebook.store import RunRecord, Store, numeric_values
+from hdnotebook.scheduler.sweep_log import strip_markers
+from hdnotebook.store import numeric_values
 
 if TYPE_CHECKING:
     from hdnotebook.experiment import Experiment
+    from hdnotebook.store import RunRecord, Store
 
 # (sweep id, method) pairs that have already warned about a primary metric no child logs: once each per process
 _WARNED: set[tuple[str, str]] = set()
