@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import pty
 import select
@@ -140,3 +141,12 @@ def test_in_a_pipe_a_line_is_printed_per_change_not_per_poll(tmp_path: Path) -> 
     assert "| 6/6 done, 0 running | best score 0 (run 1) |" in lines[-2] and ": Completed |" in lines[-2]
     # polled every 0.5 s or less, but a line at most every 5 s (PLAIN_MIN_SECONDS), plus the last
     assert 2 <= len(lines) - 1 <= 2 + int(seconds / 5), (seconds, lines)
+
+
+@pytest.mark.timeout(120)
+def test_a_single_runs_show_output_still_prints_its_log(experiment: Experiment, capsys: pytest.CaptureFixture) -> None:
+    run = experiment.submit(functools.partial(children.quadratic, x=1))
+    run.wait_for_completion(show_output=True)
+    out = capsys.readouterr().out
+    assert out.startswith(f"RunId: {run.id}\n") and "Streaming user_logs/std_log.txt" in out
+    assert out.rstrip().endswith(f"RunId: {run.id}\nWeb View: {Path(run._record().run_dir).as_uri()}")
