@@ -8,9 +8,12 @@ waiting loop can call it a few times a second on a sweep of thousands of runs.
 
 from __future__ import annotations
 
+import heapq
+import math
 import statistics
 import time
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from hdnotebook import status as st
 from hdnotebook.goal import PrimaryMetricGoal
@@ -94,14 +97,28 @@ def time_left(sweep_status: str, children: list[ChildState], max_total: int | No
     """
     if st.is_terminal(sweep_status):
         return 0.0
+    typical, full_count = full_length(children)
+    if typical is None:
+        return None
+    active = [c for c in children if not st.is_terminal(c.status)]
+    return _left(typical, full_count, active, len(children), max_total, max_concurrent, now)
+
+
+def full_length(children: Iterable[ChildState]) -> tuple[float | None, int]:
+    """The median duration (seconds) of the Completed children (None when there is none) and the most intervals
+    one of them logged."""
     full = [c for c in children if c.status == st.COMPLETED and c.start is not None and c.end is not None]
     if not full:
-        return None
-    typical = statistics.median(c.end - c.start for c in full)  # type: ignore[operator]
-    full_count = max((c.count for c in full), default=0)
-    started = [c for c in children if not st.is_terminal(c.status) and c.start is not None]
-    waiting = sum(1 for c in children if not st.is_terminal(c.status) and c.start is None)
-    budget = max(0, (max_total if max_total is not None else len(children)) - len(children))
+        return None, 0
+    return statistics.median(c.end - c.start for c in full), max(c.count for c in full)  # type: ignore[operator]
+
+
+def _left(typical: float, full_count: int, active: list[ChildState], created: int, max_total: int | None,
+          max_concurrent: int | None, now: float) -> float:
+    """``time_left`` from the full length and the children not ended (``created``: all children so far)."""
+    started = [c for c in active if c.start is not None]
+    waiting = len(active) - len(started)
+    budget = max(0, (max_total if max_total is not None else created) - created)
     running_left = []
     for child in started:
         elapsed = max(0.0, now - child.start)  # type: ignore[operator]
@@ -113,13 +130,13 @@ def time_left(sweep_status: str, children: list[ChildState], max_total: int | No
     slots = max(1, max_concurrent or 1, len(started))
     free = sorted(running_left + [0.0] * max(0, slots - len(running_left)))
     for _ in range(waiting + budget):
-        free[0] += typical
-        free.sort()
+        heapq.heapreplace(free, free[0] + typical)  # a sorted list is a heap
     return max([0.0, *free])
 
 
 class ProgressReader:
-    """Reads a sweep's progress from the store; each ``read()`` costs what changed since the previous one."""
+    """Reads a sweep's progress from the store; each ``read()`` costs what changed since the previous one (the
+    status counts, the best child and the children not ended are kept up to date, not recounted)."""
 
     def __init__(self, store: Store, sweep_id: str) -> None:
         record = store.get_run(sweep_id)
@@ -134,16 +151,43 @@ class ProgressReader:
         self.max_total: int | None = config.get("max_total_runs")
         self.max_concurrent: int | None = config.get("max_concurrent_runs")
         self._children: dict[str, tuple[int | None, str, float | None, float | None]] = {}
+        self._status_counts: dict[str, int] = {}
+        self._active: set[str] = set()  # children not ended
         self._counts: dict[str, int] = {}
         self._best: dict[str, float] = {}
+        self._best_id: str | None = None
+        self._full: tuple[float | None, int] | None = None  # full_length() of the children; None: to recompute
         self._metric_cursor: int | None = None
         self._event_cursor = 0
 
+    def _index(self, run_id: str) -> float:
+        index = self._children.get(run_id, (None,))[0]
+        return math.inf if index is None else index
+
     def _fold(self, run_id: str, values: list[object]) -> None:
         self._counts[run_id] = self._counts.get(run_id, 0) + len(values)
+        if self._children.get(run_id, (None, ""))[1] == st.COMPLETED:
+            self._full = None
         best = self.goal.best(values)  # type: ignore[arg-type]
-        if best is not None and (run_id not in self._best or self.goal.is_better(best, self._best[run_id])):
-            self._best[run_id] = best
+        if best is None or (run_id in self._best and not self.goal.is_better(best, self._best[run_id])):
+            return
+        self._best[run_id] = best
+        top = self._best_id
+        if top is None or self.goal.is_better(best, self._best[top]) or (
+                best == self._best[top] and self._index(run_id) < self._index(top)):
+            self._best_id = run_id  # on a tie the earlier child, as in get_best_run_by_primary_metric
+
+    def _read_states(self) -> None:
+        states, self._event_cursor = self.store.child_states_since(self.sweep_id, self._event_cursor)
+        for run_id, index, status, start, end in states:
+            previous = self._children.get(run_id)
+            if previous is not None:
+                self._status_counts[previous[1]] -= 1
+            self._status_counts[status] = self._status_counts.get(status, 0) + 1
+            self._children[run_id] = (index, status, start, end)
+            (self._active.discard if st.is_terminal(status) else self._active.add)(run_id)
+        if states:
+            self._full = None
 
     def _read_metrics(self) -> None:
         if self._metric_cursor is None:  # first read: every call so far, decoded at once
@@ -164,32 +208,34 @@ class ProgressReader:
         """``{child run id: its best finite primary-metric value}`` as of the last ``read()``."""
         return dict(self._best)
 
+    def _time_left(self, status: str, now: float) -> float | None:
+        if st.is_terminal(status):
+            return 0.0
+        if self._full is None:
+            self._full = full_length(ChildState(s, a, b, self._counts.get(i, 0)) for i, (_, s, a, b) in self._children.items())
+        typical, full_count = self._full
+        if typical is None:
+            return None
+        active = [ChildState(*self._children[i][1:], self._counts.get(i, 0)) for i in self._active]
+        return _left(typical, full_count, active, len(self._children), self.max_total, self.max_concurrent, now)
+
     def read(self, now: float | None = None) -> SweepProgress:
         """The sweep's progress now (``now`` in epoch seconds, default the clock)."""
         now = time.time() if now is None else now
         record = self.store.get_run(self.sweep_id)
         assert record is not None
-        states, self._event_cursor = self.store.child_states_since(self.sweep_id, self._event_cursor)
-        for run_id, index, status, start, end in states:
-            self._children[run_id] = (index, status, start, end)
+        self._read_states()
         self._read_metrics()
-        counts: dict[str, int] = {}
-        for _, status, _, _ in self._children.values():
-            counts[status] = counts.get(status, 0) + 1
-        best_id = None
-        for run_id in sorted(self._best, key=lambda r: self._children.get(r, (0,))[0] or 0):
-            if best_id is None or self.goal.is_better(self._best[run_id], self._best[best_id]):
-                best_id = run_id  # on a tie the earlier child stays, as in get_best_run_by_primary_metric
-        children = [ChildState(s, a, b, self._counts.get(i, 0)) for i, (_, s, a, b) in self._children.items()]
+        best_id = self._best_id
         start = record.start_time if record.start_time is not None else record.created_time
         elapsed = (record.end_time if record.end_time is not None else now) - start
         return SweepProgress(
             sweep_id=self.sweep_id, status=record.status, metric=self.metric, goal=self.goal.name.lower(),
-            max_total=self.max_total, max_concurrent=self.max_concurrent, counts=counts,
-            best_value=self._best.get(best_id) if best_id else None, best_run_id=best_id,
+            max_total=self.max_total, max_concurrent=self.max_concurrent,
+            counts={k: v for k, v in self._status_counts.items() if v},
+            best_value=self._best[best_id] if best_id else None, best_run_id=best_id,
             best_run_number=self._children[best_id][0] if best_id in self._children else None,
-            elapsed=max(0.0, elapsed),
-            time_left=time_left(record.status, children, self.max_total, self.max_concurrent, now))
+            elapsed=max(0.0, elapsed), time_left=self._time_left(record.status, now))
 
 
 def progress_line(progress: SweepProgress) -> str:
