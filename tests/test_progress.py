@@ -63,6 +63,8 @@ def test_the_reader_follows_a_sweep_and_ends_with_the_best_run(experiment: Exper
     assert last.elapsed == pytest.approx(run._record().end_time - run._record().start_time)
     fresh = ProgressReader(run._need_store(), run.id).read(now=0)
     assert (fresh.counts, fresh.best_run_id, fresh.best_value) == (last.counts, last.best_run_id, last.best_value)
+    recorded = ProgressReader(run._need_store(), run.id, per_child=False)
+    assert recorded.read() == last and recorded.best_by_child == {best.id: 0.0}, "the properties the sweep recorded"
     line = progress_line(last)
     assert line.startswith(f"{run.id}: Completed | 4/4 done, 0 running | best score 0 (run 1) | 0:00:0")
     assert line.endswith(" elapsed")

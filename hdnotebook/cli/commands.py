@@ -33,7 +33,7 @@ def list_runs(args: argparse.Namespace) -> int:
             rows.append([record.run_id, record.experiment, record.run_type, record.status, None, None,
                          age(now - record.created_time)])
             continue
-        reader = ProgressReader(store, record.run_id)
+        reader = ProgressReader(store, record.run_id, per_child=args.children)
         progress = reader.read(now)
         rows.append([record.run_id, record.experiment, "sweep", record.status, f"{progress.done}/{progress.total}",
                      _best_text(progress.metric, progress.best_value), age(now - record.created_time)])

@@ -136,9 +136,14 @@ def _left(typical: float, full_count: int, active: list[ChildState], created: in
 
 class ProgressReader:
     """Reads a sweep's progress from the store; each ``read()`` costs what changed since the previous one (the
-    status counts, the best child and the children not ended are kept up to date, not recounted)."""
+    status counts, the best child and the children not ended are kept up to date, not recounted).
 
-    def __init__(self, store: Store, sweep_id: str) -> None:
+    With ``per_child=False`` an ended sweep's best child is taken from the properties the sweep recorded when it
+    ended (``best_child_run_id``, ``score``) rather than from every logged value: ``best_by_child`` then holds that
+    child only. A sweep still running, or one without those properties (its driver died), is read in full.
+    """
+
+    def __init__(self, store: Store, sweep_id: str, per_child: bool = True) -> None:
         record = store.get_run(sweep_id)
         if record is None:
             raise KeyError(sweep_id)
@@ -159,6 +164,11 @@ class ProgressReader:
         self._full: tuple[float | None, int] | None = None  # full_length() of the children; None: to recompute
         self._metric_cursor: int | None = None
         self._event_cursor = 0
+        properties = store.get_properties(sweep_id) if not per_child and st.is_terminal(record.status) else {}
+        best_id, score = properties.get("best_child_run_id"), properties.get("score")
+        if best_id is not None and score is not None:
+            self._metric_cursor = store.last_metric_id()  # an ended sweep's children log nothing more
+            self._best, self._best_id = {best_id: float(score)}, best_id
 
     def _index(self, run_id: str) -> float:
         index = self._children.get(run_id, (None,))[0]
