@@ -50,39 +50,42 @@ def list_runs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sweep_summary(store: Store, record: RunRecord, top: int, run: Any) -> str:
+def _sweep_summary(store: Store, record: RunRecord, top: int) -> str:
     """The RunDetails header as text, then the best ``top`` children."""
     from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING
 
-    progress = ProgressReader(store, record.run_id).read()
+    reader = ProgressReader(store, record.run_id)
+    progress = reader.read()
     config = record.config or {}
     sampling = (config.get("generator_config") or {}).get("name") or ""
     policy = (config.get("policy_config") or {}).get("name") or "Default"
-    best = (f"{number(progress.best_value)} (run {progress.best_run_number}, {progress.best_run_id})"
-            if progress.best_value is not None else "-")
+    best_text = (f"{number(progress.best_value)} (run {progress.best_run_number}, {progress.best_run_id})"
+                 if progress.best_value is not None else "-")
     left = "none" if st.is_terminal(progress.status) else (
         "estimating" if progress.time_left is None else f"~{hms(progress.time_left)}")
     counts = ", ".join(f"{status} {n}" for status, n in sorted(progress.counts.items())) or "no runs scheduled yet"
     lines = [f"Sweep {record.run_id}: {progress.status} (experiment {record.experiment})",
              f"{sampling} sampling · policy {policy} · {progress.children}/{progress.max_total or '?'} runs · "
              f"up to {progress.max_concurrent or '?'} at once",
-             f"Elapsed {hms(progress.elapsed)} · Best {progress.metric} {best} · Time left {left}",
+             f"Elapsed {hms(progress.elapsed)} · Best {progress.metric} {best_text} · Time left {left}",
              f"Runs: {counts}"]
     if record.error:
         lines.append(f"Error: {(record.error.get('error') or {}).get('message', '')}")
     warning = store.get_properties(record.run_id).get(PRIMARY_METRIC_WARNING)
     if warning and progress.best_value is None:
         lines.append(f"Warning: {warning}")
-    ranked = run.get_children_sorted_by_primary_metric(top=top)
+    best = reader.best_by_child
+    sign = -1 if progress.goal == "maximize" else 1
+    children = store.list_runs(parent_id=record.run_id)
+    # best first, ties and runs without a value by child index: get_children_sorted_by_primary_metric's order
+    ranked = sorted(children, key=lambda c: (c.run_id not in best, sign * best.get(c.run_id, 0.0), c.child_index or 0))[:top]
     if ranked:
-        children = {c.run_id: c for c in store.list_runs(parent_id=record.run_id)}
-        keys = list(dict.fromkeys(k for item in ranked for k in (children[item["run_id"]].hyperparameters or {})))
+        keys = list(dict.fromkeys(k for child in ranked for k in (child.hyperparameters or {})))
         now = time.time()
         rows = []
-        for item in ranked:
-            child = children[item["run_id"]]
+        for child in ranked:
             duration = hms((child.end_time or now) - child.start_time) if child.start_time is not None else None
-            rows.append([child.child_index, item["run_id"], item["status"], number(item["best_primary_metric"]), duration,
+            rows.append([child.child_index, child.run_id, child.status, number(best.get(child.run_id)), duration,
                          *[(child.hyperparameters or {}).get(k) for k in keys]])
         lines += ["", f"Best {len(ranked)} of {progress.children} runs by {progress.metric} ({progress.goal}):",
                   table(["RUN", "RUN ID", "STATUS", f"BEST {progress.metric}", "DURATION", *keys], rows)]
@@ -117,7 +120,7 @@ def show_run(args: argparse.Namespace) -> int:
     record = workspace._store.get_run(args.run_id)
     assert record is not None
     if record.run_type == SWEEP_TYPE:
-        print(_sweep_summary(workspace._store, record, args.top, run))
+        print(_sweep_summary(workspace._store, record, args.top))
     else:
         print(_run_summary(record, run))
     return 0
