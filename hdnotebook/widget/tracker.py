@@ -20,7 +20,6 @@ from hdnotebook.policy.history import RunCurve
 from hdnotebook.runs.run import Run
 from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING
 from hdnotebook.store import MetricRow, Store
-from hdnotebook.store.rows import stored_values as _stored_values
 
 LOG_TAIL_CHARS = 20_000
 THRESHOLD_EVERY_SECONDS = 1.0
@@ -43,6 +42,18 @@ def _values(row: MetricRow) -> list[Any]:
     if row.kind == "list":
         return list(row.value)
     return []
+
+
+def _stored_values(calls: list[tuple[str, str, str, str]]) -> dict[tuple[str, str], list[Any]]:
+    """The values of metric calls given as (run_id, name, kind, stored JSON), per (name, run_id) in logging order;
+    all decoded by one ``json.loads``."""
+    decoded = json.loads("[" + ",".join(call[3] for call in calls) + "]") if calls else []
+    logged: dict[tuple[str, str], list[Any]] = {}
+    for (run_id, name, kind, _), value in zip(calls, decoded):
+        items = value if kind == "list" else [value] if kind == "scalar" else []
+        if items:
+            logged.setdefault((name, run_id), []).extend(items)
+    return logged
 
 
 def _expression_info(key: str, expression: list[Any]) -> dict[str, Any]:
