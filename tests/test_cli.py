@@ -3,6 +3,7 @@ workspace holding a real finished sweep; ``cancel`` stops a sweep that another p
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import time
@@ -106,6 +107,12 @@ def test_unknown_ids_and_missing_workspaces_are_clear_errors(finished, tmp_path:
     assert done.returncode == 2 and "the following arguments are required: RUN_ID" in done.stderr
     done = cli("show", "x", "--top", "0", cwd=ws)
     assert done.returncode == 2 and "--top: expects an int >= 1, got 0" in done.stderr
+    damaged = tmp_path / "damaged"
+    (damaged / ".hdnotebook").mkdir(parents=True)
+    (damaged / ".hdnotebook" / "store.sqlite").write_bytes(os.urandom(64 * 1024))
+    done = cli("list", cwd=damaged)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("hdnotebook: error: ") and str(damaged / ".hdnotebook" / "store.sqlite") in done.stderr
 
 
 @pytest.mark.timeout(120)

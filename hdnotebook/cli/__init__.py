@@ -3,7 +3,8 @@
 Commands: ``list``, ``show RUN_ID``, ``export RUN_ID --csv FILE``, ``cancel RUN_ID``; each works on the nearest
 workspace (the current folder or the nearest parent holding ``.hdnotebook/store.sqlite``, as
 ``Workspace.from_config()`` finds it) or the one given with ``--workspace PATH``. Errors (an unknown run id, no
-workspace) print ``hdnotebook: error: ...`` to stderr and exit with status 2.
+workspace, a damaged store: the library's exceptions) print ``hdnotebook: error: ...`` to stderr and exit with
+status 2.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 
 from hdnotebook.cli.errors import CliError
 from hdnotebook.cli.parser import build_parser
+from hdnotebook.exceptions import AzureMLException
 
 EXIT_ERROR = 2
 
@@ -23,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except CliError as error:
+    except (CliError, AzureMLException) as error:  # the library's own errors (a damaged store...) name what is wrong
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # e.g. `hdnotebook list | head`
