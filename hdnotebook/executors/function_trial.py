@@ -1,6 +1,6 @@
 """Function children run in reusable worker processes, one trial per worker at a time.
 
-A worker is a process group of its own. Stopping a trial kills its worker (a function cannot be
+A worker runs below a guard (see process.spawn), which kills the worker's whole tree with it. Stopping a trial kills its worker (a function cannot be
 interrupted safely any other way); a trial that ends normally returns its worker to the pool.
 """
 
@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from hdnotebook.executors.base import EventCallback, Outcome, OutcomeStatus, TrialSpec
-from hdnotebook.executors.process import EventPipe, child_environment, spawn_kwargs, stop_group
+from hdnotebook.executors.process import EventPipe, child_environment, spawn, stop_tree
 from hdnotebook.executors.worker import ENV_WORKER_EVENTS_FD, frame
 
 
@@ -32,11 +32,8 @@ class Worker:
         """Start a worker process and wait until it can take tasks."""
         pipe = EventPipe()
         env = child_environment({ENV_WORKER_EVENTS_FD: str(pipe.write_fd)})
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "hdnotebook.executors.worker",
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            **spawn_kwargs(env, cwd, (pipe.write_fd,)),
-        )
+        process = await spawn([sys.executable, "-m", "hdnotebook.executors.worker"], env, cwd, (pipe.write_fd,),
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         pipe.close_write_end()
         worker = cls(process, pipe)
         await pipe.listen(worker._on_events)
@@ -76,10 +73,10 @@ class Worker:
             self.trial.lost(code)
 
     async def stop(self, grace: float) -> None:
-        """Stop the worker's process group."""
+        """Stop the worker and its whole tree."""
         if self.process.stdin is not None:
             self.process.stdin.close()
-        await stop_group(self.process, grace)
+        await stop_tree(self.process, grace)
 
 
 class FunctionTrial:

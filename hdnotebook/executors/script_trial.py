@@ -1,13 +1,12 @@
-"""A script child: ``python <script> <args>`` in its own process group, events on an inherited pipe."""
+"""A script child: ``python <script> <args>`` below a guard (see process.spawn), events on an inherited pipe."""
 
 from __future__ import annotations
 
 import asyncio
-import signal
 import subprocess
 
 from hdnotebook.executors.base import EventCallback, Outcome, OutcomeStatus, TrialSpec
-from hdnotebook.executors.process import EventPipe, child_environment, signal_group, spawn_kwargs, stop_group, tail_error
+from hdnotebook.executors.process import EventPipe, child_environment, spawn, stop_tree, tail_error
 from hdnotebook.runs.channel import ENV_EVENTS_FD
 
 EOF_WAIT_SECONDS = 1.0
@@ -32,10 +31,8 @@ class ScriptTrial:
         env = child_environment({**spec.env, ENV_EVENTS_FD: str(pipe.write_fd)})
         try:
             with open(spec.log_path, "ab") as log:
-                process = await asyncio.create_subprocess_exec(
-                    *spec.argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                    **spawn_kwargs(env, spec.cwd, (pipe.write_fd,)),
-                )
+                process = await spawn(spec.argv, env, spec.cwd, (pipe.write_fd,),
+                                      stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         except BaseException:
             pipe.close()
             raise
@@ -44,8 +41,7 @@ class ScriptTrial:
         return cls(spec, process, pipe)
 
     async def _watch(self) -> Outcome:
-        code = await self._process.wait()
-        signal_group(self._process.pid, signal.SIGKILL)  # leftovers of the script's own process group
+        code = await self._process.wait()  # the guard's exit: the script ended and its leftovers are killed
         await self._pipe.drain(EOF_WAIT_SECONDS)
         if self._stop_requested:
             return Outcome(OutcomeStatus.STOPPED, code)
@@ -57,9 +53,9 @@ class ScriptTrial:
         """A local child runs as soon as it is submitted."""
 
     async def stop(self, grace: float = 5.0) -> None:
-        """SIGTERM the child's process group, SIGKILL after ``grace`` seconds; then wait for it."""
+        """SIGTERM the child's whole tree, SIGKILL after ``grace`` seconds; then wait for it."""
         self._stop_requested = True
-        await stop_group(self._process, grace)
+        await stop_tree(self._process, grace)
         await asyncio.shield(self._outcome)
 
     async def outcome(self) -> Outcome:
