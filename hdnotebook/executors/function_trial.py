@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from hdnotebook.executors.base import EventCallback, Outcome, OutcomeStatus, TrialSpec
-from hdnotebook.executors.process import EventPipe, child_environment, spawn, stop_tree
+from hdnotebook.executors.process import EventPipe, child_environment, spawn, stop_tree, sweep_session
 from hdnotebook.executors.worker import ENV_WORKER_EVENTS_FD, frame
 
 
@@ -66,6 +66,7 @@ class Worker:
 
     async def _watch(self) -> None:
         code = await self.process.wait()
+        await sweep_session(self.process)
         await self.pipe.drain(1.0)
         if not self.ready.done():
             self.ready.set_exception(RuntimeError(f"the function worker exited with code {code} before it was ready"))

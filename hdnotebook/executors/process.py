@@ -103,6 +103,15 @@ def child_environment(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
+async def sweep_session(process: asyncio.subprocess.Process) -> None:
+    """After a guard ended by a signal: SIGKILL what is left of its session (the child and the descendants that
+    stayed in the session), in case the guard itself was killed and could not. A guard that passes on its child's
+    death by a signal ends that way too; its session is empty then, and the sweep costs a scan of the pids."""
+    if process.returncode is not None and process.returncode < 0:
+        kill = functools.partial(kill_tree, process.pid, include_root=False, session=process.pid)
+        await asyncio.get_running_loop().run_in_executor(None, kill)
+
+
 def _signal(process: asyncio.subprocess.Process, sig: int) -> None:
     if process.returncode is None:
         try:

@@ -6,7 +6,7 @@ import asyncio
 import subprocess
 
 from hdnotebook.executors.base import EventCallback, Outcome, OutcomeStatus, TrialSpec
-from hdnotebook.executors.process import EventPipe, child_environment, spawn, stop_tree, tail_error
+from hdnotebook.executors.process import EventPipe, child_environment, spawn, stop_tree, sweep_session, tail_error
 from hdnotebook.runs.channel import ENV_EVENTS_FD
 
 EOF_WAIT_SECONDS = 1.0
@@ -42,6 +42,7 @@ class ScriptTrial:
 
     async def _watch(self) -> Outcome:
         code = await self._process.wait()  # the guard's exit: the script ended and its leftovers are killed
+        await sweep_session(self._process)
         await self._pipe.drain(EOF_WAIT_SECONDS)
         if self._stop_requested:
             return Outcome(OutcomeStatus.STOPPED, code)

@@ -52,6 +52,12 @@ time.sleep(300)
 """
 
 
+def _use_path(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(PORTABLE_ENV, raising=False)
+    if path == "portable":
+        monkeypatch.setenv(PORTABLE_ENV, "1")
+
+
 def _linger(path: str) -> str:
     return "1.0" if path == "portable" else "0.0"
 
@@ -138,9 +144,7 @@ def test_killing_the_driver_kills_every_process_of_every_childs_tree(tmp_path: P
 @pytest.mark.parametrize("path", PATHS)
 def test_canceling_a_sweep_kills_every_process_of_its_childrens_trees(experiment, tmp_path: Path, path: str,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(PORTABLE_ENV, raising=False)
-    if path == "portable":
-        monkeypatch.setenv(PORTABLE_ENV, "1")
+    _use_path(path, monkeypatch)
     out = tmp_path / "out"
     out.mkdir()
     config = HyperDriveConfig(run_config=functools.partial(spawn_tree, out=str(out), linger=float(_linger(path))),
@@ -166,9 +170,7 @@ def test_canceling_a_sweep_kills_every_process_of_its_childrens_trees(experiment
 def test_a_script_that_ends_leaves_nothing_running(experiment, write_script, tmp_path: Path, path: str,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """The script returns at once after starting its tree: the guard kills what it left behind."""
-    monkeypatch.delenv(PORTABLE_ENV, raising=False)
-    if path == "portable":
-        monkeypatch.setenv(PORTABLE_ENV, "1")
+    _use_path(path, monkeypatch)
     out = tmp_path / "out"
     out.mkdir()
     src = write_script("from tests.faults.tree_children import main\nmain()\n")
@@ -181,5 +183,30 @@ def test_a_script_that_ends_leaves_nothing_running(experiment, write_script, tmp
         watched = _processes(list(_wait_for_trees(out, 1)[0].values()))
         survivors = _survivors_after(watched, DEATH_SECONDS)
         assert not survivors, f"left running after the script ended: {survivors}"
+    finally:
+        _kill(watched)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("path", PATHS)
+def test_killing_a_guard_kills_what_stayed_in_its_session(experiment, tmp_path: Path, path: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A double fault: the guard itself SIGKILLed. The driver kills the guard's session (the child and the processes
+    that did not leave it); processes in sessions of their own are out of reach then."""
+    _use_path(path, monkeypatch)
+    out = tmp_path / "out"
+    out.mkdir()
+    run = experiment.submit(functools.partial(spawn_tree, out=str(out), i=0, linger=float(_linger(path))))
+    watched: list[psutil.Process] = []
+    try:
+        tree = _wait_for_trees(out, 1)[0]
+        watched = _processes(list(tree.values()))
+        guard = psutil.Process(tree["child"]).parent()
+        assert guard is not None and guard.cmdline()[1].endswith("guard.py")
+        guard.kill()
+        in_session = _processes([tree["child"], tree["plain"], tree["daemon_in_session"]])
+        survivors = _survivors_after(in_session, DEATH_SECONDS)
+        assert not survivors, f"still running {DEATH_SECONDS} s after the guard was killed: {survivors}"
+        assert run.wait_for_completion(raise_on_error=False)["status"] == "Failed"
     finally:
         _kill(watched)
