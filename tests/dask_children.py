@@ -21,7 +21,7 @@ run = Run.get_context()
 run.log("pid", os.getpid())
 import psutil
 parent = psutil.Process().parent()  # the guard that runs every local child, whose parent is the Dask worker
-run.log("worker_pid", parent.ppid() if any(a.endswith("guard.py") for a in parent.cmdline()) else parent.pid)
+run.log("worker_pid", parent.ppid() if "guard.main" in " ".join(parent.cmdline()) else parent.pid)
 print("started on the worker", flush=True)
 with open("outputs/result.txt", "w") as f:
     f.write(args.values)

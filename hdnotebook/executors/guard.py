@@ -1,8 +1,9 @@
 """The guard: a small process between the driver and each local child that kills the child's whole tree when
 the driver dies, and the tree's process helpers shared with the driver.
 
-``process.spawn`` runs ``python -I guard.py LIFELINE_FD -- ARGV...`` in a session of its own (so this file
-imports nothing from hdnotebook: its start-up costs one bare interpreter). The guard starts ARGV as its only
+``process.spawn`` runs it (``main(["guard", LIFELINE_FD, "--", *ARGV])``) with ``python -S`` in a session of its own. Every local child
+pays for the guard's start, so it is kept to a bare interpreter: no site (site-packages are added only when psutil
+is needed: to kill a tree, or on the portable path), no hdnotebook, no typing, and the C ``_signal`` module. The guard starts ARGV as its only
 child, in a process group of its own, and waits. It SIGKILLs the whole tree (the child, the child's
 descendants, the child's process group and every other process of the guard's session) when
 
@@ -27,10 +28,17 @@ from __future__ import annotations
 
 import os
 import select
-import signal
 import sys
 import time
-from typing import Any, Iterable
+
+try:
+    import _signal as signal  # the C module: ``signal`` would import enum, a few ms of every guard's start
+except ImportError:  # pragma: no cover (other interpreters)
+    import signal  # type: ignore[no-redef]
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable
 
 PORTABLE_ENV = "HDNOTEBOOK_PORTABLE_PROCESS"
 TICK_SECONDS = 0.25
@@ -45,9 +53,20 @@ def portable() -> bool:
     return forced or not sys.platform.startswith("linux") or not os.path.isdir("/proc/self")
 
 
+def _psutil() -> Any:
+    """psutil, adding site-packages first when the interpreter was started without them (``-S``)."""
+    if sys.flags.no_site and "site" not in sys.modules:
+        import site
+
+        site.main()
+    import psutil
+
+    return psutil
+
+
 def _live(processes: Iterable[Any]) -> list[Any]:
     """The processes of ``processes`` (psutil.Process) that still run code: not gone, not a zombie, pid not reused."""
-    import psutil
+    psutil = _psutil()
 
     live = []
     for process in processes:
@@ -62,7 +81,7 @@ def _live(processes: Iterable[Any]) -> list[Any]:
 def tree(root: int, session: int | None = None, remembered: Iterable[Any] = ()) -> list[Any]:
     """The live processes of ``root``'s tree (psutil.Process, ``root`` excluded): its descendants, the
     ``remembered`` ones, and when ``session`` is given every other process of that session."""
-    import psutil
+    psutil = _psutil()
 
     found: dict[int, Any] = {}
     try:
@@ -87,7 +106,7 @@ def tree(root: int, session: int | None = None, remembered: Iterable[Any] = ()) 
 
 def signal_all(processes: Iterable[Any], sig: int) -> None:
     """Send ``sig`` to each process (psutil.Process) that is still the same process."""
-    import psutil
+    psutil = _psutil()
 
     for process in processes:
         try:
@@ -101,7 +120,7 @@ def kill_tree(root: int, *, include_root: bool, session: int | None = None, reme
     """SIGKILL ``root``'s tree (see ``tree``) in rounds until nothing of it runs (at most ``KILL_ROUNDS`` rounds
     ``KILL_ROUND_PAUSE`` seconds apart), then ``root`` itself when ``include_root``. ``reap``, when given, is called
     after each round (the guard reaps its zombies there). Rounds catch processes forked while the tree is killed."""
-    import psutil
+    psutil = _psutil()
 
     remembered = list(remembered)
     for _ in range(KILL_ROUNDS):
@@ -244,7 +263,7 @@ def _exit_like(status: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """``guard.py LIFELINE_FD -- ARGV...``: see the module docstring."""
+    """``argv`` is ``[program, LIFELINE_FD, "--", *ARGV]``: see the module docstring."""
     if len(argv) < 4 or argv[2] != "--":
         sys.stderr.write("usage: guard.py LIFELINE_FD -- ARGV...\n")
         os._exit(2)

@@ -26,6 +26,9 @@ _PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 GUARD_PATH = str(Path(__file__).with_name("guard.py"))
+# sys.path[0] is the guard's folder, never the child's (a source folder may hold a select.py); imported rather
+# than run as a script, so its compiled form is cached
+_GUARD_MAIN = "import sys; sys.path[0] = sys.argv.pop(1); import guard; guard.main(sys.argv)"
 GUARD_ANSWER_SECONDS = 5.0
 """How long a guard told to kill its tree (SIGUSR1) may take before the driver kills the guard and the tree itself."""
 
@@ -87,7 +90,7 @@ async def spawn(argv: Sequence[str], env: dict[str, str], cwd: str, pass_fds: tu
         _linux_libc()  # loaded here: the preexec_fn runs between fork and exec
     lifeline = lifeline_fd()
     return await asyncio.create_subprocess_exec(
-        sys.executable, GUARD_PATH, str(lifeline), "--", *argv, cwd=cwd, env=env, pass_fds=(*pass_fds, lifeline),
+        sys.executable, "-S", "-c", _GUARD_MAIN, str(Path(GUARD_PATH).parent), str(lifeline), "--", *argv, cwd=cwd, env=env, pass_fds=(*pass_fds, lifeline),
         start_new_session=True, preexec_fn=_guard_preexec if fast else None, **extra)
 
 
