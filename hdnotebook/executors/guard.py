@@ -158,6 +158,9 @@ class _Guard:
         if pid == 0:
             try:
                 os.setpgid(0, 0)
+                for name in ("SIGPIPE", "SIGXFSZ"):  # ignored by Python; restored as subprocess does
+                    if hasattr(signal, name):
+                        signal.signal(getattr(signal, name), signal.SIG_DFL)
                 os.execvp(self.argv[0], self.argv)
             except BaseException as exc:
                 os.write(2, f"hdnotebook guard: cannot start {self.argv[0]!r}: {exc}\n".encode())
@@ -215,7 +218,7 @@ class _Guard:
         return os.getppid() != self.driver
 
     def run(self) -> int:
-        """Start the child, watch, end the tree; the child's wait status (None when the driver died first)."""
+        """Start the child, watch, end the tree; returns the child's wait status."""
         wake_r, wake_w = os.pipe()
         os.set_blocking(wake_r, False)
         os.set_blocking(wake_w, False)
@@ -255,8 +258,10 @@ def _exit_like(status: int) -> None:
 
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         signal.set_wakeup_fd(-1)
-        if -code in (*_FORWARDED, signal.SIGUSR1, signal.SIGCHLD):
-            signal.signal(-code, signal.SIG_DFL)
+        try:
+            signal.signal(-code, signal.SIG_DFL)  # handled here (SIGTERM...) or ignored by Python (SIGPIPE)
+        except (OSError, ValueError):
+            pass  # SIGKILL, SIGSTOP: always the default
         os.kill(os.getpid(), -code)
         code = 128 - code
     os._exit(code)
