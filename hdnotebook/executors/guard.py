@@ -117,16 +117,26 @@ def signal_all(processes: Iterable[Any], sig: int) -> None:
 
 def kill_tree(root: int, *, include_root: bool, session: int | None = None, remembered: Iterable[Any] = (),
               reap: Any = None) -> None:
-    """SIGKILL ``root``'s tree (see ``tree``) in rounds until nothing of it runs (at most ``KILL_ROUNDS`` rounds
-    ``KILL_ROUND_PAUSE`` seconds apart), then ``root`` itself when ``include_root``. ``reap``, when given, is called
-    after each round (the guard reaps its zombies there). Rounds catch processes forked while the tree is killed."""
+    """SIGKILL ``root``'s tree (see ``tree``), then ``root`` itself when ``include_root``.
+
+    The tree is frozen first (SIGSTOP, round after round until no new process appears), so nothing forks or loses
+    its parent while it is being found: without a subreaper an orphan is found only while its parent lives. Then it
+    is SIGKILLed in rounds until nothing of it runs (at most ``KILL_ROUNDS`` rounds ``KILL_ROUND_PAUSE`` seconds
+    apart). ``reap``, when given, is called before each round (the guard reaps its zombies there)."""
     psutil = _psutil()
 
-    remembered = list(remembered)
+    frozen: dict[int, Any] = {p.pid: p for p in remembered}
+    for _ in range(KILL_ROUNDS):
+        new = [p for p in tree(root, session, frozen.values()) if p.pid not in frozen]
+        if not new:
+            break
+        signal_all(new, signal.SIGSTOP)
+        frozen.update((p.pid, p) for p in new)
+    signal_all(frozen.values(), signal.SIGKILL)
     for _ in range(KILL_ROUNDS):
         if reap is not None:
             reap()
-        targets = tree(root, session, remembered)
+        targets = tree(root, session, frozen.values())
         if not targets:
             break
         signal_all(targets, signal.SIGKILL)
@@ -189,10 +199,6 @@ class _Guard:
         self.seen = {p.pid: p for p in _live(self.seen.values())}
 
     def _kill_all(self) -> None:
-        try:
-            os.killpg(self.child, signal.SIGKILL)
-        except OSError:
-            pass
         if self.fast:
             self.reap()
             try:  # WNOWAIT: only look; ChildProcessError: no descendant left (a subreaper has them all below it)
@@ -200,6 +206,10 @@ class _Guard:
             except ChildProcessError:
                 return
         kill_tree(os.getpid(), include_root=False, session=self.session, remembered=self.seen.values(), reap=self.reap)
+        try:
+            os.killpg(self.child, signal.SIGKILL)
+        except OSError:
+            pass
 
     def _forward(self) -> None:
         try:

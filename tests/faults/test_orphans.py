@@ -210,3 +210,42 @@ def test_killing_a_guard_kills_what_stayed_in_its_session(experiment, tmp_path: 
         assert run.wait_for_completion(raise_on_error=False)["status"] == "Failed"
     finally:
         _kill(watched)
+
+
+SPAWNER = """
+import asyncio, json, os, subprocess, sys
+from hdnotebook.executors.process import spawn
+TREE = ("import subprocess, sys, time\\n"
+        "p = subprocess.Popen([sys.executable, '-S', '-c', 'import time; time.sleep(120)'], start_new_session=True)\\n"
+        "print(p.pid, flush=True)\\ntime.sleep(120)\\n")
+async def main():
+    guard = await spawn([sys.executable, "-S", "-c", TREE], dict(os.environ), ".", (), stdout=subprocess.PIPE)
+    grandchild = int(await guard.stdout.readline())
+    print(json.dumps({"guard": guard.pid, "grandchild": grandchild}), flush=True)
+    await asyncio.sleep(120)
+asyncio.run(main())
+"""
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("path", PATHS)
+def test_a_tree_is_found_when_the_driver_dies_right_after_it_was_started(path: str) -> None:
+    """The driver is killed a few ms after the grandchild (in a session of its own) started, before the portable
+    guard's first snapshot: the tree is frozen before anything of it dies, so the grandchild is still found."""
+    env = python_env()
+    env.pop(PORTABLE_ENV, None)
+    if path == "portable":
+        env[PORTABLE_ENV] = "1"
+    driver = subprocess.Popen([PYTHON, "-c", SPAWNER], stdout=subprocess.PIPE, text=True, env=env, cwd=str(REPO))
+    watched: list[psutil.Process] = []
+    try:
+        assert driver.stdout is not None
+        pids = json.loads(driver.stdout.readline())
+        watched = _processes([pids["guard"], pids["grandchild"]]) + psutil.Process(pids["guard"]).children(recursive=True)
+        os.kill(driver.pid, signal.SIGKILL)
+        survivors = _survivors_after(watched, DEATH_SECONDS)
+        assert not survivors, f"still running {DEATH_SECONDS} s after the driver was killed: {survivors}"
+    finally:
+        _kill(watched)
+        driver.kill()
+        driver.wait(timeout=10)
