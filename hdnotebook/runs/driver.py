@@ -15,8 +15,6 @@ import os
 import socket
 from typing import Any
 
-import psutil
-
 from hdnotebook.executors.guard import portable
 
 _CREATED_TOLERANCE = 0.01  # seconds; psutil derives a create time from clock ticks on Linux
@@ -41,6 +39,8 @@ def _process_created(pid: int) -> float | None:
     process or it is a zombie or dead; NaN when it runs but belongs to another user (no more can be told)."""
     if pid <= 0:
         return None
+    import psutil  # here: a child imports this module and never asks
+
     try:
         process = psutil.Process(pid)
         if process.status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
