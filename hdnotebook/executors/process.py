@@ -90,8 +90,9 @@ async def spawn(argv: Sequence[str], env: dict[str, str], cwd: str, pass_fds: tu
         _linux_libc()  # loaded here: the preexec_fn runs between fork and exec
     lifeline = lifeline_fd()
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-S", "-c", _GUARD_MAIN, str(Path(GUARD_PATH).parent), str(lifeline), "--", *argv, cwd=cwd, env=env, pass_fds=(*pass_fds, lifeline),
-        start_new_session=True, preexec_fn=_guard_preexec if fast else None, **extra)
+        sys.executable, "-S", "-c", _GUARD_MAIN, str(Path(GUARD_PATH).parent), str(lifeline), "--", *argv,
+        cwd=cwd, env=env, pass_fds=(*pass_fds, lifeline), start_new_session=True,
+        preexec_fn=_guard_preexec if fast else None, **extra)
 
 
 def child_environment(extra: dict[str, str]) -> dict[str, str]:
@@ -107,10 +108,10 @@ def child_environment(extra: dict[str, str]) -> dict[str, str]:
 
 
 async def sweep_session(process: asyncio.subprocess.Process) -> None:
-    """After a guard ended by a signal: SIGKILL what is left of its session (the child and the descendants that
+    """After a guard ended by SIGKILL: SIGKILL what is left of its session (the child and the descendants that
     stayed in the session), in case the guard itself was killed and could not. A guard that passes on its child's
-    death by a signal ends that way too; its session is empty then, and the sweep costs a scan of the pids."""
-    if process.returncode is not None and process.returncode < 0:
+    SIGKILL ends that way too; its session is empty then, and the sweep costs a scan of the pids."""
+    if process.returncode == -signal.SIGKILL:
         kill = functools.partial(kill_tree, process.pid, include_root=False, session=process.pid)
         await asyncio.get_running_loop().run_in_executor(None, kill)
 
