@@ -1,7 +1,7 @@
 """Function children run in reusable worker processes, one trial per worker at a time.
 
-A worker is a process group of its own. Stopping a trial kills its worker (a function cannot be
-interrupted safely any other way); a trial that ends normally returns its worker to the pool.
+A worker runs below a guard (see process.spawn), which kills the worker's whole tree with it. Stopping a trial
+kills its worker (a function cannot be interrupted safely any other way); a trial that ends normally returns its worker to the pool.
 Records the worker's pipe reader could not decode are reported in the log of the trial it was running.
 """
 
@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from hdnotebook.executors.base import EventCallback, Outcome, OutcomeStatus, TrialSpec
-from hdnotebook.executors.process import EventPipe, append_to_log, child_environment, spawn_kwargs, stop_group
+from hdnotebook.executors.process import EventPipe, append_to_log, child_environment, spawn, stop_tree, sweep_session
 from hdnotebook.executors.worker import ENV_WORKER_EVENTS_FD, frame
 
 
@@ -33,11 +33,8 @@ class Worker:
         """Start a worker process and wait until it can take tasks."""
         pipe = EventPipe()
         env = child_environment({ENV_WORKER_EVENTS_FD: str(pipe.write_fd)})
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "hdnotebook.executors.worker",
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            **spawn_kwargs(env, cwd, (pipe.write_fd,)),
-        )
+        process = await spawn([sys.executable, "-m", "hdnotebook.executors.worker"], env, cwd, (pipe.write_fd,),
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         pipe.close_write_end()
         worker = cls(process, pipe)
         await pipe.listen(worker._on_events, worker._report)
@@ -78,6 +75,7 @@ class Worker:
 
     async def _watch(self) -> None:
         code = await self.process.wait()
+        await sweep_session(self.process)
         await self.pipe.drain(1.0)
         if not self.ready.done():
             self.ready.set_exception(RuntimeError(f"the function worker exited with code {code} before it was ready"))
@@ -85,10 +83,10 @@ class Worker:
             self.trial.lost(code)
 
     async def stop(self, grace: float) -> None:
-        """Stop the worker's process group."""
+        """Stop the worker and its whole tree."""
         if self.process.stdin is not None:
             self.process.stdin.close()
-        await stop_group(self.process, grace)
+        await stop_tree(self.process, grace)
 
 
 class FunctionTrial:

@@ -17,6 +17,7 @@ from hdnotebook import status as st
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.executors.base import Executor
 from hdnotebook.executors.choice import executor_for
+from hdnotebook.executors.process import check_platform
 from hdnotebook.runs.driver import current_driver
 from hdnotebook.runs.run import FUNCTION_TYPE, HYPERDRIVE_TYPE, SCRIPT_TYPE, SWEEP_LOG, Run
 from hdnotebook.scheduler import background, control, specs
@@ -90,6 +91,7 @@ def submit_sweep(experiment: "Experiment", config: Any, tags: dict[str, Any]) ->
     """Record the sweep, start its tuning loop in the background and return its handle at once."""
     from hdnotebook.runs.hyperdrive_run import HyperDriveRun
 
+    check_platform()
     given, config = config, copy.copy(config)
     config._run_config = _resolve_datasets(config.run_config, config.compute_target, experiment.workspace)
     config._hyperparameter_sampling = config.hyperparameter_sampling.for_sweep()
@@ -160,6 +162,7 @@ class SingleRunController:
 
 def submit_single(experiment: "Experiment", run_config: ScriptRunConfig | Callable[[], Any], tags: dict[str, Any]) -> Run:
     """Start one script or function run in the background and return its handle at once."""
+    check_platform()
     run_config = _resolve_datasets(run_config, None, experiment.workspace)
     payload = _prepare(run_config)
     store: Store = experiment.workspace._store
