@@ -7,6 +7,7 @@ changing its imports. The Azure submodule paths exist too: ``hdnotebook.paramete
 ``.environment``, ``.conda_dependencies``, ``.compute``, ``.compute_target``, ``.telemetry``, ``.train``
 (estimators), ``.model``, ``.dataset``, ``.datastore`` and ``.data``. Environments and compute targets are
 recorded; children run locally or on a Dask cluster; datasets are local files.
+``hdnotebook.plot`` makes plotly figures of a sweep (imported on first use, as plotly).
 ``hdnotebook.VERSION`` is ``__version__``, as ``azureml.core.VERSION``; ``hdnotebook.core`` mirrors
 ``azureml.core`` (``import hdnotebook as azureml`` keeps ``azureml.core.VERSION`` working).
 
@@ -17,7 +18,12 @@ pay for numpy and scipy at start-up.
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import Any
+
+# The library's own messages go to the "hdnotebook" logger (children "hdnotebook.<module>"); the application
+# chooses whether and where they show. Messages the user must act on are warnings.warn() calls instead.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __version__ = "0.1.0"
 VERSION = __version__  # azureml.core.VERSION
@@ -137,7 +143,8 @@ __all__ = [
 ]
 
 
-_SUBMODULES = frozenset({"core"})  # reachable as attributes, so `import hdnotebook as azureml; azureml.core.VERSION` works
+# reachable as attributes, so `import hdnotebook as azureml; azureml.core.VERSION` and `hdnotebook.plot.curves(run)` work
+_SUBMODULES = frozenset({"core", "plot"})
 
 
 def __getattr__(name: str) -> Any:

@@ -19,7 +19,9 @@ parser.add_argument("--fail", type=int, default=0)
 args = parser.parse_args()
 run = Run.get_context()
 run.log("pid", os.getpid())
-run.log("worker_pid", os.getppid())
+import psutil
+parent = psutil.Process().parent()  # the guard that runs every local child, whose parent is the Dask worker
+run.log("worker_pid", parent.ppid() if "guard.main" in " ".join(parent.cmdline()) else parent.pid)
 print("started on the worker", flush=True)
 with open("outputs/result.txt", "w") as f:
     f.write(args.values)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from benchmarks.widget import log_values, synthetic_sweep
 from hdnotebook import Workspace
-from hdnotebook.widget.library import PlotlyLibrary, plotly_library
+from hdnotebook.widget.library import PARCOORDS_BLOCK_LINES, PlotlyLibrary, plotly_library, with_parcoords_blocks
 from hdnotebook.widget.widget import RunDetailsWidget, esm_source, live_widgets
 from tests.test_widget import Recorder
 
@@ -20,7 +22,9 @@ def test_widgets_share_one_library_and_their_module_has_no_plotly(tmp_path: Path
     assert len(esm_source()) < 100_000
     library = plotly_library()
     assert isinstance(library, PlotlyLibrary) and library.source.count("* plotly.js v") == 1
-    assert library.version and library.source.index(f"plotly.js v{library.version}") >= 0
+    plotly_version, blocks = library.version.split("+")
+    assert library.source.index(f"plotly.js v{plotly_version}") >= 0
+    assert blocks == f"blocks{PARCOORDS_BLOCK_LINES}" and f"blockLineCount:{PARCOORDS_BLOCK_LINES}," in library.source
     for widget in (first, second):
         state = widget.get_state()
         assert state["library"] == f"anywidget:{library.model_id}"
@@ -55,3 +59,13 @@ def test_a_view_without_the_library_model_gets_plotly_from_the_kernel(tmp_path: 
     assert reply["type"] == "library" and reply["view"] == "a" and reply["version"] == widget.plotly_version
     assert reply["source"].count("* plotly.js v") == 1
 
+
+
+def test_parcoords_block_size_is_set_only_in_plotlys_own_constant() -> None:
+    from plotly.offline import get_plotlyjs
+
+    shipped = get_plotlyjs()
+    patched = with_parcoords_blocks(shipped, 40)
+    assert len(patched) == len(shipped) - 1 and patched.count("blockLineCount:40,") == 1
+    with pytest.raises(ValueError, match="blockLineCount:5e3"):
+        with_parcoords_blocks(patched)

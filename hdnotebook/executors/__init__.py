@@ -1,6 +1,25 @@
-"""Executors start, watch and stop child runs: LocalExecutor (processes here) and DaskExecutor (processes on Dask workers)."""
+"""Executors start, watch and stop child runs: LocalExecutor (processes here) and DaskExecutor (processes on Dask workers).
 
-from hdnotebook.executors.base import Executor, Outcome, OutcomeStatus, TrialHandle, TrialKind, TrialSpec
-from hdnotebook.executors.local import LocalExecutor
+Names are imported on first use (PEP 562): a child that imports one small module of this package (the run
+handles read the process layer's platform flag from ``guard``) does not pay for asyncio and the executors.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Executor": "hdnotebook.executors.base", "Outcome": "hdnotebook.executors.base",
+    "OutcomeStatus": "hdnotebook.executors.base", "TrialHandle": "hdnotebook.executors.base",
+    "TrialKind": "hdnotebook.executors.base", "TrialSpec": "hdnotebook.executors.base",
+    "LocalExecutor": "hdnotebook.executors.local",
+}
 
 __all__ = ["Executor", "LocalExecutor", "Outcome", "OutcomeStatus", "TrialHandle", "TrialKind", "TrialSpec"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,14 +1,17 @@
-"""A script child: ``python <script> <args>`` in its own process group, events on an inherited pipe."""
+"""A script child: ``python <script> <args>`` below a guard (see process.spawn), events on an inherited pipe.
+
+Records the pipe's reader could not decode are reported in the child's log.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import signal
 import subprocess
 
 from hdnotebook.executors.base import EventCallback, Outcome, OutcomeStatus, TrialSpec
-from hdnotebook.executors.process import EventPipe, child_environment, signal_group, spawn_kwargs, stop_group, tail_error
-from hdnotebook.runs.channel import ENV_EVENTS_FD
+from hdnotebook.executors.process import (EventPipe, append_to_log, child_environment, spawn, stop_tree, sweep_session,
+                                          tail_error)
+from hdnotebook.runs.channel import channel_environment
 
 EOF_WAIT_SECONDS = 1.0
 
@@ -29,23 +32,21 @@ class ScriptTrial:
         """Start the child and begin reading its events."""
         assert spec.argv, "a script trial needs argv"
         pipe = EventPipe()
-        env = child_environment({**spec.env, ENV_EVENTS_FD: str(pipe.write_fd)})
+        env = child_environment({**spec.env, **channel_environment(pipe.write_fd)})
         try:
             with open(spec.log_path, "ab") as log:
-                process = await asyncio.create_subprocess_exec(
-                    *spec.argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                    **spawn_kwargs(env, spec.cwd, (pipe.write_fd,)),
-                )
+                process = await spawn(spec.argv, env, spec.cwd, (pipe.write_fd,),
+                                      stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         except BaseException:
             pipe.close()
             raise
         pipe.close_write_end()
-        await pipe.listen(on_events)
+        await pipe.listen(on_events, lambda message: append_to_log(spec.log_path, message))
         return cls(spec, process, pipe)
 
     async def _watch(self) -> Outcome:
-        code = await self._process.wait()
-        signal_group(self._process.pid, signal.SIGKILL)  # leftovers of the script's own process group
+        code = await self._process.wait()  # the guard's exit: the script ended and its leftovers are killed
+        await sweep_session(self._process)
         await self._pipe.drain(EOF_WAIT_SECONDS)
         if self._stop_requested:
             return Outcome(OutcomeStatus.STOPPED, code)
@@ -57,9 +58,9 @@ class ScriptTrial:
         """A local child runs as soon as it is submitted."""
 
     async def stop(self, grace: float = 5.0) -> None:
-        """SIGTERM the child's process group, SIGKILL after ``grace`` seconds; then wait for it."""
+        """SIGTERM the child's whole tree, SIGKILL after ``grace`` seconds; then wait for it."""
         self._stop_requested = True
-        await stop_group(self._process, grace)
+        await stop_tree(self._process, grace)
         await asyncio.shield(self._outcome)
 
     async def outcome(self) -> Outcome:

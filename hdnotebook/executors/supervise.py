@@ -5,8 +5,8 @@ sweep. The notebook hands trials to it directly (``client.run(hand_over, ...)``,
 of submitting a Dask task per trial, whose round trip through the scheduler's batched streams costs
 more than a short child itself. The slot runs its trials one at a time with ``run_trial``, which
 drives the child with the local executor's own machinery (one LocalExecutor per worker process): a
-script is its own process group, a function runs in a reused function-worker process, and every
-child gets SIGKILL when its worker dies (PDEATHSIG). The child runs in a fresh temporary folder
+script runs below a guard process, a function in a reused function-worker process below one, and every
+child's whole process tree is killed when its worker dies (see ``process.spawn``). The child runs in a fresh temporary folder
 below the worker's local directory, with ``HDNOTEBOOK_RUN_DIR`` pointing there; a script's source
 arrives as a zip, once per slot.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -16,12 +17,14 @@ from hdnotebook import status as st
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.executors.base import Executor
 from hdnotebook.executors.choice import executor_for
+from hdnotebook.executors.process import check_platform
 from hdnotebook.runs.driver import current_driver
 from hdnotebook.runs.run import FUNCTION_TYPE, HYPERDRIVE_TYPE, SCRIPT_TYPE, SWEEP_LOG, Run
 from hdnotebook.scheduler import background, control, specs
+from hdnotebook.scheduler.store_retry import flush_now_or_later
 from hdnotebook.scheduler.sweep import SweepController
 from hdnotebook.scheduler.sweep_log import SweepLog
-from hdnotebook.scheduler.trial import TrialRunner
+from hdnotebook.scheduler.trial import TrialRunner, error_dict
 from hdnotebook.script_run_config import ScriptRunConfig
 from hdnotebook.store import RunRecord, Store
 
@@ -88,6 +91,7 @@ def submit_sweep(experiment: "Experiment", config: Any, tags: dict[str, Any]) ->
     """Record the sweep, start its tuning loop in the background and return its handle at once."""
     from hdnotebook.runs.hyperdrive_run import HyperDriveRun
 
+    check_platform()
     given, config = config, copy.copy(config)
     config._run_config = _resolve_datasets(config.run_config, config.compute_target, experiment.workspace)
     config._hyperparameter_sampling = config.hyperparameter_sampling.for_sweep()
@@ -135,11 +139,21 @@ class SingleRunController:
         self._executor = executor
 
     async def run(self) -> str:
-        """Run to the end; returns the final status."""
+        """Run to the end; returns the final status. An error of the loop stops the child and fails the run (it
+        never ends unseen on the background loop); a status the store could not take is committed later."""
         try:
             return await self._runner.run()
+        except Exception as exc:
+            error = error_dict("TuningLoopError", repr(exc))
+            with contextlib.suppress(Exception):
+                await self._runner.stop("failed", grace=1.0, error=error, status=st.FAILED)
+            with contextlib.suppress(Exception):  # record_end keeps the status in memory first: retried below
+                self.store.record_end(self.run_id, st.FAILED, error=error)
+            return st.FAILED
         finally:
             await self._executor.aclose()
+            if self.store.unwritten():
+                flush_now_or_later(self.store)
 
     async def cancel(self, run_id: str | None = None) -> None:
         """Stop the run (SIGTERM, SIGKILL after 1 s)."""
@@ -148,6 +162,7 @@ class SingleRunController:
 
 def submit_single(experiment: "Experiment", run_config: ScriptRunConfig | Callable[[], Any], tags: dict[str, Any]) -> Run:
     """Start one script or function run in the background and return its handle at once."""
+    check_platform()
     run_config = _resolve_datasets(run_config, None, experiment.workspace)
     payload = _prepare(run_config)
     store: Store = experiment.workspace._store

@@ -14,6 +14,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
+from hdnotebook.results import charts
 from hdnotebook.widget import svg
 from hdnotebook.widget.data import duration_text
 
@@ -33,23 +34,14 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _goal_sign(snapshot: dict[str, Any]) -> int:
-    return 1 if snapshot["run"]["primary"]["goal"] == "maximize" else -1
-
-
 def best_row(snapshot: dict[str, Any]) -> dict[str, Any] | None:
     """The child row with the best primary metric, or None."""
-    rows = [r for r in snapshot.get("runs", []) if r.get("best") is not None]
-    if not rows:
-        return None
-    pick = max if snapshot["run"]["primary"]["goal"] == "maximize" else min
-    return pick(rows, key=lambda r: r["best"])
+    return charts.best_row(snapshot.get("runs", []), snapshot["run"]["primary"]["goal"])  # type: ignore[return-value]
 
 
 def ranked_rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     """The child rows best first (by primary metric); rows without a value last, by run number."""
-    sign = _goal_sign(snapshot)
-    return sorted(snapshot.get("runs", []), key=lambda r: (r.get("best") is None, -sign * (r.get("best") or 0), r.get("n") or 0))
+    return charts.ranked_rows(snapshot.get("runs", []), snapshot["run"]["primary"]["goal"])  # type: ignore[return-value]
 
 
 def summary(snapshot: dict[str, Any]) -> str:

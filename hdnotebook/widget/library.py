@@ -19,12 +19,32 @@ _lock = threading.Lock()
 _library: "PlotlyLibrary | None" = None
 
 
+# plotly.js draws the lines of a parallel coordinates chart in blocks of this many per animation frame (its
+# ``parcoords`` constant ``blockLineCount``, 5000 as shipped). Without a GPU (software WebGL) every block stalls
+# the page's main thread while it is rasterised: 1000 lines in one block took 200-300 ms, in blocks of 50 the
+# longest task is a few tens of ms, and the chart fills in over a few frames.
+PARCOORDS_BLOCK_LINES = 50
+_SHIPPED_BLOCK = "blockLineCount:5e3"
+
+
+def with_parcoords_blocks(source: str, lines: int = PARCOORDS_BLOCK_LINES) -> str:
+    """plotly.js ``source`` whose parallel coordinates draw ``lines`` lines per animation frame.
+
+    Raises ValueError when the source does not hold plotly's shipped constant exactly once (another plotly.js
+    build), so that a new plotly release cannot silently bring back the long main-thread stalls."""
+    if source.count(_SHIPPED_BLOCK) != 1:
+        raise ValueError(f"plotly.js source: expected its parcoords constant {_SHIPPED_BLOCK!r} exactly once")
+    return source.replace(_SHIPPED_BLOCK, f"blockLineCount:{lines}")
+
+
 @functools.lru_cache(maxsize=1)
 def plotly_source() -> tuple[str, str]:
-    """(plotly.js source text from the plotly package, its version)."""
+    """(plotly.js source text from the plotly package, drawing parcoords in blocks; its version key).
+
+    The version key names plotly.js's version and the block size: a page keeps one evaluated library per key."""
     from plotly.offline import get_plotlyjs, get_plotlyjs_version
 
-    return get_plotlyjs(), get_plotlyjs_version()
+    return with_parcoords_blocks(get_plotlyjs()), f"{get_plotlyjs_version()}+blocks{PARCOORDS_BLOCK_LINES}"
 
 
 class PlotlyLibrary(anywidget.AnyWidget):

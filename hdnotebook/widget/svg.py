@@ -13,10 +13,9 @@ import html
 import math
 from typing import Sequence
 
+from hdnotebook.results.charts import PALETTE, VIRIDIS, axis_kind, category_labels
+
 MAX_POINTS = 200
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
-# Viridis at 0, 0.25, 0.5, 0.75, 1 (interpolated linearly in between).
-VIRIDIS = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)]
 FONT = 'font-family="sans-serif" font-size="11"'
 
 
@@ -115,17 +114,16 @@ def line_chart(series: dict[str, Sequence[float | None]], title: str, x_title: s
 
 
 class Axis:
-    """One axis of parallel coordinates: numeric (optionally log10) or categorical."""
+    """One axis of parallel coordinates: numeric (optionally log10) or categorical (``results.charts.axis_kind``)."""
 
     def __init__(self, title: str, values: Sequence[object], log: bool = False, choices: Sequence[object] | None = None) -> None:
         self.title = title
-        self.categorical = choices is not None or any(isinstance(v, str) or isinstance(v, bool) for v in values if v is not None)
-        self.log = log and not self.categorical
+        kind = axis_kind({"log": log, "choices": choices}, values)
+        self.categorical = kind == "category"
+        self.log = kind == "log"
         if self.categorical:
-            seen = [str(c) for c in (choices or [])]
-            seen += sorted({str(v) for v in values if v is not None} - set(seen))
-            self.labels = seen
-            self.low, self.high = -0.5, max(0.5, len(seen) - 0.5)
+            self.labels = category_labels(choices, values)
+            self.low, self.high = -0.5, max(0.5, len(self.labels) - 0.5)
         else:
             numbers = [self._raw(v) for v in values]
             numbers = [n for n in numbers if n is not None]

@@ -16,7 +16,7 @@ from typing import Any
 from hdnotebook import status as st
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.from_json import policy_from_json
-from hdnotebook.policy.history import RunCurve
+from hdnotebook.results.charts import param_info, policy_cutoff
 from hdnotebook.runs.run import Run
 from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING
 from hdnotebook.store import MetricRow, Store
@@ -45,10 +45,6 @@ def _values(row: MetricRow) -> list[Any]:
     return []
 
 
-def _expression_info(key: str, expression: list[Any]) -> dict[str, Any]:
-    name, args = expression[0], expression[1]
-    return {"key": key, "kind": name, "log": name in ("loguniform", "qloguniform", "lognormal", "qlognormal"),
-            "choices": list(args[0]) if name == "choice" else None}
 
 
 class SweepTracker:
@@ -167,12 +163,9 @@ class SweepTracker:
         if self._policy is None or (not force and time.time() - self._threshold_time < THRESHOLD_EVERY_SECONDS):
             return
         self._threshold_time = time.time()
-        curves = [RunCurve(run_id, tuple(values),
-                           running=run_id in self._rows and not st.is_terminal(self._rows[run_id]["status"]))
-                  for run_id, values in self._values.items()]
-        found = self._policy.threshold(curves, self.goal)
-        self._threshold = None if found is None else {
-            "interval": found[0], "value": number(found[1]), "policy": self._policy.name}
+        running = [run_id for run_id, row in self._rows.items() if not st.is_terminal(row["status"])]
+        found = policy_cutoff(self._policy, self._values, self.goal, running)
+        self._threshold = None if found is None else {**found, "value": number(found["value"])}
 
     # snapshot and deltas ------------------------------------------------------------------
 
@@ -199,7 +192,7 @@ class SweepTracker:
         space = (self._config.get("generator_config") or {}).get("parameter_space", {})
         return {
             "kind": self.kind, "seq": self.seq, "run": self._run_state,
-            "params": [_expression_info(k, v) for k, v in space.items()],
+            "params": [param_info(k, v) for k, v in space.items()],
             "metrics": sorted(self._metric_names), "streamed": list(self.streamed),
             "runs": list(self._rows.values()) + inherited_rows, "curves": curves,
         }

@@ -63,3 +63,10 @@ export function throttle(fn, ms) {
     }, wait);
   };
 }
+
+/** Run ``fn`` in a task of its own after the browser painted what the current task drew (at once in a hidden page,
+ * where no frame is painted). */
+export function afterPaint(fn) {
+  if (document.hidden) return setTimeout(fn, 0);
+  return requestAnimationFrame(() => setTimeout(fn, 0));
+}

@@ -1,11 +1,10 @@
 // The dashboard of a sweep: header, table, curves and hyperparameter charts, linked by the brush.
-import { h } from "./dom.js";
+import { afterPaint, h, throttle } from "./dom.js";
 import { createHeader } from "./header.js";
 import { createTable } from "./table.js";
 import { createCurves, createParams } from "./charts.js";
 import { createDetails } from "./details.js";
 import { createImportance } from "./importance.js";
-import { throttle } from "./dom.js";
 import { followTheme } from "./theme.js";
 
 const CHART_INTERVAL_MS = 700;
@@ -42,7 +41,13 @@ export function createSweepView(root, { Plotly, send }) {
   });
   const importance = createImportance(right, Plotly, { onCompute: () => send({ type: "importances" }) });
   const stopTheme = followTheme(root, () => { if (state) { curves.redraw(); params.redraw(); importance.redraw(); } });
-  const drawCharts = throttle(() => { curves.update(shown(state)); params.update(shown(state)); }, CHART_INTERVAL_MS);
+  let destroyed = false;
+  // The parameters chart draws after the curves are on screen: a page's first parallel coordinates wait for WebGL to
+  // compile their shaders (seconds with software rendering).
+  const drawCharts = throttle(() => {
+    curves.update(shown(state));
+    afterPaint(() => { if (!destroyed) params.update(shown(state)); });
+  }, CHART_INTERVAL_MS);
 
   function update(next) {
     state = next;
@@ -68,6 +73,6 @@ export function createSweepView(root, { Plotly, send }) {
       details.message(msg.ok ? `Cancel requested: ${msg.run_id} is ${msg.status}` : `Cancel failed: ${msg.message}`);
     },
     showImportances(message) { importance.show(message); },
-    destroy() { stopTheme(); curves.destroy(); params.destroy(); importance.destroy(); },
+    destroy() { destroyed = true; stopTheme(); curves.destroy(); params.destroy(); importance.destroy(); },
   };
 }

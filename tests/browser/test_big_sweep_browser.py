@@ -73,7 +73,8 @@ def test_big_sweep_curves_grow_in_place_and_parcoords_draw_the_best_runs(lab, pa
 
     expect(widget.locator("[data-testid='params-note']")).to_have_text(
         f"the best 1000 of {RUNS} runs drawn; the brush filters all", timeout=120_000)
-    lines = page.evaluate("() => document.querySelector(\"[data-testid='params-chart']\").data[0].dimensions[0].values.length")
+    lines = page.wait_for_function("() => document.querySelector(\"[data-testid='params-chart']\").data?.[0]"
+                                   "?.dimensions[0].values.length", timeout=30_000).json_value()
     assert lines == 1000
     page.wait_for_timeout(1500)
     assert _colored_columns_between_axes(page) == [True] * 3, "lines are drawn between every pair of axes"

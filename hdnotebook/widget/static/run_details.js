@@ -207,6 +207,10 @@ function throttle(fn, ms) {
     }, wait);
   };
 }
+function afterPaint(fn) {
+  if (document.hidden) return setTimeout(fn, 0);
+  return requestAnimationFrame(() => setTimeout(fn, 0));
+}
 
 // src/header.js
 function createHeader(root, { onCancelSweep }) {
@@ -1058,9 +1062,12 @@ function createSweepView(root, { Plotly, send }) {
       importance.redraw();
     }
   });
+  let destroyed = false;
   const drawCharts = throttle(() => {
     curves.update(shown(state));
-    params.update(shown(state));
+    afterPaint(() => {
+      if (!destroyed) params.update(shown(state));
+    });
   }, CHART_INTERVAL_MS);
   function update(next) {
     state = next;
@@ -1099,6 +1106,7 @@ function createSweepView(root, { Plotly, send }) {
       importance.show(message);
     },
     destroy() {
+      destroyed = true;
       stopTheme();
       curves.destroy();
       params.destroy();
