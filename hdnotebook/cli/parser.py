@@ -7,6 +7,7 @@ import argparse
 
 from hdnotebook import __version__
 from hdnotebook.cli import commands
+from hdnotebook.cli.export import add_export_command
 
 WORKSPACE_HELP = ("the workspace folder (default: the current folder or the nearest parent holding "
                   ".hdnotebook/store.sqlite)")
@@ -50,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("run_id", metavar="RUN_ID")
     show.add_argument("--top", type=_positive, default=10, metavar="N", help="how many best runs to list (default 10)")
     show.set_defaults(handler=commands.show_run)
+
+    add_export_command(sub, shared)
 
     cancel = sub.add_parser("cancel", parents=[shared], help="cancel a sweep or run, also one driven by another process",
                             description="Cancel a sweep or run as run.cancel() does: the process that drives it stops "
