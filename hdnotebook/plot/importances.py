@@ -3,16 +3,16 @@ dashboard's importance chart (js/src/importance.js) plus a title."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import plotly.graph_objects as go
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook.analysis import param_importances
+from hdnotebook.plot._theme import figure
+from hdnotebook.results.charts import PALETTE
 from hdnotebook.results.dataframe import primary_metric, sweep_config
 from hdnotebook.results.fanova import N_TREES
 
-# the widget's light-theme colours (js/src/theme.js) and plotly.js's first trace colour, which its bars have
-FONT, GRID, LINE, BAR = "#222222", "#e5e5e5", "#bdbdbd", "#1f77b4"
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 
 def importances(run: Any, seed: int = 0, n_trees: int = N_TREES, include_warm_start: bool = False) -> go.Figure:
@@ -21,16 +21,12 @@ def importances(run: Any, seed: int = 0, n_trees: int = N_TREES, include_warm_st
     shares = param_importances(run, seed=seed, n_trees=n_trees, include_warm_start=include_warm_start)
     metric, _ = primary_metric(sweep_config(run._need_store(), run.id))
     keys = list(shares)
-    bar = go.Bar(x=[shares[k] for k in keys], y=keys, orientation="h", marker={"color": BAR},
-                 text=[f"{shares[k]:.1%}" for k in keys], textposition="auto",
-                 hovertemplate="%{y}: %{x:.1%}<extra></extra>")
-    axis = {"gridcolor": GRID, "zerolinecolor": LINE, "linecolor": LINE}
-    figure = go.Figure(bar)
-    figure.update_layout(
-        title=f"Hyperparameter importance for {metric} (fANOVA)", paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)", font={"color": FONT}, height=max(160, 40 + 28 * len(keys)) + 40,
-        margin={"l": 10, "r": 10, "t": 50, "b": 30},
-        xaxis={**axis, "title": "share of the variance explained", "tickformat": ".0%", "range": [0, 1]},
-        yaxis={**axis, "autorange": "reversed", "type": "category", "automargin": True},
-    )
-    return figure
+    bar = {"type": "bar", "x": [shares[k] for k in keys], "y": keys, "orientation": "h", "marker": {"color": PALETTE[0]},
+           "text": [f"{shares[k]:.1%}" for k in keys], "textposition": "auto",
+           "hovertemplate": "%{y}: %{x:.1%}<extra></extra>"}
+    return figure([bar], {
+        "title": {"text": f"Hyperparameter importance for {metric} (fANOVA)"},
+        "height": max(160, 40 + 28 * len(keys)) + 40, "margin": {"l": 10, "r": 10, "t": 50, "b": 30},
+        "xaxis": {"title": {"text": "share of the variance explained"}, "tickformat": ".0%", "range": [0, 1]},
+        "yaxis": {"autorange": "reversed", "type": "category", "automargin": True},
+    })
