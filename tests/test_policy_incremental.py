@@ -157,6 +157,30 @@ def test_decisions_are_those_main_made_before_the_incremental_path(name: str) ->
     assert [digest(play(seed, by_history_checked(POLICIES[name]()))) for seed in SEEDS] == RECORDED[name]
 
 
+@pytest.mark.parametrize("name", list(POLICIES))
+def test_a_first_evaluation_on_a_big_history_decides_as_evaluate(name: str) -> None:
+    """Views catch up on a long backlog in bulk (append, then sort once), runs stopping inside it."""
+    from hdnotebook.policy.curves import CurveHistory
+
+    rng = np.random.default_rng(11)
+    policy = POLICIES[name]()
+    for goal in PrimaryMetricGoal:
+        runs = {f"r{i}": make_run(rng, int(rng.integers(1, 30))) for i in range(300)}
+        history = CurveHistory(goal)
+        for i, (run, values) in enumerate(runs.items()):
+            history.add(run, values, list(range(i, i + len(values))))
+            history.set_running(run, True)
+        for run in runs:
+            if rng.random() < 0.7:
+                history.set_running(run, False)
+        assert len(history.log) > 600
+        decisions = policy.evaluate_history(history)
+        assert decisions == policy.evaluate(history.curves(), goal)
+        for decision in decisions:
+            history.set_running(decision.run_id, False)
+        assert policy.evaluate_history(history) == policy.evaluate(history.curves(), goal)
+
+
 def test_running_averages_and_bests_match_the_table() -> None:
     from hdnotebook.policy.curves import CurveHistory
     from hdnotebook.policy.table import CurveTable

@@ -13,6 +13,9 @@ from typing import Callable, Iterable
 from hdnotebook.policy.curves import NAN, CurveHistory, View
 from hdnotebook.policy.table import worse
 
+#: Changes past which a view's catch-up appends and sorts once instead of inserting each entry in order.
+BULK = 256
+
 
 class LeaderView(View):
     """Per interval k, the largest finite best-within-k of the runs with at least k values (Bandit's leader)."""
@@ -48,6 +51,18 @@ class SortedView(View):
         self._sorted: list[list[float]] = []
         self._lengths: dict[int, int] = {}
         self._running: set[int] = set()
+        self._unsorted: set[int] | None = None
+
+    def catch_up(self, history: CurveHistory) -> None:
+        """As ``View.catch_up``; a long backlog (a first call on a big history) is appended, then sorted once."""
+        if len(history.log) - self.position > BULK:
+            self._unsorted = set()
+        try:
+            super().catch_up(history)
+        finally:
+            for k in self._unsorted or ():
+                self._sorted[k].sort()
+            self._unsorted = None
 
     def _items(self, history: CurveHistory, row: int, start: int, end: int) -> Iterable[tuple[int, float]]:
         figures = getattr(history, self._column)[row]
@@ -64,8 +79,13 @@ class SortedView(View):
             return
         if len(self._sorted) < end:
             self._sorted.extend([] for _ in range(end - len(self._sorted)))
+        unsorted = self._unsorted
         for k, value in self._items(history, row, start, end):
-            bisect.insort(self._sorted[k], value)
+            if unsorted is None:
+                bisect.insort(self._sorted[k], value)
+            else:
+                self._sorted[k].append(value)
+                unsorted.add(k)
 
     def on_running(self, history: CurveHistory, row: int, running: bool) -> None:
         if not self._running_only:
@@ -78,7 +98,10 @@ class SortedView(View):
         self._running.discard(row)
         for k, value in self._items(history, row, 0, length):
             column = self._sorted[k]
-            del column[bisect.bisect_left(column, value)]
+            if self._unsorted is not None and k in self._unsorted:
+                column.remove(value)
+            else:
+                del column[bisect.bisect_left(column, value)]
 
     def at(self, interval: int) -> list[float]:
         """The sorted figures at ``interval`` (the caller must not change the list)."""
