@@ -1,10 +1,13 @@
 """EarlyTerminationPolicy: the base of the early-termination policies (reference section 4).
 
 How the tuning loop uses a policy: whenever a batch of child events carries the primary metric,
-it calls ``policy.evaluate(curves, goal)`` with every child's curve (``RunCurve``) and stops each
-run named in the returned ``Termination`` records that is still running. A policy is pure: it keeps
-no history of its own, and the same curves always give the same decisions, so calling it again
-for the same state is harmless.
+it calls ``policy.evaluate_history(history)`` with the sweep's ``CurveHistory`` (every child's curve,
+kept up to date by the loop) and stops each run named in the returned ``Termination`` records that
+is still running. ``evaluate_history`` gives the decisions of ``policy.evaluate(curves, goal)`` on
+the history's curves (``RunCurve``); the built-in policies compute them from the history's
+incremental views, a policy of your own only needs ``evaluate``. A policy is pure: it keeps no
+history of its own, and the same curves always give the same decisions, so calling it again for the
+same state is harmless.
 
 The schedule of a ``ScheduledPolicy``: a running run with n values is judged at the largest due
 interval N <= n (``latest_due``), on its first N values, against every run of the sweep (running,
