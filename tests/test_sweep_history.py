@@ -72,7 +72,7 @@ def test_snapshots_and_curves_equal_a_full_read(tmp_path: Path) -> None:
         rows = [r for r in store.metric_rows(child, "loss") if numeric_values([r])]
         assert known.curves.curve(child) == numeric_values(rows)
         if rows:
-            assert known.curves.arrival[known.curves.rows[child]] == [r.id for r in rows for _ in numeric_values([r])]
+            assert list(known.curves.arrival[known.curves.rows[child]]) == [r.id for r in rows for _ in numeric_values([r])]
     assert "HD_other_0" not in known.curves
     assert known.own_values_logged
     assert checked > 50 and len(children) > 30

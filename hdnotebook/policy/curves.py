@@ -9,12 +9,15 @@ stay pure: the same history always gives the same decisions, those of ``policy.e
 
 Scores follow ``hdnotebook.policy.table``: values times +1 (maximize) or -1 (minimize), non-finite
 values NaN. Per run the history keeps the best score within the first k intervals and the running
-average of the finite scores within them (index k - 1), NaN while there is none.
+average of the finite scores within them (index k - 1), NaN while there is none. Sums are exact
+sequential sums as in ``CurveTable.mean``, except that they are not rescaled: a sum beyond the float
+range (scores near 1e308) gives an infinite average where ``CurveTable`` stays finite.
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 from typing import Callable, Hashable, Iterable, Sequence, TypeVar
 
 from hdnotebook.goal import PrimaryMetricGoal
@@ -66,10 +69,11 @@ class CurveHistory(Scored):
         self.run_ids: list[str] = []
         self.rows: dict[str, int] = {}
         self.values: list[list[float]] = []
-        self.arrival: list[list[float]] = []
-        self.scores: list[list[float]] = []
-        self.best: list[list[float]] = []
-        self.mean: list[list[float]] = []
+        # per-run figures as arrays of doubles: a fifth of the memory of lists of floats (5000 x 100 values: 16 MB)
+        self.arrival: list[array[float]] = []
+        self.scores: list[array[float]] = []
+        self.best: list[array[float]] = []
+        self.mean: list[array[float]] = []
         self.running_rows: set[int] = set()
         self.has_arrival = True
         self.log: list[Change] = []
@@ -90,8 +94,9 @@ class CurveHistory(Scored):
         if row is None:
             row = self.rows[run_id] = len(self.run_ids)
             self.run_ids.append(run_id)
-            for column in (self.values, self.arrival, self.scores, self.best, self.mean):
-                column.append([])
+            self.values.append([])
+            for column in (self.arrival, self.scores, self.best, self.mean):
+                column.append(array("d"))
             self._sums.append((0.0, 0))
         if arrival is None or len(arrival) < len(values):
             self.has_arrival = False
@@ -165,7 +170,7 @@ class CurveHistory(Scored):
 class Column:
     """One interval of a per-run figure of a history, indexed by row (see ``CurveHistory.at``)."""
 
-    def __init__(self, rows: list[list[float]], index: int) -> None:
+    def __init__(self, rows: Sequence[Sequence[float]], index: int) -> None:
         self._rows = rows
         self._index = index
 
