@@ -1,8 +1,9 @@
 """Costs that must stay flat as a sweep grows (issue 16, items 1 and 2); prints figures (not a timed test).
 
 (a) The tuning loop: notebook-process CPU per child for sweeps of N no-op function children (grid
-    sampling, max_concurrent_runs 2, no policy), at 200 and 1000 children, and their ratio. The
-    notebook waits by reading the sweep's status every 0.2 s, so the figure is the loop's own work.
+    sampling, max_concurrent_runs 2, no policy; ``--policy``: MedianStoppingPolicy()), at 200 and
+    1000 children, and their ratio, over the whole sweep and over its second half. The notebook
+    waits by reading the sweep's status every 0.2 s, so the figure is the loop's own work.
     Beside it, where optuna is installed (``pip install hdnotebook[bench]``), optuna's CPU per trial
     for the same number of no-op trials (RandomSampler, one ``trial.report`` each) with SQLite storage.
 (b) One policy evaluation on a sweep of 5000 runs x 100 values of which 4 are running: as the
@@ -10,7 +11,7 @@
     then ``evaluate_history``), and from a list of curves (``evaluate``, what the loop did before).
 (c) ``hdnotebook.replay`` of each policy on 1000 runs x 100 values at concurrency 4 (CPU seconds).
 
-Usage: python benchmarks/scaling.py [--children 200,1000] [--runs 5000] [--replay-runs 1000] [--skip-loop]
+Usage: python benchmarks/scaling.py [--children 200,1000] [--policy] [--runs 5000] [--replay-runs 1000] [--skip-loop]
 Targets: (a) CPU per child at 1000 / at 200 <= 1.2, and at 1000 <= optuna's per trial; (b) <= 5 ms
 per evaluation in the loop; (c) <= 5 s per replay.
 """
@@ -38,13 +39,13 @@ def noop(i: int) -> None:
     Run.get_context().log("score", float(i))
 
 
-def loop_cpu(folder: Path, children: int) -> tuple[float, float]:
+def loop_cpu(folder: Path, children: int, policy: object = None) -> tuple[float, float]:
     """Notebook-process CPU seconds per child of a sweep of ``children`` no-op function children: over the
     whole sweep, and over its second half (from the moment half the children had completed)."""
     exp = Experiment(Workspace(folder / f"ws{children}"), "scaling")
     config = HyperDriveConfig(run_config=noop, hyperparameter_sampling=GridParameterSampling({"i": choice(*range(children))}),
                               primary_metric_name="score", primary_metric_goal="maximize", max_total_runs=children,
-                              max_concurrent_runs=2)
+                              max_concurrent_runs=2, policy=policy)
     store = exp.workspace._store
     count = "SELECT COUNT(*) FROM runs WHERE parent_id=? AND status='Completed'"
     started = time.process_time()
@@ -157,13 +158,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5000)
     parser.add_argument("--replay-runs", type=int, default=1000)
     parser.add_argument("--skip-loop", action="store_true")
+    parser.add_argument("--policy", action="store_true", help="(a) with MedianStoppingPolicy() (evaluated on each value)")
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}")
     if not args.skip_loop:
         sizes = [int(n) for n in args.children.split(",")]
         with tempfile.TemporaryDirectory() as folder:
             loop_cpu(Path(folder), 20)  # warm-up: first imports and the executor's first start are not counted
-            ours = {n: loop_cpu(Path(folder), n) for n in sizes}
+            ours = {n: loop_cpu(Path(folder), n, MedianStoppingPolicy() if args.policy else None) for n in sizes}
             optuna_cpu(Path(folder), 20)
             theirs = {n: optuna_cpu(Path(folder), n) for n in sizes}
         for n in sizes:
