@@ -28,7 +28,10 @@ from hdnotebook.exceptions import invalid_setting, invalid_type
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.base import EarlyTerminationPolicy, is_int, validate_int
 from hdnotebook.policy.history import RunCurve, Termination
-from hdnotebook.policy.table import CurveTable, fmt
+from hdnotebook.policy.base import incremental
+from hdnotebook.policy.curves import CurveHistory
+from hdnotebook.policy.table import CurveTable, Scored, fmt
+from hdnotebook.policy.views import RungView
 
 
 class ASHAPolicy(EarlyTerminationPolicy):
@@ -100,6 +103,37 @@ class ASHAPolicy(EarlyTerminationPolicy):
                 decisions.append((row, decision))
         return [decision for _, decision in sorted(decisions, key=lambda item: item[0])]
 
+    def evaluate_history(self, history: CurveHistory) -> list[Termination]:
+        """``evaluate``'s decisions from the history's rungs: costs the running runs and what changed
+        (needs arrival keys; without them every call ranks every run, as ``evaluate``)."""
+        if not history.has_arrival or not incremental(type(self), ASHAPolicy):
+            return super().evaluate_history(history)
+        key = ("rungs", self._min_interval, self._reduction_factor, self._max_interval)
+        view = history.view(key, lambda: RungView(self.rungs, self._reduction_factor))
+        decisions = []
+        for row in sorted(history.running_rows):
+            count = len(history.values[row])
+            if count >= self._min_interval:
+                decision = self._judge_history(history, view, row, count)
+                if decision is not None:
+                    decisions.append(decision)
+        return decisions
+
+    def _judge_history(self, history: CurveHistory, view: RungView, row: int, count: int) -> Termination | None:
+        """The lowest rung <= ``count`` that run ``row`` failed, as a decision (None: it passed them all)."""
+        for rung in self.rungs(count):
+            failed = view.failed(history, rung, row)
+            if failed is not None:
+                return self._stop(history, row, rung, history.scores[row][rung - 1], *failed)
+        return None
+
+    def _stop(self, table: Scored, row: int, rung: int, raw: float, cutoff: float, rank: int, ranked: int, keep: int
+              ) -> Termination:
+        reason = (f"value {fmt(table.value(raw))} at rung {rung} ranks {rank} of {ranked} runs that "
+                  f"reached it; only the top {keep} (1/{self._reduction_factor}) continue: "
+                  f"{table.worse_word} the cutoff {fmt(table.value(cutoff))}")
+        return table.stop(self.name, row, rung, raw, cutoff, reason)
+
     def _judge(self, table: CurveTable, rung: int, judged: np.ndarray) -> Iterator[tuple[int, Termination]]:
         """The runs of ``judged`` that fail ``rung``, each against the runs that reached it no later."""
         reached = np.flatnonzero(table.reached(rung))
@@ -122,7 +156,4 @@ class ASHAPolicy(EarlyTerminationPolicy):
                 row = int(reached[i])
                 if judged[row] and table.worse(scores[i], cutoff):
                     rank = len(ranked) - bisect.bisect_right(ranked, scores[i]) + 1
-                    reason = (f"value {fmt(table.value(raw[i]))} at rung {rung} ranks {rank} of {len(ranked)} runs that "
-                              f"reached it; only the top {keep} (1/{self._reduction_factor}) continue: "
-                              f"{table.worse_word} the cutoff {fmt(table.value(cutoff))}")
-                    yield row, table.stop(self.name, row, rung, raw[i], cutoff, reason)
+                    yield row, self._stop(table, row, rung, raw[i], cutoff, rank, len(ranked), keep)

@@ -15,12 +15,16 @@ survives. NaN, ties and the schedule: see ``hdnotebook.policy.base`` and ``hdnot
 
 from __future__ import annotations
 
+from typing import Any, Iterable
+
 import numpy as np
 
 from hdnotebook.exceptions import invalid_setting
 from hdnotebook.policy.base import ScheduledPolicy, validate_positive_number
 from hdnotebook.policy.history import Termination
-from hdnotebook.policy.table import CurveTable, fmt
+from hdnotebook.policy.curves import CurveHistory
+from hdnotebook.policy.table import CurveTable, Scored, fmt
+from hdnotebook.policy.views import LeaderView
 
 
 class BanditPolicy(ScheduledPolicy):
@@ -70,21 +74,30 @@ class BanditPolicy(ScheduledPolicy):
 
     def _cutoff(self, table: CurveTable, interval: int) -> float | None:
         leader = self._leader(table, interval)
-        if leader is None:
-            return None
+        return None if leader is None else self._cutoff_of(leader, table.maximize)
+
+    def _cutoff_of(self, leader: float, maximize: bool) -> float:
+        """The cutoff score for a leader's score."""
         if self._slack_amount is not None:
             return leader - float(self._slack_amount)
         factor = float(self._slack_factor)  # type: ignore[arg-type]
-        return leader - abs(leader) * (factor / (1 + factor) if table.maximize else factor)
+        return leader - abs(leader) * (factor / (1 + factor) if maximize else factor)
 
     def _judge(self, table: CurveTable, interval: int, rows: np.ndarray) -> list[Termination]:
-        leader = self._leader(table, interval)
-        cutoff = self._cutoff(table, interval)
-        if leader is None or cutoff is None:
+        return self._stop_behind(table, interval, rows, self._leader(table, interval), table.best[:, interval - 1])
+
+    def _judge_history(self, history: CurveHistory, interval: int, rows: list[int]) -> list[Termination]:
+        leader = history.view(("leader",), LeaderView).at(interval)
+        return self._stop_behind(history, interval, rows, leader, history.at("best", interval))
+
+    def _stop_behind(self, table: Scored, interval: int, rows: Iterable[int], leader: float | None, best: Any
+                     ) -> list[Termination]:
+        if leader is None:
             return []
+        cutoff = self._cutoff_of(leader, table.maximize)
         if self._slack_amount is not None:
             slack = f"slack_amount {fmt(self._slack_amount)}"
         else:
             slack = f"slack_factor {fmt(float(self._slack_factor))}"  # type: ignore[arg-type]
         context = f"the Bandit cutoff {fmt(table.value(cutoff))} (leader {fmt(table.value(leader))}, {slack})"
-        return self._stop_worse(table, interval, rows, cutoff, context)
+        return self._stop_worse(table, interval, rows, cutoff, context, best=best)

@@ -1,10 +1,13 @@
 """EarlyTerminationPolicy: the base of the early-termination policies (reference section 4).
 
 How the tuning loop uses a policy: whenever a batch of child events carries the primary metric,
-it calls ``policy.evaluate(curves, goal)`` with every child's curve (``RunCurve``) and stops each
-run named in the returned ``Termination`` records that is still running. A policy is pure: it keeps
-no history of its own, and the same curves always give the same decisions, so calling it again
-for the same state is harmless.
+it calls ``policy.evaluate_history(history)`` with the sweep's ``CurveHistory`` (every child's curve,
+kept up to date by the loop) and stops each run named in the returned ``Termination`` records that
+is still running. ``evaluate_history`` gives the decisions of ``policy.evaluate(curves, goal)`` on
+the history's curves (``RunCurve``); the built-in policies compute them from the history's
+incremental views, a policy of your own only needs ``evaluate``. A policy is pure: it keeps no
+history of its own, and the same curves always give the same decisions, so calling it again for the
+same state is harmless.
 
 The schedule of a ``ScheduledPolicy``: a running run with n values is judged at the largest due
 interval N <= n (``latest_due``), on its first N values, against every run of the sweep (running,
@@ -17,14 +20,17 @@ strings and ties are in ``hdnotebook.policy.table``.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 
 from hdnotebook.exceptions import invalid_setting, invalid_type
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.history import RunCurve, Termination
-from hdnotebook.policy.table import CurveTable, fmt
+from hdnotebook.policy.table import CurveTable, Scored, fmt
+
+if TYPE_CHECKING:
+    from hdnotebook.policy.curves import CurveHistory
 
 
 def is_int(value: object) -> bool:
@@ -113,6 +119,14 @@ class EarlyTerminationPolicy:
         """The runs to cancel now, given every run's primary-metric curve. The base decides nothing: []."""
         return []
 
+    def evaluate_history(self, history: "CurveHistory") -> list[Termination]:
+        """The decisions ``evaluate`` gives on the history's curves (the tuning loop and ``replay`` call this).
+        The built-in policies answer from the history's incremental views, at the cost of what changed; any
+        other policy gets ``evaluate(history.curves(), history.goal)``."""
+        if type(self).evaluate is EarlyTerminationPolicy.evaluate:
+            return []
+        return self.evaluate(history.curves(), history.goal)
+
     def threshold(self, curves: Sequence[RunCurve], goal: PrimaryMetricGoal) -> tuple[int, float] | None:
         """``(interval, value)``: the cutoff in the metric's units at the latest interval due for a
         running run, for display; None when the policy has no single cutoff or none applies yet."""
@@ -176,15 +190,35 @@ class ScheduledPolicy(EarlyTerminationPolicy):
         position = {run_id: i for i, run_id in enumerate(table.run_ids)}
         return sorted(decisions, key=lambda t: position[t.run_id])
 
+    def evaluate_history(self, history: "CurveHistory") -> list[Termination]:
+        """``evaluate``'s decisions, from the history's views: costs the running runs and what changed."""
+        if not incremental(type(self), ScheduledPolicy):
+            return super().evaluate_history(history)
+        due: dict[int, list[int]] = {}
+        for row in sorted(history.running_rows):
+            interval = self.latest_due(len(history.values[row]))
+            if interval:
+                due.setdefault(interval, []).append(row)
+        decisions: list[Termination] = []
+        for interval in sorted(due):
+            decisions.extend(self._judge_history(history, interval, due[interval]))
+        return sorted(decisions, key=lambda t: history.rows[t.run_id])
+
     def _judge(self, table: CurveTable, interval: int, rows: np.ndarray) -> list[Termination]:
         """The decisions about ``rows`` (running runs whose latest due interval is ``interval``)."""
         return []
 
-    def _stop_worse(self, table: CurveTable, interval: int, rows: Iterable[int], cutoff: float, context: str,
-                    eligible: Callable[[int], bool] = lambda row: True) -> list[Termination]:
+    def _judge_history(self, history: "CurveHistory", interval: int, rows: list[int]) -> list[Termination]:
+        """``_judge`` on a history (rows are history rows)."""
+        return []
+
+    def _stop_worse(self, table: Scored, interval: int, rows: Iterable[int], cutoff: float, context: str,
+                    eligible: Callable[[int], bool] = lambda row: True, best: Any = None) -> list[Termination]:
         """Stop each eligible row whose best score within its first ``interval`` values is worse than
-        ``cutoff`` (a score); the reason states the run's value and ``context`` (what the cutoff is)."""
-        best = table.best[:, interval - 1]
+        ``cutoff`` (a score); the reason states the run's value and ``context`` (what the cutoff is).
+        ``best`` is that score by row (default: the table's column)."""
+        if best is None:
+            best = table.best[:, interval - 1]  # type: ignore[attr-defined]
         decisions = []
         for row in rows:
             if eligible(row) and table.worse(best[row], cutoff):
@@ -207,3 +241,12 @@ class ScheduledPolicy(EarlyTerminationPolicy):
         if cutoff is None or not np.isfinite(cutoff):
             return None
         return interval, table.value(cutoff)
+
+
+def incremental(cls: type, base: type) -> bool:
+    """True when ``cls`` may answer ``evaluate_history`` from views: it keeps ``base.evaluate`` and no
+    subclass overrides ``_judge`` (its rule for a list of curves) below where ``_judge_history`` is defined."""
+    def depth(name: str) -> int:
+        return next(i for i, klass in enumerate(cls.__mro__) if name in vars(klass))
+
+    return cls.evaluate is base.evaluate and depth("_judge_history") <= depth("_judge")

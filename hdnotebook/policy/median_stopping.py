@@ -13,11 +13,15 @@ and ``hdnotebook.policy.table``.
 
 from __future__ import annotations
 
+from typing import Any, Callable, Iterable
+
 import numpy as np
 
 from hdnotebook.policy.base import ScheduledPolicy
 from hdnotebook.policy.history import Termination
-from hdnotebook.policy.table import CurveTable, fmt
+from hdnotebook.policy.curves import CurveHistory
+from hdnotebook.policy.table import CurveTable, Scored, fmt
+from hdnotebook.policy.views import SortedView
 
 MIN_OTHER_RUNS = 2
 
@@ -43,10 +47,25 @@ class MedianStoppingPolicy(ScheduledPolicy):
     def _judge(self, table: CurveTable, interval: int, rows: np.ndarray) -> list[Termination]:
         averages = table.mean[:, interval - 1]
         counted = table.reached(interval) & ~np.isnan(averages)
-        total = int(counted.sum())
-        median = self._cutoff(table, interval)
+        return self._stop_below(table, interval, rows, self._cutoff(table, interval), int(counted.sum()),
+                                lambda row: bool(counted[row]), table.best[:, interval - 1])
+
+    def _judge_history(self, history: CurveHistory, interval: int, rows: list[int]) -> list[Termination]:
+        averages = history.view(("sorted", "mean", False), lambda: SortedView("mean")).at(interval)
+        total = len(averages)
+        if total - 1 < MIN_OTHER_RUNS:
+            return []
+        middle = total // 2
+        median = averages[middle] if total % 2 else (averages[middle - 1] + averages[middle]) / 2
+        own = history.at("mean", interval)
+        return self._stop_below(history, interval, rows, median, total, lambda row: own[row] == own[row],
+                                history.at("best", interval))
+
+    def _stop_below(self, table: Scored, interval: int, rows: Iterable[int], median: float | None, total: int,
+                    counted: Callable[[int], bool], best: Any) -> list[Termination]:
+        """Stop the rows whose best is below the median of ``total`` averages (``counted``: the row's own is one)."""
         if median is None:
             return []
         context = f"the median {fmt(table.value(median))} of the running averages of {total} runs"
         return self._stop_worse(table, interval, rows, median, context,
-                                eligible=lambda row: total - int(counted[row]) >= MIN_OTHER_RUNS)
+                                eligible=lambda row: total - int(counted(row)) >= MIN_OTHER_RUNS, best=best)

@@ -2,8 +2,9 @@
 
 ``replay(policy, run_or_curves, concurrency=4)`` simulates a sweep over known learning curves:
 ``concurrency`` workers take the runs in order, each run logs one value per time step, and after
-every step ``policy.evaluate`` gets every started run's curve (values so far, ``running``, arrival =
-the step of each value), exactly as the tuning loop calls it when a batch of values arrives. A run
+every step the policy gets every started run's curve (values so far, ``running``, arrival = the step
+of each value) through ``policy.evaluate_history`` on a ``CurveHistory`` kept up to date step by
+step, exactly as the tuning loop calls it when a batch of values arrives. A run
 named in a decision stops at once and frees its worker; a run that logged its last value has
 finished (it is not running when the policy sees that value). A run without values takes no step.
 
@@ -29,7 +30,8 @@ import numpy as np
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.base import EarlyTerminationPolicy, validate_int
-from hdnotebook.policy.history import RunCurve, Termination
+from hdnotebook.policy.curves import CurveHistory
+from hdnotebook.policy.history import Termination
 from hdnotebook.policy.no_termination import NoTerminationPolicy
 
 if TYPE_CHECKING:
@@ -146,7 +148,7 @@ def _simulate(policy: EarlyTerminationPolicy, curves: Mapping[str, tuple[float, 
               concurrency: int, goal: PrimaryMetricGoal, best_runs: tuple[str, ...]) -> OrderReplay:
     queue = deque(run for run in order if curves[run])
     active: dict[str, int] = {}
-    seen: dict[str, RunCurve] = {}
+    history = CurveHistory(goal)
     stops: dict[str, int] = {}
     terminations: list[Termination] = []
     step = 0
@@ -157,20 +159,19 @@ def _simulate(policy: EarlyTerminationPolicy, curves: Mapping[str, tuple[float, 
         for run in list(active):
             logged = active[run] + 1
             values = curves[run]
-            previous = seen[run].arrival if run in seen else ()
-            seen[run] = RunCurve(run, values[:logged], logged < len(values), (*previous, step))  # type: ignore[misc]
+            history.add(run, (values[logged - 1],), (step,))
+            history.set_running(run, logged < len(values))
             if logged < len(values):
                 active[run] = logged
             else:
                 del active[run]
-        for decision in policy.evaluate(list(seen.values()), goal):
+        for decision in policy.evaluate_history(history):
             if decision.run_id in active:
                 stops[decision.run_id] = active.pop(decision.run_id)
-                curve = seen[decision.run_id]
-                seen[decision.run_id] = RunCurve(curve.run_id, curve.values, False, curve.arrival)
+                history.set_running(decision.run_id, False)
                 terminations.append(decision)
-    epochs = sum(len(c.values) for c in seen.values())
-    best = goal.best([c.values[-1] for c in seen.values()])
+    epochs = sum(len(values) for values in history.values)
+    best = goal.best([values[-1] for values in history.values])
     return OrderReplay(tuple(order), epochs, best, any(run not in stops for run in best_runs), stops, tuple(terminations))
 
 

@@ -32,7 +32,43 @@ def fmt(value: float) -> str:
     return "NaN" if np.isnan(value) else f"{value:.4g}"
 
 
-class CurveTable:
+def worse(score: float, cutoff: float) -> bool:
+    """True when ``score`` is strictly worse than ``cutoff`` beyond the tolerance (NaN is worst)."""
+    if np.isnan(score):
+        return not np.isnan(cutoff)
+    if np.isinf(cutoff):
+        return score < cutoff
+    return score < cutoff - TOLERANCE * max(1.0, abs(cutoff))
+
+
+class Scored:
+    """What turns scores back into the metric's units and decisions; needs ``maximize``, ``sign`` and ``run_ids``."""
+
+    maximize: bool
+    sign: float
+    run_ids: list[str]
+
+    @staticmethod
+    def worse(score: float, cutoff: float) -> bool:
+        """True when ``score`` is strictly worse than ``cutoff`` beyond the tolerance (NaN is worst)."""
+        return worse(score, cutoff)
+
+    @property
+    def worse_word(self) -> str:
+        """How a worse value relates to a cutoff in the metric's own direction."""
+        return "below" if self.maximize else "above"
+
+    def value(self, score: float) -> float:
+        """A score back in the metric's own units."""
+        return float(score * self.sign)
+
+    def stop(self, policy: str, row: int, interval: int, score: float, cutoff: float | None, reason: str) -> Termination:
+        """A Termination for run ``row``, with ``score`` and ``cutoff`` given as scores (non-finite -> None)."""
+        value, threshold = (None if x is None or not np.isfinite(x) else self.value(x) for x in (score, cutoff))
+        return Termination(self.run_ids[row], policy, interval, value, threshold, reason)
+
+
+class CurveTable(Scored):
     """``curves`` as a (runs x width) array of scores: values times +1 (maximize) or -1 (minimize).
 
     Columns past a run's length and non-finite values are NaN; ``lengths`` keeps the true lengths
@@ -82,25 +118,3 @@ class CurveTable:
     def reached(self, interval: int) -> np.ndarray:
         """Mask of the runs with at least ``interval`` values (running, finished or stopped)."""
         return self.lengths >= interval
-
-    def worse(self, score: float, cutoff: float) -> bool:
-        """True when ``score`` is strictly worse than ``cutoff`` beyond the tolerance (NaN is worst)."""
-        if np.isnan(score):
-            return not np.isnan(cutoff)
-        if np.isinf(cutoff):
-            return score < cutoff
-        return score < cutoff - TOLERANCE * max(1.0, abs(cutoff))
-
-    @property
-    def worse_word(self) -> str:
-        """How a worse value relates to a cutoff in the metric's own direction."""
-        return "below" if self.maximize else "above"
-
-    def value(self, score: float) -> float:
-        """A score back in the metric's own units."""
-        return float(score * self.sign)
-
-    def stop(self, policy: str, row: int, interval: int, score: float, cutoff: float | None, reason: str) -> Termination:
-        """A Termination for run ``row``, with ``score`` and ``cutoff`` given as scores (non-finite -> None)."""
-        value, threshold = (None if x is None or not np.isfinite(x) else self.value(x) for x in (score, cutoff))
-        return Termination(self.run_ids[row], policy, interval, value, threshold, reason)

@@ -14,12 +14,17 @@ run with no finite value ranks lowest. The schedule: see ``hdnotebook.policy.bas
 
 from __future__ import annotations
 
+import bisect
+from typing import Any, Iterable, Sequence
+
 import numpy as np
 
 from hdnotebook.exceptions import invalid_setting, invalid_type
 from hdnotebook.policy.base import ScheduledPolicy, is_int
 from hdnotebook.policy.history import Termination
-from hdnotebook.policy.table import CurveTable, fmt
+from hdnotebook.policy.curves import CurveHistory
+from hdnotebook.policy.table import CurveTable, Scored, fmt
+from hdnotebook.policy.views import SortedView
 
 
 class TruncationSelectionPolicy(ScheduledPolicy):
@@ -79,15 +84,26 @@ class TruncationSelectionPolicy(ScheduledPolicy):
 
     def _judge(self, table: CurveTable, interval: int, rows: np.ndarray) -> list[Termination]:
         ranked, scores, population, cut = self._ranking(table, interval)
-        total = int(ranked.sum())
+        return self._cut(table, interval, [row for row in rows if ranked[row]], population, table.best[:, interval - 1])
+
+    def _judge_history(self, history: CurveHistory, interval: int, rows: list[int]) -> list[Termination]:
+        key = ("sorted", "best", self._exclude_finished_jobs)
+        population = history.view(key, lambda: SortedView("best", self._exclude_finished_jobs)).at(interval)
+        return self._cut(history, interval, rows, population, history.at("best", interval))
+
+    def _cut(self, table: Scored, interval: int, rows: Iterable[int], population: Sequence[float], best: Any
+             ) -> list[Termination]:
+        """Stop the ranked ``rows`` in the worst share of ``population`` (sorted scores, no-value runs as -inf)."""
+        total = len(population)
+        cut = total * self._truncation_percentage // 100
         if cut == 0:
             return []
-        best = table.best[:, interval - 1]
         cutoff = float(population[cut])
         decisions = []
         for row in rows:
-            if ranked[row] and table.worse(scores[row], cutoff):
-                rank = 1 + int((population > scores[row]).sum())
+            score = -np.inf if np.isnan(best[row]) else best[row]
+            if table.worse(score, cutoff):
+                rank = 1 + total - bisect.bisect_right(population, score)
                 shown = "no finite value" if np.isnan(best[row]) else f"best {fmt(table.value(best[row]))}"
                 worst = f"{self._truncation_percentage}% ({cut} run{'s' if cut > 1 else ''})"
                 reason = (f"{shown} at interval {interval} ranks {rank} of {total} runs, in the worst {worst}: "

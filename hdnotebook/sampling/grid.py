@@ -50,6 +50,8 @@ class GridParameterSampling(HyperParameterSampling):
         validate_count(count)
         space = FiniteSpace(self._parameter_space)
         done = {configuration_key(space.keys, t.params) for t in history.prior if t.status == COMPLETED} - {None}
+        if not done:  # configuration k is product element k: no need to walk the ones generated before
+            return [space.configuration(k) for k in range(history.generated, min(space.size, history.generated + count))]
         configurations = (space.configuration(k) for k in range(space.size))
         fresh = (c for c in configurations if configuration_key(space.keys, c) not in done)
         return list(itertools.islice(fresh, history.generated, history.generated + count))

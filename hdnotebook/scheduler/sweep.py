@@ -15,22 +15,22 @@ import asyncio
 import dataclasses
 import json
 import time
-from typing import Any, Iterable
+from typing import Any
 
 from hdnotebook import status as st
 from hdnotebook.executors.base import Executor
 from hdnotebook.goal import PrimaryMetricGoal
-from hdnotebook.policy.history import RunCurve
 from hdnotebook.runs.run import FUNCTION_TYPE, SCRIPT_TYPE
 from hdnotebook.sampling.history import SamplingHistory, TrialRecord
 from hdnotebook.sampling.space import fits_space
 from hdnotebook.scheduler import specs
 from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING, primary_metric_warning
 from hdnotebook.scheduler.store_retry import flush_now_or_later
+from hdnotebook.scheduler.sweep_history import SweepHistory
 from hdnotebook.scheduler.sweep_log import SweepLog
 from hdnotebook.scheduler.trial import TrialRunner, error_dict, store_error
 from hdnotebook.script_run_config import ScriptRunConfig
-from hdnotebook.store import MetricRow, RunRecord, Store, numeric_values
+from hdnotebook.store import RunRecord, Store
 from hdnotebook.store.faults import write_failure
 
 POLL_SECONDS = 0.5
@@ -55,11 +55,9 @@ class SweepController:
         self._metric: str = config.primary_metric_name
         self._runners: dict[str, TrialRunner] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._curves: dict[str, list[float]] = {}
-        self._arrival: dict[str, list[int]] = {}
-        self._cursor = 0
+        self._known = SweepHistory(store, parent.run_id, self._goal, self._metric)  # children: curves, trials
         self._best: tuple[float, str] | None = None
-        self._generated = len(store.list_runs(parent_id=parent.run_id))
+        self._generated = self._known.generated
         self._resumes: list[RunRecord] = [r for r in (store.get_run(c.id) for c in config.resume_child_runs) if r]
         self._prior: tuple[TrialRecord, ...] = ()
         self._stop_reason: str | None = None
@@ -97,26 +95,9 @@ class SweepController:
 
     # reading the store ------------------------------------------------------------------------
 
-    def _add_values(self, rows: Iterable[MetricRow]) -> None:
-        """Append the numbers of primary-metric calls to their runs' curves; a value's arrival key is its row id."""
-        for row in rows:
-            values = numeric_values([row])
-            self._curves.setdefault(row.run_id, []).extend(values)
-            self._arrival.setdefault(row.run_id, []).extend([row.id] * len(values))
-
-    def _refresh_curves(self) -> None:
-        rows = self.store.metrics_after(self._cursor, name=self._metric)
-        self._add_values(r for r in rows if r.run_id.startswith(self.run_id + "_"))
-        if rows:
-            self._cursor = rows[-1].id
-
     def _history(self) -> SamplingHistory:
-        self._refresh_curves()
-        trials = tuple(
-            TrialRecord(params=c.hyperparameters or {}, status=c.status, metric=self._goal.best(self._curves.get(c.run_id, [])))
-            for c in self.store.list_runs(parent_id=self.run_id)
-        )
-        return SamplingHistory(trials=trials, goal=self._goal, prior=self._prior)
+        """The sampler's snapshot of the sweep (reads only what changed since the last one)."""
+        return self._known.sampling(self._prior)
 
     def _load_inherited(self) -> None:
         """Read the warm-start parents' children: their curves join the policy's comparisons (as finished
@@ -127,9 +108,9 @@ class SweepController:
             children = self.store.list_runs(parent_id=parent_id)
             rows = self.store.metric_rows_for([c.run_id for c in children], self._metric)
             for child in children:
-                self._add_values(rows[child.run_id])
+                self._known.add_rows(rows[child.run_id])
                 prior.append(TrialRecord(params=child.hyperparameters or {}, status=child.status,
-                                         metric=self._goal.best(self._curves.get(child.run_id, []))))
+                                         metric=self._known.best(child.run_id)))
         self._prior = tuple(prior)
         if parents:
             space = self.config.hyperparameter_sampling._parameter_space
@@ -234,7 +215,7 @@ class SweepController:
     def _poll_cancel_requests(self) -> None:
         if self.store.status_of(self.run_id) == st.CANCEL_REQUESTED and self._stop_reason is None:
             self._stop_reason = "canceled"
-        for run_id in self.store.children_with_status(self.run_id, st.CANCEL_REQUESTED):
+        for run_id in self._known.cancel_requested():
             runner = self._runners.get(run_id)
             if runner is not None and not runner.stopping:
                 self._spawn(runner.stop("canceled", grace=CANCEL_GRACE_SECONDS))
@@ -264,6 +245,7 @@ class SweepController:
             hyperparameters=params, driver=self._parent.driver,
             properties={"resumed_from": resumes.run_id} if resumes else None,
         )
+        self._known.launched(record)
         self.store.set_tags(self.run_id, {child_id: json.dumps(params)})
         loop = asyncio.get_running_loop()
         resume_folder = None
@@ -299,8 +281,8 @@ class SweepController:
             self._runners.pop(runner.run_id, None)
         if self._failure is not None:  # the sweep is failing: nothing more to record
             return
-        self._refresh_curves()
-        value = self._goal.best(self._curves.get(runner.run_id, []))
+        self._known.refresh_curves()
+        value = self._known.best(runner.run_id)
         if value is not None and (self._best is None or self._goal.is_better(value, self._best[0]) or
                                   (value == self._best[0] and _child_index(runner.run_id) < _child_index(self._best[1]))):
             self._best = (value, runner.run_id)
@@ -318,8 +300,7 @@ class SweepController:
     def _check_primary_metric(self) -> None:
         """A child completed without the primary metric: if no child of this sweep has logged it while
         they logged others, warn once in the sweep log and as the sweep's ``primary_metric_warning`` property."""
-        prefix = self.run_id + "_"
-        if self._metric_warned or any(run_id.startswith(prefix) and values for run_id, values in self._curves.items()):
+        if self._metric_warned or self._known.own_values_logged:
             return
         logged = [n for n in self.store.metric_names_of_children(self.run_id) if n != self._metric]
         if not logged:
@@ -331,13 +312,16 @@ class SweepController:
 
     def _apply_policy(self) -> None:
         policy = self.config.policy
-        self._refresh_curves()
-        curves = [
-            RunCurve(run_id, tuple(values), running=run_id in self._runners and not self._runners[run_id].stopping,
-                     arrival=tuple(self._arrival[run_id]))
-            for run_id, values in self._curves.items()
-        ]
-        for decision in policy.evaluate(curves, self._goal):
+        self._known.refresh_curves()
+        curves = self._known.curves
+        for run_id in curves.running_ids():  # running: driven here and not being stopped, as the policy sees it
+            runner = self._runners.get(run_id)
+            if runner is None or runner.stopping:
+                curves.set_running(run_id, False)
+        for run_id, runner in self._runners.items():
+            if run_id in curves and not runner.stopping:
+                curves.set_running(run_id, True)
+        for decision in policy.evaluate_history(curves):
             runner = self._runners.get(decision.run_id)
             if runner is None or runner.stopping:
                 continue

@@ -270,7 +270,9 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, PendingE
         Costs what changed, not the sweep's size."""
         newest = self.last_status_event_id()
         also = [*also, *self.unwritten()]  # a kept final status has no status event yet
-        sql = ("SELECT run_id, child_index, status, start_time, end_time FROM runs WHERE parent_id=? AND"
+        # "+parent_id" keeps SQLite from choosing runs_by_parent, a scan of every child on each call; the runs are
+        # then found by id from the new status events
+        sql = ("SELECT run_id, child_index, status, start_time, end_time FROM runs WHERE +parent_id=? AND"
                " (run_id IN (SELECT run_id FROM status_events WHERE id > ?)"
                + (f" OR run_id IN ({','.join('?' * len(also))})" if also else "") + ") ORDER BY child_index")
         rows = self._conn().execute(sql, (parent_id, event_cursor, *also)).fetchall()
