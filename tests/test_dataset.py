@@ -195,7 +195,7 @@ def test_a_schema_2_store_gains_the_datasets_table(tmp_path: Path) -> None:
     store = Store(folder)
     assert store.latest_datasets() == [] and store.get_run("r1") is not None
     (version,) = sqlite3.connect(folder / "store.sqlite").execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-    assert int(version) == SCHEMA_VERSION == 3
+    assert int(version) == SCHEMA_VERSION == 4
 
 
 # tabular -----------------------------------------------------------------------------------

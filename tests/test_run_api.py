@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -83,14 +84,28 @@ def test_log_image_keeps_the_file(run: Run, tmp_path: Path) -> None:
     assert (tmp_path / "copy.png").read_bytes() == PNG
 
 
+def test_interactive_runs_start_when_created_and_end_when_completed(run: Run) -> None:
+    child = run.child_run("part")
+    for r in (run, child):
+        details = r.get_details()
+        assert details["status"] == "Running" and details["startTimeUtc"] is not None and "endTimeUtc" not in details
+    time.sleep(0.05)
+    child.complete()
+    run.complete()
+    for r in (run, child):
+        details = r.get_details()
+        assert details["endTimeUtc"] > details["startTimeUtc"], "start is creation time, end is complete() time"
+
+
 def test_tags_properties_and_lifecycle(run: Run, experiment: Experiment) -> None:
     run.tag("stage", "dev")
     run.set_tags({"n": 3})
     run.remove_tags(["stage"])
     assert run.get_tags() == {"n": "3"}
     run.add_properties({"p": "1"})
-    run.add_properties({"p": "2"})
-    assert run.get_properties() == {"p": "1"}, "properties are immutable"
+    with pytest.raises(UserErrorException, match=r"already has the properties \['p'\]; properties are immutable"):
+        run.add_properties({"q": "new", "p": "2"})
+    assert run.get_properties() == {"p": "1"}, "nothing of a refused call is added"
     assert run.get_status() == "Running"
     run.upload_file("outputs/notes.txt", __file__)
     assert run.get_file_names() == ["outputs/notes.txt"]

@@ -56,6 +56,7 @@ class Run(RunFiles, MetricLogging):
         self._store: Store | None = experiment.workspace._store if experiment is not None else None
         self._sink: EventSink = kwargs.get("_sink") or (StoreSink(self._store) if self._store else OfflineSink())
         self._cached: RunRecord | None = kwargs.get("_record")
+        self._added_properties: set[str] = set()
         if self._store is not None and self._cached is None:
             self._cached = self._store.get_run(run_id)
             if self._cached is None:
@@ -311,10 +312,19 @@ class Run(RunFiles, MetricLogging):
         return self._store.get_tags(self._id) if self._store else {}
 
     def add_properties(self, properties: dict[str, Any]) -> None:
-        """Add immutable properties (an existing key keeps its first value)."""
+        """Add properties. They are immutable, as in Azure: a key the run already has raises UserErrorException
+        (naming the keys) and none of the given properties is added."""
         if not isinstance(properties, dict):
             raise UserErrorException("add_properties expects a dict")
-        self._sink.send({"op": "properties", "run": self._id, "properties": {str(k): v for k, v in properties.items()}})
+        given = {str(k): v for k, v in properties.items()}
+        # the pipe to the driver may still hold this process's last ones; an offline run only prints
+        existing = set(self.get_properties()) | self._added_properties if self._store is not None else set()
+        taken = sorted(existing & set(given))
+        if taken:
+            raise UserErrorException(f"add_properties: run {self._id} already has the properties {taken}; "
+                                     "properties are immutable (use tags for values that change)")
+        self._sink.send({"op": "properties", "run": self._id, "properties": given})
+        self._added_properties |= set(given)
 
     def get_properties(self) -> dict[str, str | None]:
         """The run's properties, fresh from the store."""

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from hdnotebook import status as st
 from hdnotebook.names import RUN_ID_PUNCTUATION, check_name
+from hdnotebook.store.compute_queries import ComputeQueries
 from hdnotebook.store.damage import refuse_damaged
 from hdnotebook.store.dataset_queries import DatasetQueries
 from hdnotebook.store.metric_queries import MetricQueries
@@ -33,7 +34,7 @@ STORE_FILE = "store.sqlite"
 RUN_FILE_FOLDERS = ("outputs", "logs", "user_logs")
 
 
-class Store(MetricQueries, ModelQueries, DatasetQueries):
+class Store(MetricQueries, ModelQueries, DatasetQueries, ComputeQueries):
     """Access to ``<folder>/store.sqlite``; safe to share between threads of one process."""
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
@@ -116,7 +117,7 @@ class Store(MetricQueries, ModelQueries, DatasetQueries):
         tags: dict[str, Any] | None = None,
         properties: dict[str, Any] | None = None,
     ) -> RunRecord:
-        """Insert a run (its folder is created too) and return it."""
+        """Insert a run (its folder is created too) and return it; a run created Running starts now."""
         now = time.time()
         folder = self.run_folder(run_id)
         folder.mkdir(parents=True, exist_ok=True)
@@ -127,10 +128,11 @@ class Store(MetricQueries, ModelQueries, DatasetQueries):
             ).fetchone()
             conn.execute(
                 "INSERT INTO runs (run_id, experiment, parent_id, child_index, number, run_type, status,"
-                " created_time, display_name, description, definition, hyperparameters, config, driver, run_dir)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " created_time, start_time, display_name, description, definition, hyperparameters, config, driver,"
+                " run_dir) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     run_id, experiment, parent_id, child_index, number, run_type, status, now,
+                    now if status == st.RUNNING else None,
                     display_name, description, _dumps(definition) if definition is not None else None,
                     _dumps(hyperparameters) if hyperparameters is not None else None,
                     _dumps(config) if config is not None else None,
