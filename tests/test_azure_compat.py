@@ -204,6 +204,20 @@ def test_conda_specification_is_read_as_yaml_whatever_its_indentation(tmp_path: 
     assert Environment.from_conda_specification("e", tmp_path / "no-deps.yml").python.conda_dependencies.package_names() == []
 
 
+def test_new_environments_and_dependencies_print_azures_defaults() -> None:
+    from hdnotebook.environment import DEFAULT_CPU_IMAGE
+
+    assert Environment("e").docker.base_image == DEFAULT_CPU_IMAGE
+    assert DEFAULT_CPU_IMAGE.startswith("mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:")
+    deps = CondaDependencies.create(pip_packages=["numpy"], conda_packages=["scipy"])
+    assert (deps.python_version, deps.conda_packages, deps.pip_packages) == ("3.8.13", ["scipy"], ["azureml-defaults", "numpy"])
+    printed = deps.serialize_to_string()
+    assert printed.startswith("name: project_environment\ndependencies:\n- python=3.8.13\n- scipy\n- pip:\n  - azureml-defaults\n")
+    assert printed.endswith("channels:\n- anaconda\n- conda-forge\n")
+    assert Environment("e").python.conda_dependencies.pip_packages == ["azureml-defaults"]
+    assert CondaDependencies.create(python_version="3.10").python_version == "3.10"
+
+
 def test_environment_docker_settings_are_recorded(tmp_path: Path) -> None:
     env = Environment("keras-env")
     assert env.docker is not None and env.docker.enabled is False and env.docker.arguments == []
@@ -230,7 +244,7 @@ def test_conda_dependencies_round_trip_through_a_file(tmp_path: Path) -> None:
     assert Path(path) == tmp_path / "env" / "myenv.yml" and Path(path).read_text() == deps.serialize_to_string()
     again = Environment.from_conda_specification("myenv", path).python.conda_dependencies
     assert again.conda_packages == ["python=3.7", "tensorflow", "tensorflow-gpu=2.2.0", "numpy"]
-    assert again.pip_packages == ["keras==2.3.1"]
+    assert again.pip_packages == ["azureml-defaults", "keras==2.3.1"]
     with pytest.raises(UserErrorException, match="core_type to be 'cpu' or 'gpu', got 'tpu'"):
         deps.add_tensorflow_conda_package(core_type="tpu")
 

@@ -167,6 +167,14 @@ class Run(RunFiles, MetricLogging):
     def __repr__(self) -> str:
         return f"Run(Experiment: {self._experiment.name if self._experiment else None},\nId: {self._id},\nType: {self.type},\nStatus: {self.get_status()})"
 
+    def _repr_html_(self) -> str:
+        """Azure's table in a notebook: experiment, id, type, status and a link to the run's folder."""
+        from hdnotebook.runs.html_repr import run_table
+
+        rec = self._record()
+        return run_table(self._experiment.name if self._experiment else "None", self._id, self.type, self.get_status(),
+                         rec.run_dir if rec is not None else None)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Run) and other._id == self._id
 
