@@ -45,3 +45,50 @@ Run.get_context().log("seen", json.dumps(os.environ.get("FROM_RUN_CONFIG")))
     assert fresh.environment.python.conda_dependencies.pip_packages == ["azureml-defaults"]
     with pytest.raises(UserErrorException, match="ScriptRunConfig expects run_config to be a RunConfiguration, got dict"):
         ScriptRunConfig(str(src), "train.py", run_config={"target": "local"})
+
+
+@pytest.mark.timeout(120)
+def test_a_script_makes_child_runs_and_its_snapshot_is_restored(experiment: Experiment, write_script, tmp_path) -> None:
+    import zipfile
+
+    src = write_script("""
+from hdnotebook import Run
+run = Run.get_context()
+for child, fold in zip(run.create_children(tag_key="fold", tag_values=["a", "b", "c"]), "abc"):
+    child.log("score", ord(fold))
+    child.complete()
+open("outputs/written.txt", "w").write("not source")
+open("beside.txt", "w").write("not source either")
+""")
+    (src / "helpers").mkdir()
+    (src / "helpers" / "util.py").write_text("X = 1\n")
+    run = experiment.submit(ScriptRunConfig(str(src), "train.py"))
+    assert run.wait_for_completion()["status"] == "Completed"
+    children = run.get_children()
+    assert [c.id for c in children] == [f"{run.id}_child_{i}" for i in range(3)]
+    assert [(c.get_tags(), c.get_status(), c.get_metrics()) for c in children] == [
+        ({"fold": f}, "Completed", {"score": ord(f)}) for f in "abc"]
+    assert [c.id for c in run.get_children(tags={"fold": "b"})] == [f"{run.id}_child_1"]
+    # the snapshot is the source as copied at start, not what the script wrote
+    archive = run.restore_snapshot(path=str(tmp_path / "restored"))
+    assert archive == str(tmp_path / "restored" / f"{run.id}.zip")
+    with zipfile.ZipFile(archive) as z:
+        assert sorted(z.namelist()) == ["helpers/util.py", "train.py"]
+        assert z.read("helpers/util.py") == b"X = 1\n"
+    assert run.restore_snapshot("snap", path=str(tmp_path / "named.zip")) == str(tmp_path / "named.zip")
+
+
+def test_create_children_in_a_notebook_and_bad_input(experiment: Experiment) -> None:
+    parent = experiment.start_logging()
+    first = parent.create_children(count=2)
+    more = parent.create_children(tag_key="lr", tag_values=[0.1])
+    assert [c.id for c in first + more] == [f"{parent.id}_child_{i}" for i in range(3)]
+    assert more[0].get_tags() == {"lr": "0.1"} and all(c.get_status() == "Running" for c in first)
+    for bad, message in (({"count": 0}, "count to be a positive int"), ({}, "count to be a positive int"),
+                         ({"tag_key": "k"}, "tag_key .* and tag_values .* together"),
+                         ({"count": 3, "tag_key": "k", "tag_values": [1]}, r"count to equal len\(tag_values\) \(1\)")):
+        with pytest.raises(UserErrorException, match=message):
+            parent.create_children(**bad)
+    with pytest.raises(UserErrorException, match="has no source snapshot"):
+        parent.restore_snapshot()
+    parent.complete()

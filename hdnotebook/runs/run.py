@@ -8,14 +8,13 @@ import json
 import os
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from hdnotebook import status as st
 from hdnotebook.exceptions import ActivityFailedException, RunEnvironmentException, UserErrorException
-from hdnotebook.names import RUN_ID_PUNCTUATION, check_name, is_name
 from hdnotebook.runs import channel
+from hdnotebook.runs.children import RunChildren
 from hdnotebook.runs.driver import driver_alive
 from hdnotebook.runs.files import RunFiles
 from hdnotebook.runs.logging import EventSink, MetricLogging
@@ -41,7 +40,7 @@ def iso_utc(epoch: float | None) -> str | None:
     return _dt.datetime.fromtimestamp(epoch, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class Run(RunFiles, MetricLogging):
+class Run(RunFiles, RunChildren, MetricLogging):
     """A run of an experiment. ``Run(experiment, run_id)`` reopens one from the store.
 
     Writes go through one sink: the store when this process drives the run, the events pipe inside
@@ -353,23 +352,6 @@ class Run(RunFiles, MetricLogging):
             if recursive:
                 out.extend(child.get_children(True, tags, properties, type, status))
         return out
-
-    def child_run(self, name: str | None = None, run_id: str | None = None, outputs: Any = None) -> "Run":
-        """Create a child run (status Running) that logs straight into the store. ``run_id`` must be one folder
-        name (letters, digits, '-', '_', '.'); by default it is ``<parent id>.<name>``, or a random suffix when
-        ``name`` (the display name) is not a plain word."""
-        store = self._need_store()
-        if run_id is not None:
-            check_name(run_id, "child_run run_id", punctuation=RUN_ID_PUNCTUATION)
-        else:  # the name is a display name; it is part of the id (a folder name) only when it is a plain word
-            plain = is_name(name, punctuation=RUN_ID_PUNCTUATION, max_length=100)
-            run_id = f"{self._id}.{name if plain else uuid.uuid4()}"
-        folder_rec = store.create_run(
-            run_id, self._experiment.name, INTERACTIVE_TYPE, parent_id=self._id, status=st.RUNNING,
-            display_name=name, driver=(self._cached.driver if self._cached else None),
-        )
-        store.set_status(run_id, st.RUNNING)
-        return Run(self._experiment, run_id, _record=folder_rec)
 
     # lifecycle ----------------------------------------------------------------------------
 
