@@ -92,3 +92,38 @@ def test_create_children_in_a_notebook_and_bad_input(experiment: Experiment) -> 
     with pytest.raises(UserErrorException, match="has no source snapshot"):
         parent.restore_snapshot()
     parent.complete()
+
+
+@pytest.mark.timeout(120)
+def test_datapaths_in_script_arguments_are_the_datastore_folders(experiment: Experiment, write_script, tmp_path) -> None:
+    from hdnotebook.data.datapath import DataPath, DataPathComputeBinding
+
+    checkpoint = tmp_path / "checkpoint"
+    checkpoint.mkdir()
+    (checkpoint / "model.ckpt").write_text("epoch 3")
+    datastore = experiment.workspace.get_default_datastore()
+    datastore.upload(src_dir=str(checkpoint), target_path="runs/prev", overwrite=True)
+    src = write_script("""
+import argparse, json, os
+from hdnotebook import Run
+p = argparse.ArgumentParser()
+p.add_argument("--resume-from")
+p.add_argument("--data")
+args = p.parse_args()
+Run.get_context().log("seen", json.dumps([args.resume_from, open(os.path.join(args.data, "model.ckpt")).read()]))
+""")
+    # train-tensorflow-resume-training: the previous run's checkpoint folder as a DataPath argument
+    model_location = DataPath(datastore=datastore, path_on_datastore="runs/prev", name="model_location")
+    binding = (DataPath(datastore, "runs/prev"), DataPathComputeBinding(mode="mount"))
+    run = experiment.submit(ScriptRunConfig(str(src), "train.py", arguments=["--resume-from", model_location, "--data", binding]))
+    assert run.wait_for_completion()["status"] == "Completed"
+    folder = str(datastore.root / "runs" / "prev")
+    assert json.loads(run.get_metrics()["seen"]) == [folder, "epoch 3"]
+    assert run.get_details()["runDefinition"]["arguments"] == ["--resume-from", folder, "--data", folder]
+    assert (model_location.datastore_name, str(model_location.create_data_reference("ref"))) == ("workspaceblobstore", folder)
+    with pytest.raises(UserErrorException, match="DataPath expects datastore to be a Datastore, got str"):
+        DataPath("workspaceblobstore", "x")
+    with pytest.raises(UserErrorException, match="path_on_datastore must stay inside the datastore"):
+        DataPath(datastore, "../outside")
+    with pytest.raises(UserErrorException, match="DataPathComputeBinding expects mode to be one of"):
+        DataPathComputeBinding(mode="stream")

@@ -75,6 +75,11 @@ class DatasetConsumptionConfig:
 
 
 def _resolve_value(value: Any, workspace: "Workspace", inputs: dict[str, Any]) -> Any:
+    from hdnotebook.data.datapath import bound_path
+
+    bound = bound_path(value)
+    if bound is not None:
+        return str(bound.local_path)
     if isinstance(value, DatasetConsumptionConfig):
         word, entry = value.resolve(workspace)
         inputs[value.name] = entry
@@ -103,8 +108,11 @@ def resolve_run_config(run_config: Any, workspace: "Workspace") -> tuple[Any, di
     """
     from hdnotebook.script_run_config import ScriptRunConfig
 
+    from hdnotebook.data.datapath import bound_path
+
     inputs: dict[str, Any] = {}
-    if not dataset_inputs(run_config):
+    values = list(run_config.arguments) if isinstance(run_config, ScriptRunConfig) else []
+    if not dataset_inputs(run_config) and not any(bound_path(v) is not None for v in values):
         return run_config, inputs
     if isinstance(run_config, ScriptRunConfig):
         resolved = copy.copy(run_config)
