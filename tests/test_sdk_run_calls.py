@@ -127,3 +127,30 @@ Run.get_context().log("seen", json.dumps([args.resume_from, open(os.path.join(ar
         DataPath(datastore, "../outside")
     with pytest.raises(UserErrorException, match="DataPathComputeBinding expects mode to be one of"):
         DataPathComputeBinding(mode="stream")
+
+
+@pytest.mark.timeout(180)
+def test_an_unregistered_tabular_dataset_is_accepted_as_a_named_input(experiment: Experiment, write_script, tmp_path) -> None:
+    from hdnotebook import Dataset
+
+    (tmp_path / "titanic.csv").write_text("age,survived\n30,1\n40,0\n")
+    src = write_script("""
+import json, sys
+from hdnotebook import Dataset, Run
+run = Run.get_context()
+frame = run.input_datasets["titanic"].to_pandas_dataframe()
+by_id = Dataset.get_by_id(run.experiment.workspace, sys.argv[2])
+run.log("seen", json.dumps([int(frame["age"].sum()), by_id.name, len(by_id.to_pandas_dataframe())]))
+""")
+    # train-with-datasets: a TabularDataset that was never registered, passed with as_named_input
+    titanic = Dataset.Tabular.from_delimited_files(path=str(tmp_path / "titanic.csv"))
+    runs = [experiment.submit(ScriptRunConfig(str(src), "train.py", arguments=["--input-data", titanic.as_named_input("titanic")]))
+            for _ in range(2)]
+    for run in runs:
+        assert run.wait_for_completion()["status"] == "Completed"
+        assert json.loads(run.get_metrics()["seen"]) == [70, None, 2]
+    words = [run.get_details()["runDefinition"]["arguments"][1] for run in runs]
+    assert words[0] == words[1], "the same definition is saved once"
+    saved = Dataset.get_by_id(experiment.workspace, words[0])
+    assert (saved.name, saved.version, saved.id) == (None, None, words[0]) and titanic.id is None
+    assert experiment.workspace.datasets == {}, "a saved dataset is not a registered one"
