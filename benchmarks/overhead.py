@@ -4,7 +4,8 @@
     (from submit to the sweep's end time in the store, so the waiting loop's polling does not count),
     and the loop's overhead per child = (wall time x concurrency - the children's own time) / children,
     where a child's own time is what it spends inside its body (measured by the child itself).
-(b) Run.log() inside a child: calls per second from one child, and the delay from log() returning
+(b) Run.log() inside a child: calls per second from one child (small values, and 20 KB strings, which go
+    through the pipe as several frames of at most PIPE_BUF bytes), and the delay from log() returning
     to the value being readable in the store (polled every millisecond by the parent).
 (c) The Dask executor on a LocalCluster (2 worker processes, 1 thread each) beside the local
     executor: the same per-child overhead as (a), measured right after each round of (a) so that
@@ -55,6 +56,16 @@ def log_rate(n: int, i: int = 0) -> None:
     t0 = time.perf_counter()
     for i in range(n):
         run.log("x", i)
+    run.log("rate", n / (time.perf_counter() - t0))
+
+
+def log_big_rate(n: int, size: int, i: int = 0) -> None:
+    """Calls Run.log() n times with a string of ``size`` bytes and logs the rate it achieved."""
+    run = Run.get_context()
+    value = "v" * size
+    t0 = time.perf_counter()
+    for _ in range(n):
+        run.log("big", value)
     run.log("rate", n / (time.perf_counter() - t0))
 
 
@@ -130,6 +141,14 @@ def logging_cost(exp: Experiment) -> None:
     rate = child.get_metrics(name="rate")["rate"]
     stored = len(child.get_metrics(name="x")["x"])
     print(f"(b) Run.log() from one child: {rate:,.0f} calls/s ({stored:,} values stored)")
+
+    size = 20_000
+    wall, run = sweep(exp, functools.partial(log_big_rate, 5_000, size), {"--i": choice(0)}, 1, 1)
+    child = run.get_children()[0]
+    rate = child.get_metrics(name="rate")["rate"]
+    stored = len(child.get_metrics(name="big")["big"])
+    print(f"(b) Run.log() of {size // 1000} KB values from one child: {rate:,.0f} calls/s = {rate * size / 1e6:,.0f} MB/s "
+          f"({stored:,} values stored)")
 
     delays = metric_latency(exp, count=40, interval=0.05)
     print(f"(b) delay from log() to the store: median {statistics.median(delays):.1f} ms, "

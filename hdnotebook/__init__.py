@@ -18,7 +18,12 @@ pay for numpy and scipy at start-up.
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import Any
+
+# The library's own messages go to the "hdnotebook" logger (children "hdnotebook.<module>"); the application
+# chooses whether and where they show. Messages the user must act on are warnings.warn() calls instead.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __version__ = "0.1.0"
 VERSION = __version__  # azureml.core.VERSION

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 
 def train_digits(alpha: float, learning_rate: str, eta0: float, epochs: int = 15) -> None:
@@ -57,23 +56,7 @@ def main(argv: list[str] | None = None) -> int:
                               max_concurrent_runs=args.concurrent)
     run = Experiment(ws, "demo-digits").submit(config)
     print(f"Sweep {run.id} started in workspace {ws.path}")
-    started = time.time()
-    while True:
-        status = run.get_status()
-        children = run.get_children()
-        counts: dict[str, int] = {}
-        for child in children:
-            counts[child.get_status()] = counts.get(child.get_status(), 0) + 1
-        best = run.get_children_sorted_by_primary_metric(top=1, discard_no_metric=True)
-        best_text = f"best accuracy {best[0]['best_primary_metric']:.4f}" if best else "no accuracy yet"
-        done = sum(counts.get(s, 0) for s in ("Completed", "Failed", "Canceled"))
-        line = f"\r[{time.time() - started:5.1f}s] {status}: {done}/{args.runs} done, {counts.get('Running', 0)} running, {best_text}"
-        sys.stdout.write(line.ljust(90))
-        sys.stdout.flush()
-        if status in ("Completed", "Failed", "Canceled"):
-            break
-        time.sleep(0.5)
-    print()
+    status = run.wait_for_completion(show_output=True, raise_on_error=False)["status"]
     best_run = run.get_best_run_by_primary_metric()
     if best_run is None:
         print("No child run logged accuracy.")

@@ -32,12 +32,17 @@ def _azure_value(name: str, value: Any) -> str:
     return value
 
 
-def _nearest(start: Path) -> Path:
-    """``start`` or its nearest parent that holds a workspace store; ``start`` when none does."""
+def find_root(start: Path) -> Path | None:
+    """``start`` or its nearest parent that holds a workspace store (``.hdnotebook/store.sqlite``); None when none does."""
     for folder in (start, *start.parents):
         if (folder / MARKER / "store.sqlite").is_file():
             return folder
-    return start
+    return None
+
+
+def _nearest(start: Path) -> Path:
+    """``start`` or its nearest parent that holds a workspace store; ``start`` when none does."""
+    return find_root(start) or start
 
 
 class Workspace:

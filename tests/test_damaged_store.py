@@ -40,8 +40,10 @@ def _refused(root: Path, path: Path, cause: str) -> None:
     assert "hdnotebook does not overwrite it" in message
     assert f"mv {path} {path}.damaged" in message
     assert path.read_bytes() == damaged
-    # SQLite itself opens a store whose header says WAL with an empty -wal file and its -shm index
-    assert {p.name for p in path.parent.iterdir()} <= {"runs", "store.sqlite", "store.sqlite-wal", "store.sqlite-shm"}
+    # SQLite itself opens a store whose header says WAL with an empty -wal file and its -shm index; the reserve
+    # file is the healthy store's (made when it was written)
+    assert {p.name for p in path.parent.iterdir()} <= {"runs", "store.sqlite", "store.sqlite-wal", "store.sqlite-shm",
+                                                       "store.sqlite-reserve"}
     assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
 
 

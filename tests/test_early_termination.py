@@ -53,7 +53,7 @@ def test_bandit_cancels_the_run_that_falls_behind_within_a_second(experiment: Ex
     assert all("terminationReason" not in c.get_details() for c in (leader, steady, good))
     line = f"Early termination of {bad.id} by Bandit at interval 5: best 0.8 at interval 5 is below the Bandit cutoff 0.8182"
     assert line in sweep_log(run)
-    run.wait_for_completion(show_output=True)
+    run.wait_for_completion(show_output="log")
     assert f"Early termination of {bad.id} by Bandit at interval 5" in capsys.readouterr().out
 
     again = replay(policy, run, concurrency=2)

@@ -56,7 +56,7 @@ def test_sweep_runs_in_the_background_of_a_kernel(kernel) -> None:
     assert float(out.split()[2]) < 1.0
     out, errors = execute(kernel, "print(run.get_status(), 6 * 7)")
     assert not errors and out.strip() in {"Running 42", "NotStarted 42"}, "another cell ran while the sweep was running"
-    out, errors = execute(kernel, "details = run.wait_for_completion(show_output=True)\nprint(details['status'])")
+    out, errors = execute(kernel, "details = run.wait_for_completion(show_output='log')\nprint(details['status'])")
     assert not errors, errors
     assert out.startswith("RunId: HD_")
     assert "Streaming azureml-logs/hyperdrive.txt" in out
@@ -79,3 +79,49 @@ def test_run_details_shows_a_summary_in_the_kernel(kernel) -> None:
     """)
     assert not errors, errors
     assert "Completed 2" in out and "best score 0" in out
+
+
+def execute_messages(client, code: str, timeout: float = 120) -> list[tuple[float, str, dict]]:
+    """Run a cell; returns its iopub messages as (arrival time, type, content), up to the idle status."""
+    msg_id = client.execute(textwrap.dedent(code))
+    messages = []
+    deadline = time.time() + timeout
+    while True:
+        msg = client.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        messages.append((time.time(), msg["msg_type"], msg["content"]))
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return messages
+
+
+@pytest.mark.timeout(180)
+def test_wait_shows_one_progress_line_updated_while_the_cell_blocks(kernel) -> None:
+    out, errors = execute(kernel, """
+        from hdnotebook import *
+        from tests.children import quadratic
+        config = HyperDriveConfig(run_config=quadratic,
+                                  hyperparameter_sampling=GridParameterSampling({"x": choice(0, 1, 2, 3, 4, 5), "sleep": choice(0.3)}),
+                                  primary_metric_name="score", primary_metric_goal="maximize", max_total_runs=6, max_concurrent_runs=2)
+        run = Experiment(Workspace.from_config(), "kernel").submit(config)
+        print(run.id)
+    """)
+    assert not errors, errors
+    run_id = out.strip()
+    messages = execute_messages(kernel, "details = run.wait_for_completion(show_output=True)\nprint(details['status'])")
+    kinds = [kind for _, kind, _ in messages]
+    assert "error" not in kinds, messages
+    shown = [(t, c) for t, kind, c in messages if kind == "display_data"]
+    updates = [(t, c) for t, kind, c in messages if kind == "update_display_data"]
+    assert len(shown) == 1, "one display, then updates of it"
+    display_id = shown[0][1]["transient"]["display_id"]
+    assert len(updates) >= 3 and all(c["transient"]["display_id"] == display_id for _, c in updates)
+    ended = next(t for t, kind, _ in messages if kind == "stream")
+    assert updates[0][0] < ended - 1.0, "updates arrived while the cell was blocked, not at its end"
+    lines = [shown[0][1]["data"]["text/plain"]] + [c["data"]["text/plain"] for _, c in updates]
+    assert all(line.startswith(f"{run_id}: ") for line in lines)
+    assert any("Running | " in line and " running | " in line for line in lines)
+    assert lines[-1].startswith(f"{run_id}: Completed | 6/6 done, 0 running | best score 0 (run 1) | 0:00:")
+    assert '<progress value="6" max="6"' in updates[-1][1]["data"]["text/html"]
+    streamed = "".join(c["text"] for _, kind, c in messages if kind == "stream")
+    assert streamed == "Completed\n", "no log lines: the sweep log stays in its file"

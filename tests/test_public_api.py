@@ -54,6 +54,18 @@ def test_star_import_and_child_import_cost() -> None:
     assert out.split("\n")[:2] == ["False", "['choice', [[16, 32]]]"]
 
 
+def test_scipy_and_pandas_are_imported_only_when_used() -> None:
+    code = ("import sys\nfrom hdnotebook import *\n"
+            "space = {'x': uniform(0, 1), 'k': choice(1, 2)}\n"
+            "BayesianParameterSampling(space); RandomParameterSampling(space); BanditPolicy(slack_factor=0.1)\n"
+            "print('scipy' in sys.modules, 'pandas' in sys.modules)\n"
+            "from hdnotebook.sampling.history import SamplingHistory\n"
+            "BayesianParameterSampling(space).suggest(SamplingHistory(), 1)\n"
+            "print('scipy' in sys.modules)\n")
+    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=python_env(), check=True).stdout
+    assert out.split("\n")[:2] == ["False False", "True"]
+
+
 def test_azure_core_lines_run_after_only_the_import_changes() -> None:
     code = ("import hdnotebook as azureml\nprint(azureml.core.VERSION == azureml.__version__)\n"
             "from hdnotebook.runconfig import CondaDependencies\nfrom hdnotebook import Workspace\nimport urllib\n"

@@ -2,6 +2,7 @@
 
 A worker is a process group of its own. Stopping a trial kills its worker (a function cannot be
 interrupted safely any other way); a trial that ends normally returns its worker to the pool.
+Records the worker's pipe reader could not decode are reported in the log of the trial it was running.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 from typing import Any
 
 from hdnotebook.executors.base import EventCallback, Outcome, OutcomeStatus, TrialSpec
-from hdnotebook.executors.process import EventPipe, child_environment, spawn_kwargs, stop_group
+from hdnotebook.executors.process import EventPipe, append_to_log, child_environment, spawn_kwargs, stop_group
 from hdnotebook.executors.worker import ENV_WORKER_EVENTS_FD, frame
 
 
@@ -39,7 +40,7 @@ class Worker:
         )
         pipe.close_write_end()
         worker = cls(process, pipe)
-        await pipe.listen(worker._on_events)
+        await pipe.listen(worker._on_events, worker._report)
         asyncio.get_running_loop().create_task(worker._watch())
         await worker.ready
         return worker
@@ -48,6 +49,12 @@ class Worker:
     def alive(self) -> bool:
         """True while the process runs."""
         return self.process.returncode is None
+
+    def _report(self, message: str) -> None:
+        if self.trial is not None:
+            append_to_log(self.trial.log_path, message)
+        else:
+            print(message, file=sys.stderr, flush=True)
 
     def _on_events(self, events: list[dict[str, Any]]) -> None:
         forward: list[dict[str, Any]] = []
@@ -60,6 +67,8 @@ class Worker:
                 if forward and self.trial is not None:
                     self.trial.on_events(forward)
                 forward = []
+                if self.pipe.decoder is not None:  # a record a process of the task left unfinished will not end now
+                    self.pipe.decoder.abandon_unfinished()
                 if self.trial is not None and self.trial.run_id == event.get("run"):
                     self.trial.finish(event)
             elif self.trial is not None:
@@ -87,6 +96,7 @@ class FunctionTrial:
 
     def __init__(self, spec: TrialSpec, worker: Worker, on_events: EventCallback, release: Any) -> None:
         self.run_id = spec.run_id
+        self.log_path = spec.log_path
         self.on_events = on_events
         self._worker = worker
         self._release = release

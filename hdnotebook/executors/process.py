@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from hdnotebook.executors.base import EventCallback
 from hdnotebook.runs.channel import LineDecoder
@@ -66,6 +66,7 @@ class _PipeProtocol(asyncio.Protocol):
         self._decoder.feed(data)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._decoder.close()
         if not self._closed.done():
             self._closed.set_result(None)
 
@@ -77,13 +78,18 @@ class EventPipe:
         self.read_fd, self.write_fd = os.pipe()
         self._transport: asyncio.ReadTransport | None = None
         self.closed: asyncio.Future[None] | None = None
+        self.decoder: LineDecoder | None = None
 
-    async def listen(self, on_events: EventCallback) -> None:
-        """Start reading; call after the child is started and ``close_write_end`` was called."""
+    async def listen(self, on_events: EventCallback, report: Callable[[str], None] | None = None) -> None:
+        """Start reading; call after the child is started and ``close_write_end`` was called.
+
+        ``report`` gets a sentence for each record that could not be decoded (see LineDecoder).
+        """
         loop = asyncio.get_running_loop()
         self.closed = loop.create_future()
+        self.decoder = LineDecoder(on_events, report)
         reader = os.fdopen(self.read_fd, "rb", buffering=0)
-        self._transport, _ = await loop.connect_read_pipe(lambda: _PipeProtocol(LineDecoder(on_events), self.closed), reader)
+        self._transport, _ = await loop.connect_read_pipe(lambda: _PipeProtocol(self.decoder, self.closed), reader)
 
     def close_write_end(self) -> None:
         """Close this process's copy of the write end, so EOF arrives when every child closed theirs."""
@@ -106,6 +112,15 @@ class EventPipe:
         if self._transport is not None:
             self._transport.close()
             self._transport = None
+
+
+def append_to_log(log_path: str | os.PathLike[str], message: str) -> None:
+    """Append ``message`` as a line to a child's log (to standard error when the log cannot be written)."""
+    try:
+        with open(log_path, "a") as log:
+            log.write(message + "\n")
+    except OSError:
+        print(message, file=sys.stderr, flush=True)
 
 
 def tail_error(log_path: str | os.PathLike[str], exit_code: int | None, max_lines: int = 30) -> str:

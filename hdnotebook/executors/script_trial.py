@@ -1,4 +1,7 @@
-"""A script child: ``python <script> <args>`` in its own process group, events on an inherited pipe."""
+"""A script child: ``python <script> <args>`` in its own process group, events on an inherited pipe.
+
+Records the pipe's reader could not decode are reported in the child's log.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,9 @@ import signal
 import subprocess
 
 from hdnotebook.executors.base import EventCallback, Outcome, OutcomeStatus, TrialSpec
-from hdnotebook.executors.process import EventPipe, child_environment, signal_group, spawn_kwargs, stop_group, tail_error
-from hdnotebook.runs.channel import ENV_EVENTS_FD
+from hdnotebook.executors.process import (EventPipe, append_to_log, child_environment, signal_group, spawn_kwargs, stop_group,
+                                          tail_error)
+from hdnotebook.runs.channel import channel_environment
 
 EOF_WAIT_SECONDS = 1.0
 
@@ -29,7 +33,7 @@ class ScriptTrial:
         """Start the child and begin reading its events."""
         assert spec.argv, "a script trial needs argv"
         pipe = EventPipe()
-        env = child_environment({**spec.env, ENV_EVENTS_FD: str(pipe.write_fd)})
+        env = child_environment({**spec.env, **channel_environment(pipe.write_fd)})
         try:
             with open(spec.log_path, "ab") as log:
                 process = await asyncio.create_subprocess_exec(
@@ -40,7 +44,7 @@ class ScriptTrial:
             pipe.close()
             raise
         pipe.close_write_end()
-        await pipe.listen(on_events)
+        await pipe.listen(on_events, lambda message: append_to_log(spec.log_path, message))
         return cls(spec, process, pipe)
 
     async def _watch(self) -> Outcome:

@@ -47,7 +47,7 @@ def _run_task(task: dict[str, Any], writer: channel.PipeWriter) -> None:
     for name in [n for n in os.environ if n.startswith("HDNOTEBOOK_") and n not in task["env"] and n != ENV_WORKER_EVENTS_FD]:
         del os.environ[name]  # an earlier task's run variables (e.g. its resume folder) must not leak into this one
     os.environ.update(task["env"])
-    os.environ[channel.ENV_EVENTS_FD] = str(writer.fd)
+    os.environ.update(channel.channel_environment(writer.fd))
     sys.path[:] = task["sys_path"]
     os.chdir(task["cwd"])
     saved = os.dup(1), os.dup(2)
@@ -89,7 +89,7 @@ def main() -> None:
     from hdnotebook.executors.process import die_with_parent
 
     die_with_parent()
-    writer = channel.PipeWriter(int(os.environ[ENV_WORKER_EVENTS_FD]))
+    writer = channel.writer_for(int(os.environ[ENV_WORKER_EVENTS_FD]))
     import cloudpickle  # noqa: F401  (imported before the first task, not during it)
 
     stdin = os.fdopen(os.dup(0), "rb")

@@ -19,18 +19,21 @@ run that ended there. To compare policies, replay a sweep run without one (or a 
 from __future__ import annotations
 
 import numbers
+import sys
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.base import EarlyTerminationPolicy, validate_int
 from hdnotebook.policy.history import RunCurve, Termination
 from hdnotebook.policy.no_termination import NoTerminationPolicy
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class ReplayResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per arrival order: epochs, saved, best_final, best_final_without, best_survived, stopped."""
+        import pandas as pd  # imported on use (start-up time)
+
         return pd.DataFrame([{
             "epochs": o.epochs, "saved": 1.0 - o.epochs / self.epochs_without if self.epochs_without else 0.0,
             "best_final": o.best_final, "best_final_without": self.best_final_without,
@@ -183,7 +188,9 @@ def _load(run_or_curves: Any, goal: PrimaryMetricGoal | str | None) -> tuple[dic
         rows = run_or_curves._need_store().metric_rows_for([c.id for c in children], name)
         curves = {c.id: tuple(numeric_values(rows[c.id])) for c in children}
         return curves, PrimaryMetricGoal.from_str(goal) if goal is not None else own_goal
-    if isinstance(run_or_curves, pd.DataFrame):
+    pandas = sys.modules.get("pandas")  # not imported: the argument cannot be a DataFrame
+    if pandas is not None and isinstance(run_or_curves, pandas.DataFrame):
+        pd = pandas
         curves = {}
         for column in run_or_curves.columns:
             series = pd.to_numeric(run_or_curves[column], errors="coerce").reset_index(drop=True)

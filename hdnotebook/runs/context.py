@@ -16,7 +16,6 @@ from hdnotebook.runs import channel
 
 _lock = threading.Lock()
 _cache: dict[str, object] = {}
-_writers: dict[int, channel.PipeWriter] = {}
 
 
 def _has_store(workspace: str | None) -> bool:
@@ -41,7 +40,7 @@ def current_run():  # -> Run | None (untyped to keep this module import-light)
         from hdnotebook.workspace import Workspace
 
         fd = int(os.environ[channel.ENV_EVENTS_FD])
-        writer = _writers.get(fd) or _writers.setdefault(fd, channel.PipeWriter(fd))
+        writer = channel.writer_for(fd, os.environ.get(channel.ENV_EVENTS_PIPE))
         workspace = os.environ.get(channel.ENV_WORKSPACE)
         run = None
         if _has_store(workspace):

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hdnotebook import status as st
 from hdnotebook.exceptions import HyperDriveNotImplementedException, UserErrorException
 from hdnotebook.goal import PrimaryMetricGoal
+from hdnotebook.runs.progress_output import progress_output
 from hdnotebook.runs.run import SWEEP_LOG, Run
 from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING
+from hdnotebook.scheduler.progress import ProgressReader
 from hdnotebook.scheduler.sweep_log import strip_markers
 from hdnotebook.store import numeric_values
 
 if TYPE_CHECKING:
     from hdnotebook.experiment import Experiment
+    from hdnotebook.store import RunRecord, Store
 
 # (sweep id, method) pairs that have already warned about a primary metric no child logs: once each per process
 _WARNED: set[tuple[str, str]] = set()
@@ -89,10 +93,14 @@ class HyperDriveRun(Run):
             _WARNED.add((self._id, origin))
             warnings.warn(message, UserWarning, stacklevel=3)
 
-    def wait_for_completion(self, show_output: bool = False, wait_post_processing: bool = False,
+    def wait_for_completion(self, show_output: bool | str = False, wait_post_processing: bool = False,
                             raise_on_error: bool = True) -> dict[str, Any]:
-        """As Run.wait_for_completion; then, once per sweep, a UserWarning if children completed without
-        logging the primary metric (it names the metrics they did log)."""
+        """Block until the sweep ends; returns get_details(). ``show_output=True`` shows one live progress line
+        (children done of the total, running, failed, the best value so far and its run, elapsed time, time
+        left): an updating display in a notebook, a line rewritten in place in a terminal, a line per change
+        elsewhere. ``show_output="log"`` prints the sweep's log (``azureml-logs/hyperdrive.txt``) as it grows,
+        as HyperDrive's ``show_output=True`` does. Then, once per sweep, a UserWarning if children completed
+        without logging the primary metric (it names the metrics they did log)."""
         details = super().wait_for_completion(show_output=show_output, wait_post_processing=wait_post_processing,
                                               raise_on_error=raise_on_error)
         self._warn_missing_primary_metric("wait_for_completion")
@@ -150,5 +158,29 @@ class HyperDriveRun(Run):
     def _main_log(self) -> str:
         return SWEEP_LOG
 
-    def _print_log_line(self, line: str) -> None:
-        print(strip_markers(line), end="")
+    def _wait_output(self, show_output: bool | str, record: RunRecord) -> Any:
+        """The progress line (``show_output`` True), the sweep's log (``"log"``) or None."""
+        if show_output not in (False, True, "log"):
+            raise UserErrorException(f"wait_for_completion expects show_output to be True, False or 'log', got {show_output!r}")
+        if show_output == "log":
+            from hdnotebook.runs.log_stream import LogStream
+
+            return LogStream(self._id, Path(record.run_dir), self._main_log(), strip_markers)
+        if not show_output:
+            return None
+        return _SweepProgressOutput(self._need_store(), self._id)
+
+
+class _SweepProgressOutput:
+    """The progress line of a sweep, read again at each poll of ``wait_for_completion``."""
+
+    def __init__(self, store: Store, sweep_id: str) -> None:
+        self._reader = ProgressReader(store, sweep_id)
+        self._output = progress_output()
+
+    def show(self) -> None:
+        self._output.show(self._reader.read())
+
+    def close(self) -> None:
+        self._output.show(self._reader.read())
+        self._output.close()

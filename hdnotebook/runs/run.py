@@ -403,45 +403,41 @@ class Run(RunFiles, RunChildren, MetricLogging):
     def _main_log(self) -> str:
         return STD_LOG
 
-    def _print_log_line(self, line: str) -> None:
-        print(line, end="")
+    def _wait_output(self, show_output: bool | str, record: RunRecord) -> Any:
+        """What ``wait_for_completion`` shows at each poll: the main log as it grows (``show_output`` True or
+        ``"log"``), or None."""
+        if show_output not in (False, True, "log"):
+            raise UserErrorException(f"wait_for_completion expects show_output to be True, False or 'log', got {show_output!r}")
+        if not show_output:
+            return None
+        from hdnotebook.runs.log_stream import LogStream
 
-    def wait_for_completion(self, show_output: bool = False, wait_post_processing: bool = False,
+        return LogStream(self._id, Path(record.run_dir), self._main_log())
+
+    def wait_for_completion(self, show_output: bool | str = False, wait_post_processing: bool = False,
                             raise_on_error: bool = True) -> dict[str, Any]:
-        """Block until the run ends; with ``show_output`` print its log as it grows. Returns get_details().
+        """Block until the run ends; with ``show_output`` (True or ``"log"``) print its log as it grows. Returns
+        get_details().
 
         Raises ActivityFailedException when the run Failed and ``raise_on_error`` is True.
         """
         rec = self._record()
         if rec is None:
             return self.get_details()
-        log_path = Path(rec.run_dir) / self._main_log()
-        offset = 0
-        partial = ""
-        if show_output:
-            print(f"RunId: {self._id}\nWeb View: {Path(rec.run_dir).as_uri()}\n")
-            print(f"Streaming {self._main_log()}\n{'=' * (10 + len(self._main_log()))}\n")
+        output = self._wait_output(show_output, rec)
         delay = 0.05
-        while True:
-            status = self.get_status()
-            if show_output and log_path.exists():
-                with open(log_path, "rb") as f:
-                    f.seek(offset)
-                    chunk = f.read()
-                offset += len(chunk)
-                text = partial + chunk.decode(errors="replace")
-                *lines, partial = text.split("\n")
-                for line in lines:
-                    self._print_log_line(line + "\n")
-                sys.stdout.flush()
-            if st.is_terminal(status):
-                break
-            time.sleep(delay)
-            delay = min(delay * 1.5, 0.5)
-        if show_output:
-            if partial:
-                self._print_log_line(partial + "\n")
-            print(f"\nExecution Summary\n=================\nRunId: {self._id}\nWeb View: {Path(rec.run_dir).as_uri()}\n")
+        try:
+            while True:
+                status = self.get_status()
+                if output is not None:
+                    output.show()
+                if st.is_terminal(status):
+                    break
+                time.sleep(delay)
+                delay = min(delay * 1.5, 0.5)
+        finally:
+            if output is not None:
+                output.close()
         displays = sys.modules.get("hdnotebook.widget.displays")
         if displays is not None:  # RunDetails outputs of this run show its final state before the cell returns
             displays.finish_displays(self._id)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hdnotebook.exceptions import invalid_setting
-from hdnotebook.sampling.acquisition import maximise, score
 from hdnotebook.sampling.base import HyperParameterSampling, validate_count
-from hdnotebook.sampling.encoding import SpaceEncoding
-from hdnotebook.sampling.gp import GaussianProcess, fit_hyperparameters
 from hdnotebook.sampling.history import SamplingHistory
 from hdnotebook.sampling.observations import (
     MAX_FIT_POINTS,
@@ -29,6 +26,10 @@ from hdnotebook.sampling.space import (
     unused_index,
 )
 from hdnotebook.sampling.threads import single_threaded_blas
+
+if TYPE_CHECKING:
+    from hdnotebook.sampling.encoding import SpaceEncoding
+    from hdnotebook.sampling.gp import GaussianProcess
 
 QUNIFORM_MAX_POINTS = 100000
 MAX_PARAMETERS = 64
@@ -75,6 +76,8 @@ class _Model:
     def __init__(self, observations: Observations, encoding: SpaceEncoding, rng: np.random.Generator) -> None:
         points, values, measured = training_data(observations, rng)
         fit = subsample(values, MAX_FIT_POINTS, rng)
+        from hdnotebook.sampling.gp import GaussianProcess, fit_hyperparameters  # scipy: imported on use (start-up)
+
         hyper = fit_hyperparameters(points[fit], values[fit], encoding.categorical)
         self.gp = GaussianProcess(points, values, encoding.categorical, hyper)
         self.best = float(np.max(values[:measured]))
@@ -175,6 +178,8 @@ class BayesianParameterSampling(HyperParameterSampling):
             return self._suggest(history, count)
 
     def _suggest(self, history: SamplingHistory, count: int) -> list[dict[str, Any]]:
+        from hdnotebook.sampling.encoding import SpaceEncoding  # scipy: imported on use (start-up)
+
         encoding = SpaceEncoding(self._parameter_space)
         observations = read_history(history, encoding)
         finite = FiniteSpace(self._parameter_space, distinct=True) if is_finite(self._parameter_space) else None
@@ -214,6 +219,8 @@ class BayesianParameterSampling(HyperParameterSampling):
         self, encoding: SpaceEncoding, model: _Model, observations: Observations,
         finite: FiniteSpace | None, used: list[int], rng: np.random.Generator,
     ) -> dict[str, Any]:
+        from hdnotebook.sampling.acquisition import maximise, score  # scipy: imported on use (start-up)
+
         gp, best = model.posterior(observations.pending)
         if finite is not None and finite.size <= FINITE_ENUMERATION:
             free = np.setdiff1d(np.arange(finite.size), used)

@@ -21,15 +21,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hdnotebook.goal import PrimaryMetricGoal
-from hdnotebook.sampling.encoding import SpaceEncoding
 from hdnotebook.sampling.history import SamplingHistory
 from hdnotebook.sampling.space import configuration_key, fits_space
 from hdnotebook.status import CANCELED, COMPLETED, FAILED, TERMINAL
+
+if TYPE_CHECKING:
+    from hdnotebook.sampling.encoding import SpaceEncoding
 
 MAX_MODEL_POINTS = 300
 """Above this many observations the model is conditioned on the best third plus a random sample of the rest."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
+import warnings
 from typing import Any, Protocol
 
 from hdnotebook import status as st
@@ -12,6 +14,7 @@ from hdnotebook.scheduler import background
 from hdnotebook.store import Store
 
 CANCEL_WAIT_SECONDS = 30.0
+logger = logging.getLogger(__name__)
 
 
 class Controller(Protocol):
@@ -89,14 +92,14 @@ def _cancel_all_at_exit() -> None:
         controllers = list(_controllers.values())
     if not controllers:
         return
-    import sys
-
     for controller in controllers:
         if not st.is_terminal(controller.store.status_of(controller.run_id) or st.CANCELED):  # else it is only closing
-            print(f"hdnotebook: {controller.run_id} was still running when Python exited; canceling it.", file=sys.stderr)
+            # a warning, not a log record: the user can avoid it (wait for the run) and should see it by default
+            warnings.warn(f"hdnotebook: {controller.run_id} was still running when Python exited; canceling it.",
+                          RuntimeWarning, stacklevel=1)
     futures: list[Any] = [background.submit(c.cancel(None)) for c in controllers]
-    for future in futures:
+    for controller, future in zip(controllers, futures):
         try:
             future.result(timeout=10)
         except Exception:
-            pass
+            logger.debug("Canceling %s at exit failed", controller.run_id, exc_info=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -19,9 +20,10 @@ from hdnotebook.executors.choice import executor_for
 from hdnotebook.runs.driver import current_driver
 from hdnotebook.runs.run import FUNCTION_TYPE, HYPERDRIVE_TYPE, SCRIPT_TYPE, SWEEP_LOG, Run
 from hdnotebook.scheduler import background, control, specs
+from hdnotebook.scheduler.store_retry import flush_now_or_later
 from hdnotebook.scheduler.sweep import SweepController
 from hdnotebook.scheduler.sweep_log import SweepLog
-from hdnotebook.scheduler.trial import TrialRunner
+from hdnotebook.scheduler.trial import TrialRunner, error_dict
 from hdnotebook.script_run_config import ScriptRunConfig
 from hdnotebook.store import RunRecord, Store
 
@@ -135,11 +137,21 @@ class SingleRunController:
         self._executor = executor
 
     async def run(self) -> str:
-        """Run to the end; returns the final status."""
+        """Run to the end; returns the final status. An error of the loop stops the child and fails the run (it
+        never ends unseen on the background loop); a status the store could not take is committed later."""
         try:
             return await self._runner.run()
+        except Exception as exc:
+            error = error_dict("TuningLoopError", repr(exc))
+            with contextlib.suppress(Exception):
+                await self._runner.stop("failed", grace=1.0, error=error, status=st.FAILED)
+            with contextlib.suppress(Exception):  # record_end keeps the status in memory first: retried below
+                self.store.record_end(self.run_id, st.FAILED, error=error)
+            return st.FAILED
         finally:
             await self._executor.aclose()
+            if self.store.unwritten():
+                flush_now_or_later(self.store)
 
     async def cancel(self, run_id: str | None = None) -> None:
         """Stop the run (SIGTERM, SIGKILL after 1 s)."""

@@ -2,6 +2,11 @@
 
 Everything it decides on is read from the store (children, their status, their primary-metric
 values); it keeps only handles on the children it is running. It runs on the background loop.
+
+Any error of the loop or of a task it started fails the sweep (``_fail``): every child is stopped and the
+sweep ends Failed. A store that cannot be written (full disk, read-only file) takes the same path; the children
+end Failed too, and the final statuses are committed with the reserve's space, or kept in memory and committed
+as soon as the store takes them (``store_retry``).
 """
 
 from __future__ import annotations
@@ -21,10 +26,12 @@ from hdnotebook.sampling.history import SamplingHistory, TrialRecord
 from hdnotebook.sampling.space import fits_space
 from hdnotebook.scheduler import specs
 from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING, primary_metric_warning
+from hdnotebook.scheduler.store_retry import flush_now_or_later
 from hdnotebook.scheduler.sweep_log import SweepLog
-from hdnotebook.scheduler.trial import TrialRunner, error_dict
+from hdnotebook.scheduler.trial import TrialRunner, error_dict, store_error
 from hdnotebook.script_run_config import ScriptRunConfig
 from hdnotebook.store import MetricRow, RunRecord, Store, numeric_values
+from hdnotebook.store.faults import write_failure
 
 POLL_SECONDS = 0.5
 CANCEL_GRACE_SECONDS = 1.0
@@ -59,6 +66,7 @@ class SweepController:
         self._policy_due = False
         self._metric_warned = False
         self._wake: asyncio.Event | None = None
+        self._failure: BaseException | None = None
         self.finished: asyncio.Future[str] | None = None
 
     # requests from other threads or tasks ---------------------------------------------------
@@ -66,6 +74,12 @@ class SweepController:
     def _nudge(self) -> None:
         if self._wake is not None:
             self._wake.set()
+
+    def _report_failure(self, error: BaseException) -> None:
+        """An error in a task or a child's store write: the loop raises it on its next turn (the first one wins)."""
+        if self._failure is None:
+            self._failure = error
+        self._nudge()
 
     async def cancel(self, run_id: str | None = None) -> None:
         """Cancel the whole sweep (run_id None or the sweep's id) or one child; returns once it has stopped."""
@@ -135,14 +149,36 @@ class SweepController:
         try:
             final = await self._loop()
         except Exception as exc:  # the sweep fails, but nothing already logged is lost
-            self._log.write("CONTROLLER", f"The tuning loop failed: {exc!r}", level="ERROR")
-            await self._stop_all("failed")
-            self.store.set_status(self.run_id, st.FAILED, error=error_dict("TuningLoopError", repr(exc)))
+            await self._fail(exc)
         finally:
-            await self._executor.aclose()
+            try:
+                await self._executor.aclose()
+            except Exception as exc:
+                self._log.write("CONTROLLER", f"Closing the executor failed: {exc!r}", level="ERROR")
             self._log.close()
             self.finished.set_result(final)
         return final
+
+    async def _fail(self, exc: Exception) -> None:
+        """Stop every child and end the sweep Failed with ``exc``; a store that cannot be written fails the
+        children too, and their statuses are committed with the sweep's (now or once the store takes them)."""
+        failure = write_failure(exc, self.store.path)
+        if failure is not None:
+            error = store_error(failure)
+            self._log.write("CONTROLLER", f"Stopping every child run: {failure}", level="ERROR")
+            for runner in list(self._runners.values()):
+                runner.fail_store(failure, stop=False)  # no more writes of their events; stopped just below
+            await self._stop_all("store", error=error, status=st.FAILED)
+        else:
+            error = error_dict("TuningLoopError", repr(exc))
+            self._log.write("CONTROLLER", f"The tuning loop failed: {exc!r}", level="ERROR")
+            await self._stop_all("failed")
+        self._log.write("CONTROLLER", "Experiment was 'ExperimentStatus.RUNNING', is 'ExperimentStatus.FAILED'.")
+        try:
+            self.store.record_end(self.run_id, st.FAILED, error=error)
+        except Exception as again:  # e.g. locked for longer than the busy timeout: the retry below commits it
+            self._log.write("CONTROLLER", f"Recording the failure failed: {again!r}", level="ERROR")
+        flush_now_or_later(self.store)
 
     async def _loop(self) -> str:
         config = self.config
@@ -157,6 +193,8 @@ class SweepController:
         while True:
             assert self._wake is not None
             self._wake.clear()
+            if self._failure is not None:
+                raise self._failure
             if self._executor.failure is not None:
                 raise self._executor.failure
             self._poll_cancel_requests()
@@ -204,7 +242,12 @@ class SweepController:
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self._report_failure(task.exception())  # type: ignore[arg-type]
 
     async def _launch(self, params: dict[str, Any], resumes: RunRecord | None = None) -> None:
         index = self._generated
@@ -241,7 +284,7 @@ class SweepController:
                                        pass_resume=specs.accepts_keyword(run_config, "resume_from"))
             timeout = None
         runner = TrialRunner(self.store, spec, self._executor, primary_metric=self._metric,
-                             on_primary_metric=self._primary_arrived, timeout=timeout)
+                             on_primary_metric=self._primary_arrived, timeout=timeout, on_store_failure=self._report_failure)
         self._runners[child_id] = runner
         self._spawn(self._drive(runner))
 
@@ -254,6 +297,8 @@ class SweepController:
             status = await runner.run()
         finally:
             self._runners.pop(runner.run_id, None)
+        if self._failure is not None:  # the sweep is failing: nothing more to record
+            return
         self._refresh_curves()
         value = self._goal.best(self._curves.get(runner.run_id, []))
         if value is not None and (self._best is None or self._goal.is_better(value, self._best[0]) or
@@ -299,9 +344,9 @@ class SweepController:
             self._log.write("CONTROLLER", f"Early termination of {decision.run_id} by {decision.policy} at interval {decision.interval}: {decision.reason}")
             self._spawn(runner.stop("policy", grace=POLICY_GRACE_SECONDS, termination=dataclasses.asdict(decision)))
 
-    async def _stop_all(self, reason: str) -> None:
-        await asyncio.gather(*(r.stop(reason, grace=CANCEL_GRACE_SECONDS) for r in list(self._runners.values())),
-                             return_exceptions=True)
+    async def _stop_all(self, reason: str, error: dict[str, Any] | None = None, status: str = st.CANCELED) -> None:
+        await asyncio.gather(*(r.stop(reason, grace=CANCEL_GRACE_SECONDS, error=error, status=status)
+                               for r in list(self._runners.values())), return_exceptions=True)
         if self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
@@ -311,6 +356,8 @@ class SweepController:
             await self._stop_all(reason)
         elif self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self._failure is not None:  # reported while the children ended
+            raise self._failure
         children = self.store.list_runs(parent_id=self.run_id)
         error = None
         if reason is not None:

@@ -99,6 +99,18 @@ def numeric_values(rows: Iterable[MetricRow]) -> list[float]:
     return out
 
 
+def stored_values(calls: list[tuple[str, str, str, str]]) -> dict[tuple[str, str], list[Any]]:
+    """The values of metric calls given as (run_id, name, kind, stored JSON), per (name, run_id) in logging order;
+    all decoded by one ``json.loads``."""
+    decoded = json.loads("[" + ",".join(call[3] for call in calls) + "]") if calls else []
+    logged: dict[tuple[str, str], list[Any]] = {}
+    for (run_id, name, kind, _), value in zip(calls, decoded):
+        items = value if kind == "list" else [value] if kind == "scalar" else []
+        if items:
+            logged.setdefault((name, run_id), []).extend(items)
+    return logged
+
+
 def where_equal(**filters: Any) -> tuple[list[str], list[Any]]:
     """SQL conditions ``column=?`` for the filters that are not None, and their values (to join with AND)."""
     given = [(column, value) for column, value in filters.items() if value is not None]

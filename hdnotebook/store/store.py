@@ -20,8 +20,10 @@ from hdnotebook.names import RUN_ID_PUNCTUATION, check_name
 from hdnotebook.store.compute_queries import ComputeQueries
 from hdnotebook.store.damage import refuse_damaged
 from hdnotebook.store.dataset_queries import DatasetQueries
+from hdnotebook.store.faults import ensure_reserve, write_failure
 from hdnotebook.store.metric_queries import MetricQueries
 from hdnotebook.store.model_queries import ModelQueries
+from hdnotebook.store.pending import PendingEnds
 from hdnotebook.store.rows import RUN_COLUMNS as _RUN_COLUMNS
 from hdnotebook.store.rows import RunRecord
 from hdnotebook.store.rows import dumps as _dumps
@@ -34,8 +36,25 @@ STORE_FILE = "store.sqlite"
 RUN_FILE_FOLDERS = ("outputs", "logs", "user_logs")
 
 
-class Store(MetricQueries, ModelQueries, DatasetQueries, ComputeQueries):
-    """Access to ``<folder>/store.sqlite``; safe to share between threads of one process."""
+@contextlib.contextmanager
+def _removed_unless_committed(folder: Path) -> Iterator[None]:
+    """A run folder that the block creates is removed again (when still empty) if the block raises."""
+    existed = folder.exists()
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+class Store(MetricQueries, ModelQueries, DatasetQueries, ComputeQueries, PendingEnds):
+    """Access to ``<folder>/store.sqlite``; safe to share between threads of one process.
+
+    A write the disk refuses (full, read-only, failing) raises ``StoreWriteError`` naming the file and the cause,
+    after rolling the whole transaction back.
+    """
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder).resolve()
@@ -43,6 +62,7 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ComputeQueries):
         self.path = self.folder / STORE_FILE
         self._local = threading.local()
         self._init_lock = threading.Lock()
+        self._init_pending()
         with self._init_lock, refuse_damaged(self.path, self.close):
             conn = self._conn()
             with conn:
@@ -56,6 +76,7 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ComputeQueries):
                     )
                 elif int(row[0]) < SCHEMA_VERSION:  # every migration so far only adds tables, which SCHEMA created
                     conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
+        ensure_reserve(self.path)  # best effort: a full disk or a read-only folder just has none
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -69,15 +90,25 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ComputeQueries):
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: committed when the block ends, rolled back if it raises."""
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
+        """A write transaction: committed when the block ends, rolled back whole if it or the commit raises.
+
+        A full, read-only or failing disk raises StoreWriteError (see ``faults.write_failure``)."""
         try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:  # a failed COMMIT (full disk) may leave the transaction open
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise
+        except (sqlite3.OperationalError, OSError) as error:
+            failure = write_failure(error, self.path)
+            if failure is None:
+                raise
+            raise failure from error
 
     def _write(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> None:
         with self._transaction() as conn:
@@ -120,8 +151,8 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ComputeQueries):
         """Insert a run (its folder is created too) and return it; a run created Running starts now."""
         now = time.time()
         folder = self.run_folder(run_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        with self._transaction() as conn:
+        with _removed_unless_committed(folder), self._transaction() as conn:
+            folder.mkdir(parents=True, exist_ok=True)  # inside, so that a full disk raises StoreWriteError
             conn.execute("INSERT OR IGNORE INTO experiments VALUES (?, ?)", (experiment, now))
             (number,) = conn.execute(
                 "SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE experiment=?", (experiment,)
@@ -151,7 +182,7 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ComputeQueries):
     def get_run(self, run_id: str) -> RunRecord | None:
         """The run with this id, or None."""
         row = self._conn().execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id=?", (run_id,)).fetchone()
-        return _run_record(row) if row else None
+        return self._overlaid(_run_record(row)) if row else None
 
     def list_runs(
         self,
@@ -167,7 +198,7 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ComputeQueries):
         clause = ("WHERE " + " AND ".join(where)) if where else ""
         order = "child_index" if parent_id is not None else "created_time"
         rows = self._conn().execute(f"SELECT {_RUN_COLUMNS} FROM runs {clause} ORDER BY {order}", args).fetchall()
-        return [_run_record(r) for r in rows]
+        return [self._overlaid(_run_record(r)) for r in rows]
 
     def set_status(
         self,
@@ -183,32 +214,37 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ComputeQueries):
         With ``only_if_active`` a run already in a final status is left alone. Returns whether
         the status changed.
         """
-        now = time.time()
         with self._transaction() as conn:
-            row = conn.execute("SELECT status, start_time FROM runs WHERE run_id=?", (run_id,)).fetchone()
-            if row is None:
-                raise KeyError(run_id)
-            current, started = row
-            if (only_if_active and st.is_terminal(current)) or current == status:
-                return False
-            sets, args = ["status=?"], [status]
-            if status == st.RUNNING and started is None:
+            return self._apply_status(conn, run_id, status, error=error, details=details,
+                                      only_if_active=only_if_active, now=time.time())
+
+    def _apply_status(self, conn: sqlite3.Connection, run_id: str, status: str, *, error: dict[str, Any] | None,
+                      details: str | None, only_if_active: bool, now: float) -> bool:
+        """set_status inside the open transaction ``conn``."""
+        row = conn.execute("SELECT status, start_time FROM runs WHERE run_id=?", (run_id,)).fetchone()
+        if row is None:
+            raise KeyError(run_id)
+        current, started = row
+        if (only_if_active and st.is_terminal(current)) or current == status:
+            return False
+        sets, args = ["status=?"], [status]
+        if status == st.RUNNING and started is None:
+            sets.append("start_time=?")
+            args.append(now)
+        if st.is_terminal(status):
+            sets.append("end_time=?")
+            args.append(now)
+            if started is None:
                 sets.append("start_time=?")
                 args.append(now)
-            if st.is_terminal(status):
-                sets.append("end_time=?")
-                args.append(now)
-                if started is None:
-                    sets.append("start_time=?")
-                    args.append(now)
-            if error is not None:
-                sets.append("error=?")
-                args.append(_dumps(error))
-            conn.execute(f"UPDATE runs SET {', '.join(sets)} WHERE run_id=?", (*args, run_id))
-            conn.execute(
-                "INSERT INTO status_events (run_id, status, time, details) VALUES (?,?,?,?)",
-                (run_id, status, now, details),
-            )
+        if error is not None:
+            sets.append("error=?")
+            args.append(_dumps(error))
+        conn.execute(f"UPDATE runs SET {', '.join(sets)} WHERE run_id=?", (*args, run_id))
+        conn.execute(
+            "INSERT INTO status_events (run_id, status, time, details) VALUES (?,?,?,?)",
+            (run_id, status, now, details),
+        )
         return True
 
     def update_run(self, run_id: str, **fields: Any) -> None:
@@ -234,11 +270,14 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ComputeQueries):
         status event), plus those in ``also``; and the newest status event id, the cursor for the next call.
         Costs what changed, not the sweep's size."""
         newest = self.last_status_event_id()
-        also = list(also)
+        also = [*also, *self.unwritten()]  # a kept final status has no status event yet
         sql = ("SELECT run_id, child_index, status, start_time, end_time FROM runs WHERE parent_id=? AND"
                " (run_id IN (SELECT run_id FROM status_events WHERE id > ?)"
                + (f" OR run_id IN ({','.join('?' * len(also))})" if also else "") + ") ORDER BY child_index")
-        return self._conn().execute(sql, (parent_id, event_cursor, *also)).fetchall(), newest
+        rows = self._conn().execute(sql, (parent_id, event_cursor, *also)).fetchall()
+        if self._pending:  # kept final statuses (the store could not be written) show as they will be committed
+            rows = [(r[0], r[1], self._overlaid_status(r[0], r[2]), r[3], r[4]) for r in rows]
+        return rows, newest
 
     def children_with_status(self, parent_id: str, status: str) -> list[str]:
         """Ids of the parent's children that are in ``status``."""
@@ -248,7 +287,7 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ComputeQueries):
     def status_of(self, run_id: str) -> str | None:
         """Just the status of one run (None if there is no such run)."""
         row = self._conn().execute("SELECT status FROM runs WHERE run_id=?", (run_id,)).fetchone()
-        return row[0] if row else None
+        return self._overlaid_status(run_id, row[0]) if row else None
 
     def children_property(self, parent_id: str, key: str) -> dict[str, str | None]:
         """``{child run id: value}`` of one property, for the parent's children that have it."""

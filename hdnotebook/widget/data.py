@@ -6,13 +6,14 @@ import datetime as _dt
 import json
 from typing import Any
 
+from hdnotebook.scheduler.progress import hms
+
 
 def duration_text(start: float | None, end: float | None, now: float) -> str | None:
     """Elapsed time as ``H:MM:SS`` (None before the run started)."""
     if start is None:
         return None
-    seconds = int(max(0.0, (end if end is not None else now) - start))
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return hms((end if end is not None else now) - start)
 
 
 def widget_data(snapshot: dict[str, Any]) -> dict[str, Any]:
