@@ -97,6 +97,13 @@ class ComputeTarget:
     ``provisioning_state`` is always ``"Succeeded"``.
     """
 
+    workspace: Any
+    name: str
+    type: str
+    provisioning_state: str
+    provisioning_configuration: dict[str, Any] | None
+    _created: str
+
     def __new__(cls, workspace: Any = None, name: str | None = None, **kwargs: Any) -> "ComputeTarget":
         if not (isinstance(name, str) and name):
             raise UserErrorException(f"ComputeTarget expects name to be a non-empty string, got {name!r}")

@@ -104,9 +104,8 @@ def resolve_run_config(run_config: Any, workspace: "Workspace") -> tuple[Any, di
 
     The run config is returned unchanged when it holds no dataset; otherwise it is a copy.
     """
-    from hdnotebook.script_run_config import ScriptRunConfig
-
     from hdnotebook.data.datapath import bound_path
+    from hdnotebook.script_run_config import ScriptRunConfig
 
     inputs: dict[str, Any] = {}
     values = list(run_config.arguments) if isinstance(run_config, ScriptRunConfig) else []
