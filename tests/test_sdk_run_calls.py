@@ -154,3 +154,30 @@ run.log("seen", json.dumps([int(frame["age"].sum()), by_id.name, len(by_id.to_pa
     saved = Dataset.get_by_id(experiment.workspace, words[0])
     assert (saved.name, saved.version, saved.id) == (None, None, words[0]) and titanic.id is None
     assert experiment.workspace.datasets == {}, "a saved dataset is not a registered one"
+
+
+@pytest.mark.timeout(180)
+def test_a_sweeps_children_get_the_run_configurations_environment_and_target(experiment: Experiment, write_script) -> None:
+    from hdnotebook import GridParameterSampling, HyperDriveConfig, PrimaryMetricGoal, choice
+    from hdnotebook.runconfig import RunConfiguration
+
+    src = write_script("""
+import argparse, os
+from hdnotebook import Run
+p = argparse.ArgumentParser()
+p.add_argument("--x", type=float)
+run = Run.get_context()
+run.log("score", p.parse_args().x * float(os.environ["SCALE"]))
+""")
+    config = ScriptRunConfig(str(src), "train.py", run_config=RunConfiguration())
+    env = Environment("scaled")
+    env.environment_variables = {"SCALE": "10"}
+    config.run_config.environment = env
+    config.run_config.target = "cpu-cluster"
+    sweep = experiment.submit(HyperDriveConfig(run_config=config, hyperparameter_sampling=GridParameterSampling({"--x": choice(1, 2)}),
+                                               primary_metric_name="score", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE,
+                                               max_total_runs=2, max_concurrent_runs=2))
+    assert sweep.wait_for_completion()["status"] == "Completed"
+    children = sweep.get_children()
+    assert sorted(c.get_metrics()["score"] for c in children) == [10.0, 20.0]
+    assert {c.get_details()["target"] for c in children} == {"cpu-cluster"}
