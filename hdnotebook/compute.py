@@ -1,16 +1,15 @@
 """``azureml.core.compute`` for notebooks that migrate unchanged: every compute target runs children on
 this machine. Use ``compute_target=`` with a Dask address or ``DaskComputeTarget`` to scale out.
 
-Targets created, attached or looked up in a workspace are kept for the life of the Python process
-(``Workspace.compute_targets``); nothing about them is written to the store.
+Targets are registered in the workspace's store by ``ComputeTarget.create`` / ``attach`` (so every process of the
+workspace sees them); ``ComputeTarget(workspace, name)`` finds one and raises ComputeTargetException for a name
+that was never created, as Azure does.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from hdnotebook.exceptions import AzureMLException, UserErrorException
@@ -19,28 +18,25 @@ LOCAL_TYPE = "local"
 AML_COMPUTE_TYPE = "AmlCompute"
 SUCCEEDED = "Succeeded"
 
-_targets: dict[Path, dict[str, "ComputeTarget"]] = {}
-_targets_lock = threading.Lock()
-
 
 class ComputeTargetException(AzureMLException):
-    """Raised by Azure ML when a compute target is missing; never raised here (every target is local)."""
+    """Raised when a compute target is not registered in the workspace (``ComputeTarget(ws, name)``)."""
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat()
 
 
-def _workspace_key(workspace: Any) -> Path | None:
-    path = getattr(workspace, "path", None)
-    return path if isinstance(path, Path) else None
+def _store_of(workspace: Any) -> Any:
+    store = getattr(workspace, "_store", None)
+    if store is None:
+        raise UserErrorException(f"ComputeTarget expects workspace to be a Workspace, got {type(workspace).__name__}")
+    return store
 
 
 def workspace_targets(workspace: Any) -> dict[str, "ComputeTarget"]:
-    """``{name: target}`` for the targets this process created, attached or looked up in ``workspace`` (a copy)."""
-    key = _workspace_key(workspace)
-    with _targets_lock:
-        return dict(_targets.get(key, {})) if key is not None else {}
+    """``{name: target}`` for the targets registered in ``workspace``'s store, oldest first."""
+    return {r.name: ComputeTarget._from_record(workspace, r) for r in _store_of(workspace).list_compute_targets()}
 
 
 class AmlComputeProvisioningConfiguration(dict):
@@ -54,7 +50,7 @@ class ComputeStatus:
     It describes this machine as one dedicated node that is always provisioned (``Succeeded``) and
     ``Steady``, counted as idle (children are processes on it, not node allocations); ``vm_size`` is
     ``"local"`` whatever size the notebook asked for. Times are ISO 8601 UTC: when the target was
-    first recorded in this process.
+    first registered in the workspace.
     """
 
     creation_time: str
@@ -93,59 +89,68 @@ class ComputeStatus:
 
 
 class ComputeTarget:
-    """A named compute target; children submitted to it run as local processes.
+    """A named compute target registered in a workspace; children submitted to it run as local processes.
 
-    ``ComputeTarget(workspace, name)`` finds the target of that name recorded in the workspace (its
-    ``type`` and provisioning configuration) and otherwise records a new one of type ``"local"``
-    (Azure would raise ComputeTargetException; here every name exists). ``type`` is ``"local"``, or
-    ``"AmlCompute"`` for an :class:`AmlCompute`; ``provisioning_state`` is always ``"Succeeded"``.
+    ``ComputeTarget(workspace, name)`` returns the target of that name that ``create`` or ``attach`` registered
+    (an :class:`AmlCompute` when it was created from ``AmlCompute.provisioning_configuration``) and raises
+    ComputeTargetException when there is none. ``type`` is ``"local"`` or ``"AmlCompute"``;
+    ``provisioning_state`` is always ``"Succeeded"``.
     """
 
-    _compute_type = LOCAL_TYPE
+    workspace: Any
+    name: str
+    type: str
+    provisioning_state: str
+    provisioning_configuration: dict[str, Any] | None
+    _created: str
 
-    def __init__(self, workspace: Any = None, name: str | None = None, **kwargs: Any) -> None:
-        self._setup(workspace, LOCAL_TYPE if name is None else name, None)
-        known = workspace_targets(workspace).get(self.name)
-        if known is None:
-            self._record()
-        else:
-            self.type, self.provisioning_configuration, self._created = known.type, known.provisioning_configuration, known._created
-
-    def _setup(self, workspace: Any, name: Any, configuration: Any) -> None:
+    def __new__(cls, workspace: Any = None, name: str | None = None, **kwargs: Any) -> "ComputeTarget":
         if not (isinstance(name, str) and name):
             raise UserErrorException(f"ComputeTarget expects name to be a non-empty string, got {name!r}")
-        self.workspace = workspace
-        self.name = name
-        self.type = self._compute_type
-        self.provisioning_state = SUCCEEDED
-        self.provisioning_configuration: dict[str, Any] | None = dict(configuration) if isinstance(configuration, dict) else None
-        self._created = _now()
+        record = _store_of(workspace).get_compute_target(name)
+        if record is None:
+            raise ComputeTargetException(
+                f"ComputeTargetNotFound: Compute Target with name {name} not found in provided workspace",
+                error_code="ComputeTargetNotFound")
+        return cls._from_record(workspace, record)
 
-    def _record(self) -> None:
-        key = _workspace_key(self.workspace)
-        if key is not None:
-            with _targets_lock:
-                _targets.setdefault(key, {})[self.name] = self
+    def __init__(self, workspace: Any = None, name: str | None = None, **kwargs: Any) -> None:
+        """Everything is set by ``__new__`` (from the store)."""
 
     @staticmethod
-    def create(workspace: Any, name: str, provisioning_configuration: Any = None) -> "ComputeTarget":
-        """A target with that name, recorded in the workspace (nothing is provisioned); an AmlCompute when
-        the configuration comes from ``AmlCompute.provisioning_configuration``."""
-        cls = AmlCompute if isinstance(provisioning_configuration, AmlComputeProvisioningConfiguration) else ComputeTarget
-        target = cls.__new__(cls)
-        target._setup(workspace, name, provisioning_configuration)
-        target._record()
+    def _from_record(workspace: Any, record: Any) -> "ComputeTarget":
+        cls = AmlCompute if record.type == AML_COMPUTE_TYPE else ComputeTarget
+        target = object.__new__(cls)
+        target.workspace = workspace
+        target.name = record.name
+        target.type = record.type
+        target.provisioning_state = SUCCEEDED
+        target.provisioning_configuration = record.configuration
+        target._created = _iso(record.created_time)
         return target
 
     @staticmethod
+    def create(workspace: Any, name: str, provisioning_configuration: Any = None) -> "ComputeTarget":
+        """Register a target with that name in the workspace's store (nothing is provisioned) and return it; an
+        AmlCompute when the configuration comes from ``AmlCompute.provisioning_configuration``. A name already
+        registered returns the existing target."""
+        if not (isinstance(name, str) and name):
+            raise UserErrorException(f"ComputeTarget expects name to be a non-empty string, got {name!r}")
+        kind = AML_COMPUTE_TYPE if isinstance(provisioning_configuration, AmlComputeProvisioningConfiguration) else LOCAL_TYPE
+        configuration = dict(provisioning_configuration) if isinstance(provisioning_configuration, dict) else None
+        record = _store_of(workspace).add_compute_target(name, kind, configuration)
+        return ComputeTarget._from_record(workspace, record)
+
+    @staticmethod
     def attach(workspace: Any, name: str, attach_configuration: Any = None) -> "ComputeTarget":
-        """A target with that name, recorded in the workspace (nothing is attached)."""
+        """Register a target with that name in the workspace (nothing is attached)."""
         return ComputeTarget.create(workspace, name, attach_configuration)
 
     def wait_for_completion(self, show_output: bool = False, min_node_count: Any = None, timeout_in_minutes: int = 20,
                             is_delete_operation: bool = False) -> None:
-        """Nothing to wait for; with ``show_output`` says where children run."""
+        """Nothing to wait for; with ``show_output`` prints Azure's final provisioning lines and where children run."""
         if show_output:
+            print(f"{SUCCEEDED}\n{self.type} wait for completion finished\n")
             print(f"Compute target {self.name!r}: children run as local processes (hdnotebook).")
 
     def get_status(self) -> ComputeStatus:
@@ -153,11 +158,15 @@ class ComputeTarget:
         return ComputeStatus(creation_time=self._created)
 
     def delete(self) -> None:
-        """Forget the target in its workspace (nothing to deprovision)."""
-        key = _workspace_key(self.workspace)
-        if key is not None:
-            with _targets_lock:
-                _targets.get(key, {}).pop(self.name, None)
+        """Remove the target from its workspace's store (nothing to deprovision)."""
+        _store_of(self.workspace).delete_compute_target(self.name)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, ComputeTarget) and (other.workspace, other.name, other.type, other._created)
+                == (self.workspace, self.name, self.type, self._created))
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.type))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, type={self.type})"
@@ -165,8 +174,6 @@ class ComputeTarget:
 
 class AmlCompute(ComputeTarget):
     """``AmlCompute`` clusters become local processes too; ``type`` is ``"AmlCompute"``."""
-
-    _compute_type = AML_COMPUTE_TYPE
 
     @staticmethod
     def provisioning_configuration(vm_size: str = "", max_nodes: int = 4, min_nodes: int = 0,

@@ -16,9 +16,10 @@ from hdnotebook.dataset import Dataset
 from hdnotebook.environment import Environment
 from hdnotebook.experiment import Experiment
 from hdnotebook.model import Model
+from hdnotebook.run_configuration import RunConfiguration
 from hdnotebook.runs.run import Run
 from hdnotebook.script_run_config import ScriptRunConfig
 from hdnotebook.workspace import Workspace
 
-__all__ = ["ComputeTarget", "Dataset", "Datastore", "Environment", "Experiment", "Model", "Run", "ScriptRunConfig",
+__all__ = ["ComputeTarget", "Dataset", "Datastore", "Environment", "Experiment", "Model", "Run", "RunConfiguration", "ScriptRunConfig",
            "VERSION", "Workspace"]

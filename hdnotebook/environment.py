@@ -20,6 +20,12 @@ from hdnotebook.exceptions import UserErrorException
 _NAME_END = re.compile(r"[\s=<>!~\[;@]")
 _IGNORED = ("python", "pip")
 
+# Azure ML v1's printed defaults (azureml-core 1.5x): a new CondaDependencies pins this Python and asks for
+# azureml-defaults (unpinned) on pip; a new Environment's docker base image is the OpenMPI CPU image.
+DEFAULT_PYTHON_VERSION = "3.8.13"
+DEFAULT_PIP_PACKAGES = ("azureml-defaults",)
+DEFAULT_CPU_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:20230509.v1"
+
 
 def _package_name(requirement: str) -> str | None:
     name = _NAME_END.split(requirement.strip(), maxsplit=1)[0].strip().lower().replace("_", "-")
@@ -55,7 +61,11 @@ def _conda_dependencies(path: Path) -> list[Any]:
 
 
 class CondaDependencies:
-    """The packages an environment asks for: ``CondaDependencies.create(pip_packages=[...], conda_packages=[...])``."""
+    """The packages an environment asks for: ``CondaDependencies.create(pip_packages=[...], conda_packages=[...])``.
+
+    Without a file it starts as Azure's does: ``python=3.8.13`` and the pip package ``azureml-defaults``; a
+    conda file gives exactly that file's packages.
+    """
 
     def __init__(self, conda_dependencies_file_path: str | os.PathLike[str] | None = None, **kwargs: Any) -> None:
         self.conda_packages: list[str] = []
@@ -63,17 +73,21 @@ class CondaDependencies:
         self.python_version: str | None = None
         if conda_dependencies_file_path is not None:
             self._read_conda_file(Path(conda_dependencies_file_path))
+        else:
+            self.python_version = DEFAULT_PYTHON_VERSION
+            self.pip_packages.extend(DEFAULT_PIP_PACKAGES)
 
     @staticmethod
     def create(pip_packages: list[str] | None = None, conda_packages: list[str] | None = None,
                python_version: str | None = None, pin_sdk_version: bool = True, **kwargs: Any) -> "CondaDependencies":
-        """Dependencies made of the given package lists."""
+        """Azure's defaults (see the class) plus the given package lists; ``python_version`` replaces 3.8.13."""
         deps = CondaDependencies()
         for package in pip_packages or []:
             deps.add_pip_package(package)
         for package in conda_packages or []:
             deps.add_conda_package(package)
-        deps.python_version = python_version
+        if python_version is not None:
+            deps.python_version = python_version
         return deps
 
     def add_pip_package(self, pip_package: str) -> None:
@@ -137,13 +151,13 @@ class _PythonSection:
 class DockerSection:
     """``env.docker``: Docker settings, recorded and not used (children run with the notebook's Python, in no container).
 
-    ``enabled`` (False), ``base_image``, ``base_dockerfile``, ``shm_size`` (None: not set) and ``arguments``
-    (a list of ``docker run`` words) are plain writable attributes.
+    ``enabled`` (False), ``base_image`` (Azure's default CPU image), ``base_dockerfile``, ``shm_size`` (None: not
+    set) and ``arguments`` (a list of ``docker run`` words) are plain writable attributes.
     """
 
     def __init__(self) -> None:
         self.enabled = False
-        self.base_image: str | None = None
+        self.base_image: str | None = DEFAULT_CPU_IMAGE
         self.base_dockerfile: str | None = None
         self.shm_size: str | None = None
         self.arguments: list[str] = []

@@ -37,6 +37,14 @@ class Experiment:
     def __repr__(self) -> str:
         return f"Experiment(Name: {self._name},\nWorkspace: {self._workspace.name})"
 
+    def _repr_html_(self) -> str:
+        """Azure's table in a notebook: name, workspace and a link to the folder that holds its runs."""
+        from hdnotebook.runs.html_repr import html_table, link
+
+        runs = self._workspace._store.folder / "runs"
+        return html_table({"Name": self._name, "Workspace": self._workspace.name, "Report Page": link(runs, "Link to runs folder")},
+                          raw=frozenset({"Report Page"}))
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Experiment) and (other._workspace, other._name) == (self._workspace, self._name)
 

@@ -18,12 +18,14 @@ from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.names import CUSTOM_RUN_ID_MAX, RUN_ID_PUNCTUATION, check_name
 from hdnotebook.policy.base import EarlyTerminationPolicy, is_int, is_number
 from hdnotebook.policy.no_termination import NoTerminationPolicy
+from hdnotebook.run_configuration import DockerConfiguration, RunConfiguration  # noqa: F401  (azureml.core.runconfig's)
 from hdnotebook.sampling.base import HyperParameterSampling
 from hdnotebook.script_run_config import ScriptRunConfig
 from hdnotebook.train.estimator import Estimator
 from hdnotebook.warm_start import check_warm_start
 
-__all__ = ["HyperDriveConfig", "HyperDriveRunConfig", "PrimaryMetricGoal", "duplicated_arguments"]
+__all__ = ["DockerConfiguration", "HyperDriveConfig", "HyperDriveRunConfig", "PrimaryMetricGoal", "RunConfiguration",
+           "duplicated_arguments"]
 
 MAX_TOTAL_RUNS = 1000
 MAX_CONCURRENT_RUNS = 100

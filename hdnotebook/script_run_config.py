@@ -6,6 +6,7 @@ import os
 from typing import Any, Sequence
 
 from hdnotebook.exceptions import UserErrorException
+from hdnotebook.run_configuration import RunConfiguration
 
 
 class ScriptRunConfig:
@@ -19,8 +20,10 @@ class ScriptRunConfig:
     ``distributed.Client``, a Dask cluster or a :class:`hdnotebook.DaskComputeTarget` runs it on a
     worker of that Dask cluster (the source folder is shipped there; ``outputs/`` and the log come
     back). Any other value (an Azure compute name) is recorded and runs on this machine.
-    ``environment``, ``run_config`` and ``distributed_job_config`` are accepted for compatibility
-    and recorded.
+    ``run_config`` (a :class:`RunConfiguration`; a new one when not given) holds the target and the
+    environment: ``compute_target`` and ``environment``, when given, are set on it, and
+    ``src.compute_target`` / ``src.environment`` read and write it, so ``src.run_config.environment = env``
+    is the environment the run gets. ``distributed_job_config`` is recorded.
     """
 
     def __init__(
@@ -52,13 +55,36 @@ class ScriptRunConfig:
         self.script = script
         self.arguments = list(arguments) if arguments is not None else []
         self.command = command.split() if isinstance(command, str) else (list(command) if command else None)
-        self.run_config = run_config
-        self.compute_target = compute_target
-        self.environment = environment
+        if run_config is not None and not isinstance(run_config, RunConfiguration):
+            raise UserErrorException(f"ScriptRunConfig expects run_config to be a RunConfiguration, got {type(run_config).__name__}")
+        self.run_config = run_config if run_config is not None else RunConfiguration()
+        if compute_target is not None:
+            self.run_config.target = compute_target
+        if environment is not None:
+            self.run_config.environment = environment
         self.distributed_job_config = distributed_job_config
         self.resume_from = resume_from
         self.max_run_duration_seconds = max_run_duration_seconds
         self.docker_runtime_config = docker_runtime_config
+
+    @property
+    def compute_target(self) -> Any:
+        """``run_config.target``: where the run goes (None when it is the default ``"local"``)."""
+        target = self.run_config.target
+        return None if isinstance(target, str) and target == "local" else target
+
+    @compute_target.setter
+    def compute_target(self, value: Any) -> None:
+        self.run_config.target = "local" if value is None else value
+
+    @property
+    def environment(self) -> Any:
+        """``run_config.environment``: the environment the run gets."""
+        return self.run_config.environment
+
+    @environment.setter
+    def environment(self, value: Any) -> None:
+        self.run_config.environment = value
 
     def __repr__(self) -> str:
         target = self.script if self.script is not None else " ".join(self.command or [])

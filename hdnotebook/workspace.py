@@ -94,8 +94,7 @@ class Workspace:
 
     @property
     def compute_targets(self) -> dict[str, Any]:
-        """``{name: ComputeTarget}`` for the targets created, attached or looked up in this workspace by this
-        Python process (they are not kept in the store)."""
+        """``{name: ComputeTarget}`` for the targets created or attached in this workspace (kept in its store)."""
         from hdnotebook.compute import workspace_targets
 
         return workspace_targets(self)

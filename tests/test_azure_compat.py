@@ -4,11 +4,15 @@ ComputeTarget/AmlCompute. They are recorded; children run on this machine."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
+import hdnotebook
 from hdnotebook import (AmlCompute, ComputeTarget, ComputeTargetException, CondaDependencies, Environment, Experiment,
                         GridParameterSampling, HyperDriveConfig, PrimaryMetricGoal, ScriptRunConfig, UserErrorException,
                         Workspace, choice)
@@ -47,7 +51,15 @@ def test_a_migrated_azure_notebook_runs_unchanged_but_for_its_imports(tmp_path: 
     with pytest.warns(UserWarning, match=r"no-such-package-hdnotebook"):
         run = Experiment(ws, "azure-notebook").submit(config)
     run.wait_for_completion()
-    assert run.get_best_run_by_primary_metric().get_metrics() == {"accuracy": 1.0}
+    best = run.get_best_run_by_primary_metric()
+    assert best.get_metrics() == {"accuracy": 1.0}
+    # run details name the compute target the notebook gave (an object or a name), not "local"
+    assert best.get_details()["target"] == "cpu-cluster"
+    assert json.loads(run.get_tags()["platform_config"])["target"] == "cpu-cluster"
+    single = Experiment(ws, "azure-notebook").submit(
+        ScriptRunConfig(source_directory=str(src), script="train.py", arguments=["--C", 2], compute_target="gpu-cluster"))
+    single.wait_for_completion()
+    assert (single.get_status(), single.get_details()["target"]) == ("Completed", "gpu-cluster")
 
 
 def test_environment_sources_and_missing_packages(tmp_path: Path) -> None:
@@ -68,12 +80,14 @@ def test_environment_sources_and_missing_packages(tmp_path: Path) -> None:
         Environment("")
 
 
-def test_compute_targets_say_where_children_run(capsys: pytest.CaptureFixture[str]) -> None:
-    target = ComputeTarget(workspace=None, name="gpu-cluster")
+def test_compute_targets_say_where_children_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = ComputeTarget.create(Workspace(tmp_path), "gpu-cluster")
     target.wait_for_completion(show_output=True)
     assert "local processes" in capsys.readouterr().out
     assert target.get_status().provisioning_state == "Succeeded"
     assert repr(target) == "ComputeTarget(name='gpu-cluster', type=local)"
+    with pytest.raises(UserErrorException, match="ComputeTarget expects workspace to be a Workspace, got NoneType"):
+        ComputeTarget(workspace=None, name="gpu-cluster")
 
 
 def test_workspace_keeps_the_azure_identity_it_was_given_else_says_local(tmp_path: Path, monkeypatch) -> None:
@@ -90,22 +104,26 @@ def test_workspace_keeps_the_azure_identity_it_was_given_else_says_local(tmp_pat
         Workspace(subscription_id=1234)
 
 
-def test_compute_targets_are_recorded_per_workspace_with_azure_status(tmp_path: Path) -> None:
+def test_compute_targets_are_recorded_per_workspace_with_azure_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ws, other = Workspace(tmp_path / "a"), Workspace(tmp_path / "b")
     assert ws.compute_targets == {}
-    # the compute cell of every sample, with the lookup of an existing cluster first:
-    try:
-        cluster = ComputeTarget(workspace=ws, name="cpu-cluster")
-    except ComputeTargetException:  # never raised: every name exists locally
-        pytest.fail("ComputeTarget(workspace, name) raised")
-    created = ComputeTarget.create(ws, "gpu-cluster", AmlCompute.provisioning_configuration(vm_size="STANDARD_NC6", max_nodes=4))
-    created.wait_for_completion(show_output=True, min_node_count=None, timeout_in_minutes=20)
+    # the compute cell of every sample: an unknown name raises, so the create branch runs
+    for name, config in (("cpu-cluster", None), ("gpu-cluster", AmlCompute.provisioning_configuration(vm_size="STANDARD_NC6", max_nodes=4))):
+        try:
+            ComputeTarget(workspace=ws, name=name)
+            pytest.fail("ComputeTarget(workspace, unknown name) did not raise")
+        except ComputeTargetException as e:
+            assert e.error_code == "ComputeTargetNotFound" and f"Compute Target with name {name} not found" in e.message
+            target = ComputeTarget.create(ws, name, config)
+            target.wait_for_completion(show_output=True, min_node_count=None, timeout_in_minutes=20)
+    assert "Succeeded\nAmlCompute wait for completion finished" in capsys.readouterr().out
+    cluster, created = ComputeTarget(workspace=ws, name="cpu-cluster"), ComputeTarget(ws, "gpu-cluster")
     assert type(created) is AmlCompute and created.type == "AmlCompute" and created.provisioning_state == "Succeeded"
     assert cluster.type == "local" and created.provisioning_configuration["vm_size"] == "STANDARD_NC6"
     assert ws.compute_targets == {"cpu-cluster": cluster, "gpu-cluster": created} and other.compute_targets == {}
-    assert Workspace(tmp_path / "a").compute_targets["gpu-cluster"] is created
-    found = ComputeTarget(workspace=ws, name="gpu-cluster")
-    assert found.type == "AmlCompute" and found.get_status().serialize()["creationTime"] == created.get_status().creation_time
+    assert ComputeTarget.create(ws, "gpu-cluster") == created  # an existing name keeps its first record
+    with pytest.raises(ComputeTargetException):
+        ComputeTarget(other, "gpu-cluster")
     status = created.get_status().serialize()
     assert set(status) == {"currentNodeCount", "targetNodeCount", "nodeStateCounts", "allocationState",
                            "allocationStateTransitionTime", "errors", "creationTime", "modifiedTime", "provisioningState",
@@ -115,8 +133,31 @@ def test_compute_targets_are_recorded_per_workspace_with_azure_status(tmp_path: 
         ("cpu-cluster", "local", "Succeeded"), ("gpu-cluster", "AmlCompute", "Succeeded")]
     created.delete()
     assert list(ws.compute_targets) == ["cpu-cluster"]
+    with pytest.raises(ComputeTargetException):
+        AmlCompute(ws, "gpu-cluster")
     with pytest.raises(UserErrorException, match="ComputeTarget expects name to be a non-empty string"):
         ComputeTarget.create(ws, "", None)
+
+
+@pytest.mark.timeout(120)
+def test_compute_targets_are_kept_in_the_store_for_other_processes(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path)
+    ComputeTarget.create(ws, "cpu-cluster", AmlCompute.provisioning_configuration(vm_size="STANDARD_D2_V2", max_nodes=4))
+    code = textwrap.dedent(f"""
+        from hdnotebook import AmlCompute, ComputeTarget, ComputeTargetException, Workspace
+        ws = Workspace({str(tmp_path)!r})
+        found = ComputeTarget(workspace=ws, name="cpu-cluster")
+        print(type(found).__name__, found.provisioning_configuration["vm_size"], sorted(ws.compute_targets))
+        try:
+            ComputeTarget(workspace=ws, name="gpu-cluster")
+        except ComputeTargetException:
+            ComputeTarget.create(ws, "gpu-cluster", None)
+    """)
+    env = {**os.environ, "PYTHONPATH": str(Path(hdnotebook.__file__).parent.parent)}  # this checkout's hdnotebook
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=100, check=True,
+                         env=env).stdout
+    assert out.split() == ["AmlCompute", "STANDARD_D2_V2", "['cpu-cluster']"]
+    assert ComputeTarget(ws, "gpu-cluster").type == "local"  # created by the other process
 
 
 def test_azure_core_module_paths_version_and_telemetry() -> None:
@@ -163,6 +204,20 @@ def test_conda_specification_is_read_as_yaml_whatever_its_indentation(tmp_path: 
     assert Environment.from_conda_specification("e", tmp_path / "no-deps.yml").python.conda_dependencies.package_names() == []
 
 
+def test_new_environments_and_dependencies_print_azures_defaults() -> None:
+    from hdnotebook.environment import DEFAULT_CPU_IMAGE
+
+    assert Environment("e").docker.base_image == DEFAULT_CPU_IMAGE
+    assert DEFAULT_CPU_IMAGE.startswith("mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:")
+    deps = CondaDependencies.create(pip_packages=["numpy"], conda_packages=["scipy"])
+    assert (deps.python_version, deps.conda_packages, deps.pip_packages) == ("3.8.13", ["scipy"], ["azureml-defaults", "numpy"])
+    printed = deps.serialize_to_string()
+    assert printed.startswith("name: project_environment\ndependencies:\n- python=3.8.13\n- scipy\n- pip:\n  - azureml-defaults\n")
+    assert printed.endswith("channels:\n- anaconda\n- conda-forge\n")
+    assert Environment("e").python.conda_dependencies.pip_packages == ["azureml-defaults"]
+    assert CondaDependencies.create(python_version="3.10").python_version == "3.10"
+
+
 def test_environment_docker_settings_are_recorded(tmp_path: Path) -> None:
     env = Environment("keras-env")
     assert env.docker is not None and env.docker.enabled is False and env.docker.arguments == []
@@ -189,7 +244,7 @@ def test_conda_dependencies_round_trip_through_a_file(tmp_path: Path) -> None:
     assert Path(path) == tmp_path / "env" / "myenv.yml" and Path(path).read_text() == deps.serialize_to_string()
     again = Environment.from_conda_specification("myenv", path).python.conda_dependencies
     assert again.conda_packages == ["python=3.7", "tensorflow", "tensorflow-gpu=2.2.0", "numpy"]
-    assert again.pip_packages == ["keras==2.3.1"]
+    assert again.pip_packages == ["azureml-defaults", "keras==2.3.1"]
     with pytest.raises(UserErrorException, match="core_type to be 'cpu' or 'gpu', got 'tpu'"):
         deps.add_tensorflow_conda_package(core_type="tpu")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -83,14 +84,49 @@ def test_log_image_keeps_the_file(run: Run, tmp_path: Path) -> None:
     assert (tmp_path / "copy.png").read_bytes() == PNG
 
 
+def test_a_run_and_an_experiment_show_azures_html_table_in_a_notebook(run: Run, experiment: Experiment) -> None:
+    from IPython.core.formatters import DisplayFormatter
+
+    from hdnotebook.runs.html_repr import html_table
+
+    data, _ = DisplayFormatter().format(run)  # what a cell that ends with `run` shows
+    page = data["text/html"]
+    assert [re.sub("<.*?>", "", c) for c in re.findall(r"<th>(.*?)</th>", page)] == [
+        "Experiment", "Id", "Type", "Status", "Details Page"]
+    cells = re.findall(r"<td>(.*?)</td>", page)
+    assert cells[:4] == [experiment.name, run.id, "experimentrun", "Running"]
+    assert f'href="{(experiment.workspace.path / ".hdnotebook" / "runs" / run.id).as_uri()}"' in cells[4]
+    assert data["text/plain"].startswith("Run(Experiment: ")
+    run.complete()
+    assert "<td>Completed</td>" in run._repr_html_()
+    page = DisplayFormatter().format(experiment)[0]["text/html"]
+    assert re.findall(r"<td>(.*?)</td>", page)[:2] == [experiment.name, experiment.workspace.name]
+    assert f'href="{(experiment.workspace.path / ".hdnotebook" / "runs").as_uri()}"' in page
+    assert html_table({"Status": "<b>"}) == "<table style='width:100%'><tr><th>Status</th></tr><tr><td>&lt;b&gt;</td></tr></table>"
+
+
+def test_interactive_runs_start_when_created_and_end_when_completed(run: Run) -> None:
+    child = run.child_run("part")
+    for r in (run, child):
+        details = r.get_details()
+        assert details["status"] == "Running" and details["startTimeUtc"] is not None and "endTimeUtc" not in details
+    time.sleep(0.05)
+    child.complete()
+    run.complete()
+    for r in (run, child):
+        details = r.get_details()
+        assert details["endTimeUtc"] > details["startTimeUtc"], "start is creation time, end is complete() time"
+
+
 def test_tags_properties_and_lifecycle(run: Run, experiment: Experiment) -> None:
     run.tag("stage", "dev")
     run.set_tags({"n": 3})
     run.remove_tags(["stage"])
     assert run.get_tags() == {"n": "3"}
     run.add_properties({"p": "1"})
-    run.add_properties({"p": "2"})
-    assert run.get_properties() == {"p": "1"}, "properties are immutable"
+    with pytest.raises(UserErrorException, match=r"already has the properties \['p'\]; properties are immutable"):
+        run.add_properties({"q": "new", "p": "2"})
+    assert run.get_properties() == {"p": "1"}, "nothing of a refused call is added"
     assert run.get_status() == "Running"
     run.upload_file("outputs/notes.txt", __file__)
     assert run.get_file_names() == ["outputs/notes.txt"]

@@ -6,6 +6,8 @@ stores that definition under a name, as version 1, 2, ... in the workspace store
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from hdnotebook.data.cache import CACHE_FOLDER
 from hdnotebook.data.sources import DataFile, list_files
 from hdnotebook.exceptions import UserErrorException
+from hdnotebook.store.dataset_queries import SAVED_PREFIX
 
 if TYPE_CHECKING:
     from hdnotebook.store.rows import DatasetRecord
@@ -28,10 +31,13 @@ def _check_tags(tags: Any) -> dict[str, str]:
 
 
 def _registered(field: str, doc: str) -> Any:
-    """A read-only property showing one field of the dataset's registration (None when unregistered)."""
+    """A read-only property showing one field of the dataset's registration (None when unregistered; a
+    saved dataset has an id but no name or version)."""
 
     def get(self: "AbstractDataset") -> Any:
-        return getattr(self._registration, field) if self._registration else None
+        if self._registration is None or (field != "id" and self._registration.name.startswith(SAVED_PREFIX)):
+            return None
+        return getattr(self._registration, field)
 
     return property(get, doc=doc)
 
@@ -114,6 +120,18 @@ class AbstractDataset:
             raise UserErrorException(
                 f'There is already a dataset registered under name "{name}". Specify `create_new_version=True` to '
                 "register the dataset as a new version.")
+        return type(self)(record.definition, workspace, record)
+
+    def _saved(self, workspace: "Workspace") -> "AbstractDataset":
+        """This dataset if registered, else the same definition saved in the store without a name (as Azure saves a
+        dataset a run consumes): it gets an id that ``Dataset.get_by_id`` finds; saving the same definition again
+        gives the same id. Saved datasets are not listed in ``workspace.datasets``."""
+        if self.id is not None:
+            return self
+        digest = hashlib.sha256(json.dumps([self._kind, self._definition], sort_keys=True).encode()).hexdigest()[:32]
+        record = workspace._store.add_dataset_version(uuid.uuid4().hex, SAVED_PREFIX + digest, self._kind, self._definition,
+                                                      None, {}, False)
+        assert record is not None  # the name is the definition's digest: an existing one has this definition
         return type(self)(record.definition, workspace, record)
 
     def _to_json(self, workspace: "Workspace | None" = None) -> dict[str, Any]:

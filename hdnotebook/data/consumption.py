@@ -4,8 +4,8 @@ Here both ``as_mount()`` and ``as_download()`` give the child a local folder: th
 materialised once into the workspace cache when the run is submitted (every child of a sweep gets the
 same folder; treat it as read-only). Nothing is mounted. ``path_on_compute`` is accepted and ignored.
 A FileDataset used in ``direct`` mode in arguments is also passed as that folder; a TabularDataset in
-``direct`` mode is passed as its registered id (``Dataset.get_by_id``), and ``run.input_datasets[name]``
-gives the TabularDataset itself.
+``direct`` mode is passed as its id (``Dataset.get_by_id``; an unregistered one is saved without a name at
+submit, as Azure does), and ``run.input_datasets[name]`` gives the TabularDataset itself.
 """
 
 from __future__ import annotations
@@ -68,13 +68,16 @@ class DatasetConsumptionConfig:
         if isinstance(self.dataset, FileDataset):
             folder = str(self.dataset._materialize(workspace))
             return folder, {"path": folder}
-        if self.dataset.id is None:
-            raise UserErrorException(
-                f"The TabularDataset input {self.name!r} must be registered (dataset.register(...)) to be passed in arguments")
-        return self.dataset.id, {"dataset": self.dataset._to_json(workspace)}
+        saved = self.dataset._saved(workspace)  # an unregistered one is saved, as Azure does
+        return saved.id, {"dataset": saved._to_json(workspace)}
 
 
 def _resolve_value(value: Any, workspace: "Workspace", inputs: dict[str, Any]) -> Any:
+    from hdnotebook.data.datapath import bound_path
+
+    bound = bound_path(value)
+    if bound is not None:
+        return str(bound.local_path)
     if isinstance(value, DatasetConsumptionConfig):
         word, entry = value.resolve(workspace)
         inputs[value.name] = entry
@@ -101,10 +104,12 @@ def resolve_run_config(run_config: Any, workspace: "Workspace") -> tuple[Any, di
 
     The run config is returned unchanged when it holds no dataset; otherwise it is a copy.
     """
+    from hdnotebook.data.datapath import bound_path
     from hdnotebook.script_run_config import ScriptRunConfig
 
     inputs: dict[str, Any] = {}
-    if not dataset_inputs(run_config):
+    values = list(run_config.arguments) if isinstance(run_config, ScriptRunConfig) else []
+    if not dataset_inputs(run_config) and not any(bound_path(v) is not None for v in values):
         return run_config, inputs
     if isinstance(run_config, ScriptRunConfig):
         resolved = copy.copy(run_config)

@@ -14,6 +14,15 @@ def compute_target_of(run_config: Any, compute_target: Any = None) -> Any:
     return compute_target if compute_target is not None else getattr(run_config, "compute_target", None)
 
 
+def local_target_name(target: Any) -> str:
+    """The name run details report for a target that runs children on this machine: a target name given as a
+    string, the ``name`` of a compute target object (an Azure-style ``ComputeTarget``), else ``"local"``."""
+    if isinstance(target, str) and target:
+        return target
+    name = getattr(target, "name", None)
+    return name if isinstance(name, str) and name else "local"
+
+
 def executor_for(run_config: Any, compute_target: Any, slots: int, prestart: int = 0) -> Executor:
     """A LocalExecutor, or a started DaskExecutor when the target is a Dask one (see compute_target.py).
 
@@ -23,7 +32,9 @@ def executor_for(run_config: Any, compute_target: Any, slots: int, prestart: int
     """
     target = compute_target_of(run_config, compute_target)
     if not is_dask_target(target):
-        return LocalExecutor(slots, prestart_workers=prestart)
+        executor = LocalExecutor(slots, prestart_workers=prestart)
+        executor.target_name = local_target_name(target)
+        return executor
     require_distributed()
     from hdnotebook.executors.dask_executor import DaskExecutor
     from hdnotebook.scheduler import background

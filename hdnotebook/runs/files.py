@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -102,6 +104,26 @@ class RunFiles:
             self.upload_file(f"{name.rstrip('/')}/{file.relative_to(root).as_posix()}", file)
 
     # models -----------------------------------------------------------------------------------
+
+    def restore_snapshot(self, snapshot_id: str | None = None, path: str | os.PathLike[str] | None = None) -> str:
+        """Write the run's source snapshot (the files copied from ``source_directory`` when it started) to a ZIP
+        file and return its path, as Azure does: ``path`` ending in ``.zip`` is the file, else the folder
+        (default: the current one) that gets ``<snapshot_id or run id>.zip``. A run without a snapshot (not a
+        script run) raises UserErrorException."""
+        from hdnotebook.scheduler.specs import SNAPSHOT_MANIFEST
+
+        folder = self._files_dir()
+        manifest = folder / SNAPSHOT_MANIFEST if folder is not None else None
+        if manifest is None or not manifest.is_file():
+            raise UserErrorException(f"restore_snapshot: run {self._id} has no source snapshot (only script runs have one)")
+        target = Path(path) if path is not None else Path.cwd()
+        if target.suffix.lower() != ".zip":
+            target = target / f"{snapshot_id or self._id}.zip"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name in json.loads(manifest.read_text()):
+                archive.write(folder / name, name)
+        return str(target)
 
     def register_model(self, model_name: str, model_path: str | None = None, tags: dict[str, Any] | None = None,
                        properties: dict[str, Any] | None = None, model_framework: str | None = None,

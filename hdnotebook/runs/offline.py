@@ -19,6 +19,7 @@ class OfflineRun(Run):
         self._store = None
         self._sink = OfflineSink()
         self._cached = None
+        self._added_properties: set[str] = set()
 
     def __repr__(self) -> str:
         return f"Run(Experiment: None,\nId: {self._id},\nType: {INTERACTIVE_TYPE},\nStatus: {st.RUNNING})"

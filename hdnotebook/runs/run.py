@@ -8,14 +8,13 @@ import json
 import os
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from hdnotebook import status as st
 from hdnotebook.exceptions import ActivityFailedException, RunEnvironmentException, UserErrorException
-from hdnotebook.names import RUN_ID_PUNCTUATION, check_name, is_name
 from hdnotebook.runs import channel
+from hdnotebook.runs.children import RunChildren
 from hdnotebook.runs.driver import driver_alive
 from hdnotebook.runs.files import RunFiles
 from hdnotebook.runs.logging import EventSink, MetricLogging
@@ -43,7 +42,7 @@ def iso_utc(epoch: float | None) -> str | None:
     return _dt.datetime.fromtimestamp(epoch, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class Run(RunFiles, MetricLogging):
+class Run(RunFiles, RunChildren, MetricLogging):
     """A run of an experiment. ``Run(experiment, run_id)`` reopens one from the store.
 
     Writes go through one sink: the store when this process drives the run, the events pipe inside
@@ -58,6 +57,7 @@ class Run(RunFiles, MetricLogging):
         self._store: Store | None = experiment.workspace._store if experiment is not None else None
         self._sink: EventSink = kwargs.get("_sink") or (StoreSink(self._store) if self._store else OfflineSink())
         self._cached: RunRecord | None = kwargs.get("_record")
+        self._added_properties: set[str] = set()
         if self._store is not None and self._cached is None:
             self._cached = self._store.get_run(run_id)
             if self._cached is None:
@@ -167,6 +167,14 @@ class Run(RunFiles, MetricLogging):
 
     def __repr__(self) -> str:
         return f"Run(Experiment: {self._experiment.name if self._experiment else None},\nId: {self._id},\nType: {self.type},\nStatus: {self.get_status()})"
+
+    def _repr_html_(self) -> str:
+        """Azure's table in a notebook: experiment, id, type, status and a link to the run's folder."""
+        from hdnotebook.runs.html_repr import run_table
+
+        rec = self._record()
+        return run_table(self._experiment.name if self._experiment else "None", self._id, self.type, self.get_status(),
+                         rec.run_dir if rec is not None else None)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Run) and other._id == self._id
@@ -321,10 +329,19 @@ class Run(RunFiles, MetricLogging):
         return self._store.get_tags(self._id) if self._store else {}
 
     def add_properties(self, properties: dict[str, Any]) -> None:
-        """Add immutable properties (an existing key keeps its first value)."""
+        """Add properties. They are immutable, as in Azure: a key the run already has raises UserErrorException
+        (naming the keys) and none of the given properties is added."""
         if not isinstance(properties, dict):
             raise UserErrorException("add_properties expects a dict")
-        self._sink.send({"op": "properties", "run": self._id, "properties": {str(k): v for k, v in properties.items()}})
+        given = {str(k): v for k, v in properties.items()}
+        # the pipe to the driver may still hold this process's last ones; an offline run only prints
+        existing = set(self.get_properties()) | self._added_properties if self._store is not None else set()
+        taken = sorted(existing & set(given))
+        if taken:
+            raise UserErrorException(f"add_properties: run {self._id} already has the properties {taken}; "
+                                     "properties are immutable (use tags for values that change)")
+        self._sink.send({"op": "properties", "run": self._id, "properties": given})
+        self._added_properties |= set(given)
 
     def get_properties(self) -> dict[str, str | None]:
         """The run's properties, fresh from the store."""
@@ -345,23 +362,6 @@ class Run(RunFiles, MetricLogging):
             if recursive:
                 out.extend(child.get_children(True, tags, properties, type, status))
         return out
-
-    def child_run(self, name: str | None = None, run_id: str | None = None, outputs: Any = None) -> "Run":
-        """Create a child run (status Running) that logs straight into the store. ``run_id`` must be one folder
-        name (letters, digits, '-', '_', '.'); by default it is ``<parent id>.<name>``, or a random suffix when
-        ``name`` (the display name) is not a plain word."""
-        store = self._need_store()
-        if run_id is not None:
-            check_name(run_id, "child_run run_id", punctuation=RUN_ID_PUNCTUATION)
-        else:  # the name is a display name; it is part of the id (a folder name) only when it is a plain word
-            plain = is_name(name, punctuation=RUN_ID_PUNCTUATION, max_length=100)
-            run_id = f"{self._id}.{name if plain else uuid.uuid4()}"
-        folder_rec = store.create_run(
-            run_id, self._experiment.name, INTERACTIVE_TYPE, parent_id=self._id, status=st.RUNNING,
-            display_name=name, driver=(self._cached.driver if self._cached else None),
-        )
-        store.set_status(run_id, st.RUNNING)
-        return Run(self._experiment, run_id, _record=folder_rec)
 
     # lifecycle ----------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -75,10 +76,17 @@ def _ignore_spec(source: Path) -> pathspec.PathSpec | None:
 _ALWAYS = pathspec.GitIgnoreSpec.from_lines(ALWAYS_IGNORED)
 
 
-def copy_source(source: Path, target: Path) -> None:
+def copy_source(source: Path, target: Path) -> list[str]:
     """Copy ``source`` into ``target`` (which may exist), skipping version control, caches, outputs,
     virtual environments (at any depth; no rule brings them back) and what ``.amlignore`` (or else
-    ``.gitignore``) in ``source`` excludes, as git would. As in git, nothing below an excluded folder is copied."""
+    ``.gitignore``) in ``source`` excludes, as git would. As in git, nothing below an excluded folder is copied.
+    Returns the copied files, '/'-separated and relative to ``target``."""
+    copied: list[str] = []
+
+    def copy(src: str, dst: str) -> Any:
+        copied.append(Path(dst).relative_to(target).as_posix())
+        return shutil.copy2(src, dst)
+
     spec = _ignore_spec(source)
 
     def ignore(folder: str, names: list[str]) -> set[str]:
@@ -92,7 +100,8 @@ def copy_source(source: Path, target: Path) -> None:
                 skipped.add(name)
         return skipped
 
-    shutil.copytree(source, target, ignore=ignore, dirs_exist_ok=True, symlinks=True)
+    shutil.copytree(source, target, ignore=ignore, dirs_exist_ok=True, symlinks=True, copy_function=copy)
+    return copied
 
 
 def check_script_config(config: ScriptRunConfig) -> None:
@@ -104,6 +113,7 @@ def check_script_config(config: ScriptRunConfig) -> None:
         raise UserErrorException(f"ScriptRunConfig expects script {config.script!r} to exist in {config.source_directory!r}")
 
 
+SNAPSHOT_MANIFEST = ".snapshot.json"  # in a script run's folder: the source files copied there (run.restore_snapshot)
 RESUME_FOLDER = "resume_from"
 RESUME_ARGUMENT = "--resume-from"
 
@@ -167,7 +177,8 @@ def script_spec(store: Store, record: RunRecord, config: ScriptRunConfig, params
     (``--resume-from <folder>`` at the end for a resumed child). The environment's
     ``environment_variables`` are set for the child (the run's own HDNOTEBOOK_/AZUREML_RUN_ID win)."""
     folder = Path(record.run_dir)
-    copy_source(Path(config.source_directory).resolve(), folder)
+    snapshot = copy_source(Path(config.source_directory).resolve(), folder)
+    (folder / SNAPSHOT_MANIFEST).write_text(json.dumps(sorted(snapshot)))
     (folder / "outputs").mkdir(exist_ok=True)
     (folder / "logs").mkdir(exist_ok=True)
     log_path = folder / STD_LOG

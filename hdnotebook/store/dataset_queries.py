@@ -11,6 +11,8 @@ from typing import Any
 from hdnotebook.store.rows import DATASET_COLUMNS, DatasetRecord, dataset_record, dumps, next_version_sql, version_query
 
 
+SAVED_PREFIX = "__saved__"  # the name of a dataset saved (not registered) because a run consumed it
+
 class DatasetQueries:
     """Mixin of Store: needs ``self._conn()`` and ``self._transaction()``."""
 
@@ -51,9 +53,10 @@ class DatasetQueries:
         return dataset_record(row) if row else None
 
     def latest_datasets(self) -> list[DatasetRecord]:
-        """The latest version of every registered name, by name."""
+        """The latest version of every registered name, by name (datasets saved for a run, named ``__saved__...``,
+        are left out)."""
         rows = self._conn().execute(
             f"SELECT {DATASET_COLUMNS} FROM datasets d WHERE version = (SELECT MAX(version) FROM datasets WHERE name=d.name)"
-            " ORDER BY name"
+            " AND substr(name, 1, ?) != ? ORDER BY name", (len(SAVED_PREFIX), SAVED_PREFIX)
         ).fetchall()
         return [dataset_record(r) for r in rows]

@@ -1,12 +1,12 @@
 """The SQLite schema of a workspace store. Bump SCHEMA_VERSION and add a migration on change.
 
-Versions: 1 runs, metrics, files; 2 adds ``models``; 3 adds ``datasets`` (tables only, created by the
-schema script itself when an older store is opened).
+Versions: 1 runs, metrics, files; 2 adds ``models``; 3 adds ``datasets``; 4 adds ``compute_targets`` (tables
+only, created by the schema script itself when an older store is opened).
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -100,5 +100,11 @@ CREATE TABLE IF NOT EXISTS datasets (
     tags         TEXT,
     created_time REAL NOT NULL,
     UNIQUE (name, version)
+);
+CREATE TABLE IF NOT EXISTS compute_targets (
+    name          TEXT PRIMARY KEY,
+    type          TEXT NOT NULL,
+    configuration TEXT,
+    created_time  REAL NOT NULL
 );
 """

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from hdnotebook import status as st
 from hdnotebook.names import RUN_ID_PUNCTUATION, check_name
+from hdnotebook.store.compute_queries import ComputeQueries
 from hdnotebook.store.damage import refuse_damaged
 from hdnotebook.store.dataset_queries import DatasetQueries
 from hdnotebook.store.faults import ensure_reserve, write_failure
@@ -49,7 +50,7 @@ def _removed_unless_committed(folder: Path) -> Iterator[None]:
         raise
 
 
-class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, PendingEnds):
+class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, ComputeQueries, PendingEnds):
     """Access to ``<folder>/store.sqlite``; safe to share between threads of one process.
 
     A write the disk refuses (full, read-only, failing) raises ``StoreWriteError`` naming the file and the cause,
@@ -148,7 +149,7 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, PendingE
         tags: dict[str, Any] | None = None,
         properties: dict[str, Any] | None = None,
     ) -> RunRecord:
-        """Insert a run (its folder is created too) and return it."""
+        """Insert a run (its folder is created too) and return it; a run created Running starts now."""
         now = time.time()
         folder = self.run_folder(run_id)
         with _removed_unless_committed(folder), self._transaction() as conn:
@@ -159,10 +160,11 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, PendingE
             ).fetchone()
             conn.execute(
                 "INSERT INTO runs (run_id, experiment, parent_id, child_index, number, run_type, status,"
-                " created_time, display_name, description, definition, hyperparameters, config, driver, run_dir)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " created_time, start_time, display_name, description, definition, hyperparameters, config, driver,"
+                " run_dir) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     run_id, experiment, parent_id, child_index, number, run_type, status, now,
+                    now if status == st.RUNNING else None,
                     display_name, description, _dumps(definition) if definition is not None else None,
                     _dumps(hyperparameters) if hyperparameters is not None else None,
                     _dumps(config) if config is not None else None,

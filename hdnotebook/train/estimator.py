@@ -145,7 +145,7 @@ class Estimator(ScriptRunConfig):
             env.python.conda_dependencies.add_pip_package(self._framework_package)
         env.environment_variables = dict(settings["environment_variables"] or {})
         env.docker.enabled = bool(settings["use_docker"])
-        env.docker.base_image = settings["custom_docker_image"] or settings["custom_docker_base_image"]
+        env.docker.base_image = settings["custom_docker_image"] or settings["custom_docker_base_image"] or env.docker.base_image
         env.docker.shm_size = settings["shm_size"]
         return env
 

@@ -1,0 +1,66 @@
+"""The methods of Run that make child runs by hand (``child_run``, ``create_children``), in a notebook or
+inside a running script: the children are written straight into the store and log there."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from hdnotebook import status as st
+from hdnotebook.exceptions import UserErrorException
+from hdnotebook.names import RUN_ID_PUNCTUATION, check_name, is_name
+from hdnotebook.store import RunRecord, Store
+
+if TYPE_CHECKING:
+    from hdnotebook.experiment import Experiment
+    from hdnotebook.runs.run import Run
+
+
+class RunChildren:
+    """Mixin of Run: needs ``self._id``, ``self._experiment``, ``self._cached`` and ``self._need_store()``."""
+
+    _id: str
+    _experiment: "Experiment"
+    _cached: RunRecord | None
+
+    def _need_store(self) -> Store:
+        raise NotImplementedError
+
+    def child_run(self, name: str | None = None, run_id: str | None = None, outputs: Any = None) -> "Run":
+        """Create a child run (status Running) that logs straight into the store. ``run_id`` must be one folder
+        name (letters, digits, '-', '_', '.'); by default it is ``<parent id>.<name>``, or a random suffix when
+        ``name`` (the display name) is not a plain word."""
+        from hdnotebook.runs.run import INTERACTIVE_TYPE, Run
+
+        store = self._need_store()
+        if run_id is not None:
+            check_name(run_id, "child_run run_id", punctuation=RUN_ID_PUNCTUATION)
+        else:  # the name is a display name; it is part of the id (a folder name) only when it is a plain word
+            plain = is_name(name, punctuation=RUN_ID_PUNCTUATION, max_length=100)
+            run_id = f"{self._id}.{name if plain else uuid.uuid4()}"
+        record = store.create_run(
+            run_id, self._experiment.name, INTERACTIVE_TYPE, parent_id=self._id, status=st.RUNNING,
+            display_name=name, driver=(self._cached.driver if self._cached else None),
+        )
+        return Run(self._experiment, run_id, _record=record)
+
+    def create_children(self, count: int | None = None, tag_key: str | None = None,
+                        tag_values: list[Any] | None = None) -> list["Run"]:
+        """Create several child runs at once (status Running), as Azure's manage-runs sample does: ``count``
+        children, or one per value of ``tag_values``, each tagged ``{tag_key: value}``. Their ids are
+        ``<parent id>_child_<n>`` (n from 0 in creation order, after any children made before)."""
+        if tag_key is not None or tag_values is not None:
+            if not isinstance(tag_key, str) or not isinstance(tag_values, (list, tuple)):
+                raise UserErrorException("create_children expects tag_key (a str) and tag_values (a list) together")
+            if count is not None and count != len(tag_values):
+                raise UserErrorException(f"create_children expects count to equal len(tag_values) ({len(tag_values)}), got {count!r}")
+            count = len(tag_values)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise UserErrorException(f"create_children expects count to be a positive int, got {count!r}")
+        store = self._need_store()
+        first = len(store.list_runs(parent_id=self._id))
+        children = [self.child_run(run_id=f"{self._id}_child_{first + i}") for i in range(count)]
+        if tag_values is not None:
+            for child, value in zip(children, tag_values):
+                child.tag(tag_key, value)  # type: ignore[arg-type]
+        return children
