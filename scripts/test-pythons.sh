@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 CORE_TESTS=(
   tests/test_parameter_expressions.py tests/test_sampling.py tests/test_bayesian_model.py tests/test_policy.py
   tests/test_policy_asha.py tests/test_policy_rules.py tests/test_policy_threshold.py tests/test_store.py
-  tests/test_names.py tests/test_source_ignore.py tests/test_runconfig.py tests/test_run_api.py
+  tests/test_source_ignore.py tests/test_runconfig.py tests/test_run_api.py
   tests/test_function_children.py tests/test_script_children.py tests/test_public_api.py tests/test_persistence.py
-  tests/test_damaged_store.py tests/faults
+  tests/faults
 )
 
 find_python() {  # $1: version such as 3.10

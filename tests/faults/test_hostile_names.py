@@ -13,6 +13,8 @@ from hdnotebook import Experiment, HyperDriveConfig, PrimaryMetricGoal, RandomPa
 from hdnotebook import UserErrorException, Workspace, choice
 from hdnotebook.exceptions import HyperDriveConfigException
 
+pytestmark = pytest.mark.timeout(180)  # the fault suite: every test bounded
+
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
@@ -163,6 +165,7 @@ def test_child_run_ids_stay_one_folder_name(deep: tuple[Path, Workspace]) -> Non
 
 UPLOADER = """
 from hdnotebook import Run
+
 run = Run.get_context()
 try:
     run.upload_file("../../../../escaped.txt", __file__)

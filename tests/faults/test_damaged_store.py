@@ -13,9 +13,12 @@ from hdnotebook import Experiment, Workspace
 from hdnotebook.store.damage import DamagedStoreException
 from tests.conftest import PYTHON, python_env
 
+pytestmark = pytest.mark.timeout(180)  # the fault suite: every test bounded
+
 MAKE_STORE = """
 import sys
 from hdnotebook import Experiment, Workspace
+
 run = Experiment(Workspace(sys.argv[1]), "kept").start_logging()
 for step in range(200):
     run.log("loss", 1.0 / (step + 1))
