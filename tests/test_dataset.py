@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import functools
 import http.server
 import os
@@ -177,8 +179,8 @@ def test_register_versions_get_by_name_and_id(workspace: Workspace, data: Path) 
 
 def test_registrations_live_in_the_store_and_survive_reopening(workspace: Workspace, data: Path) -> None:
     Dataset.File.from_files(path=str(data)).register(workspace, "d")
-    rows = sqlite3.connect(workspace.path / ".hdnotebook" / "store.sqlite").execute(
-        "SELECT name, version, kind FROM datasets").fetchall()
+    with contextlib.closing(sqlite3.connect(workspace.path / ".hdnotebook" / "store.sqlite")) as conn:
+        rows = conn.execute("SELECT name, version, kind FROM datasets").fetchall()
     assert rows == [("d", 1, "file")]
     fresh = Store(workspace.path / ".hdnotebook")
     assert fresh.get_dataset("d").version == 1
@@ -194,7 +196,8 @@ def test_a_schema_2_store_gains_the_datasets_table(tmp_path: Path) -> None:
     conn.close()
     store = Store(folder)
     assert store.latest_datasets() == [] and store.get_run("r1") is not None
-    (version,) = sqlite3.connect(folder / "store.sqlite").execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    with contextlib.closing(sqlite3.connect(folder / "store.sqlite")) as conn:
+        (version,) = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
     assert int(version) == SCHEMA_VERSION == 4
 
 

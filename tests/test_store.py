@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import subprocess
 import time
 from pathlib import Path
@@ -74,7 +76,7 @@ def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     import sqlite3
 
     Store(tmp_path / "s")
-    with sqlite3.connect(tmp_path / "s" / "store.sqlite") as conn:
+    with contextlib.closing(sqlite3.connect(tmp_path / "s" / "store.sqlite")) as conn, conn:
         conn.execute("UPDATE meta SET value='999' WHERE key='schema_version'")
     with pytest.raises(RuntimeError, match="newer hdnotebook"):
         Store(tmp_path / "s")
@@ -84,11 +86,11 @@ def test_a_store_from_schema_1_gains_the_models_table_and_keeps_its_runs(tmp_pat
     import sqlite3
 
     Store(tmp_path / "s").create_run("r1", "e", "azureml.scriptrun")
-    with sqlite3.connect(tmp_path / "s" / "store.sqlite") as conn:
+    with contextlib.closing(sqlite3.connect(tmp_path / "s" / "store.sqlite")) as conn, conn:
         conn.execute("DROP TABLE models")
         conn.execute("DROP TABLE datasets")
         conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
     store = Store(tmp_path / "s")
     assert store.get_run("r1") is not None and store.list_models() == []
-    with sqlite3.connect(tmp_path / "s" / "store.sqlite") as conn:
+    with contextlib.closing(sqlite3.connect(tmp_path / "s" / "store.sqlite")) as conn, conn:
         assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)

@@ -37,6 +37,20 @@ STORE_FILE = "store.sqlite"
 RUN_FILE_FOLDERS = ("outputs", "logs", "user_logs")
 
 
+class _ThreadConnection:
+    """One thread's connection, closed when the thread ends or the Store is dropped (whichever lets go of it first):
+    a connection left to the garbage collector is a ResourceWarning from Python 3.13 on."""
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
 @contextlib.contextmanager
 def _removed_unless_committed(folder: Path) -> Iterator[None]:
     """A run folder that the block creates is removed again (when still empty) if the block raises."""
@@ -80,14 +94,14 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, ComputeQ
         ensure_reserve(self.path)  # best effort: a full disk or a read-only folder just has none
 
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+        held = getattr(self._local, "conn", None)
+        if held is None:
             conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None, check_same_thread=False)
+            held = self._local.conn = _ThreadConnection(conn)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=60000")
-            self._local.conn = conn
-        return conn
+        return held.conn
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -358,8 +372,8 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, ComputeQ
         return [r[0] for r in rows]
 
     def close(self) -> None:
-        """Close this thread's connection (others close when their thread ends)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
+        """Close this thread's connection (others close when their thread ends or the store is dropped)."""
+        held = getattr(self._local, "conn", None)
+        if held is not None:
+            held.conn.close()
             self._local.conn = None
