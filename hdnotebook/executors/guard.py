@@ -47,6 +47,9 @@ KILL_ROUND_PAUSE = 0.02
 _FORWARDED = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name))  # importable on Windows
 
 
+_PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36  # linux/prctl.h
+
+
 def portable() -> bool:
     """True when the portable process path is used: not Linux, no /proc, or ``HDNOTEBOOK_PORTABLE_PROCESS`` set (not 0)."""
     forced = os.environ.get(PORTABLE_ENV, "") not in ("", "0")
@@ -235,6 +238,8 @@ class _Guard:
         signal.set_wakeup_fd(wake_w)
         for sig in (*_FORWARDED, signal.SIGUSR1, signal.SIGCHLD):
             signal.signal(sig, self._on_signal)
+        if self.fast:
+            _linux_watch()
         self.child = self._spawn()
         while True:
             readable, _, _ = select.select([self.lifeline, wake_r], [], [], TICK_SECONDS)
@@ -259,6 +264,18 @@ class _Guard:
             if self.status is None:
                 time.sleep(0.005)
         return self.status
+
+
+def _linux_watch() -> None:
+    """SIGUSR1 (kill the tree) when the driver's thread that started this guard ends, and child subreaper, so that
+    the tree's orphans are re-parented to this guard rather than to init. Set here, after exec, rather than in a
+    preexec_fn: Python code between fork and exec in the multi-threaded kernel can deadlock. A driver that died
+    before this call is seen by the parent-pid check of the first tick."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGUSR1, 0, 0, 0)
+    libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def _exit_like(status: int) -> None:

@@ -19,11 +19,10 @@ from typing import Any, Callable, Sequence
 
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.executors.base import EventCallback
-from hdnotebook.executors.guard import kill_tree, portable
+from hdnotebook.executors.guard import kill_tree
 from hdnotebook.runs.channel import LineDecoder
 
 _PR_SET_PDEATHSIG = 1
-_PR_SET_CHILD_SUBREAPER = 36
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 GUARD_PATH = str(Path(__file__).with_name("guard.py"))
 # sys.path[0] is the guard's folder, never the child's (a source folder may hold a select.py); imported rather
@@ -58,16 +57,9 @@ def _linux_libc() -> Any:
 
 
 def die_with_parent() -> None:
-    """preexec_fn: the child gets SIGKILL when the thread that started it ends (Linux only; a no-op elsewhere)."""
+    """This process gets SIGKILL when the thread that started it ends (Linux only; a no-op elsewhere)."""
     if sys.platform.startswith("linux"):
         _linux_libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-
-def _guard_preexec() -> None:
-    """preexec_fn of a guard on the Linux fast path: SIGUSR1 (kill the tree) when the thread that started it
-    ends, and child subreaper, so the tree's orphans are re-parented to the guard rather than to init."""
-    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGUSR1, 0, 0, 0)
-    _libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def lifeline_fd() -> int:
@@ -85,14 +77,11 @@ async def spawn(argv: Sequence[str], env: dict[str, str], cwd: str, pass_fds: tu
     """Start ``argv`` below a guard (``guard.py``), in a session of its own; the process returned is the guard's,
     which exits as the child does. ``extra`` goes to ``create_subprocess_exec`` (stdin, stdout, stderr)."""
     check_platform()
-    fast = not portable()
-    if fast:
-        _linux_libc()  # loaded here: the preexec_fn runs between fork and exec
     lifeline = lifeline_fd()
+    # no preexec_fn: the guard sets its Linux parent-death signal and subreaper itself (guard._linux_watch)
     return await asyncio.create_subprocess_exec(
         sys.executable, "-S", "-c", _GUARD_MAIN, str(Path(GUARD_PATH).parent), str(lifeline), "--", *argv,
-        cwd=cwd, env=env, pass_fds=(*pass_fds, lifeline), start_new_session=True,
-        preexec_fn=_guard_preexec if fast else None, **extra)
+        cwd=cwd, env=env, pass_fds=(*pass_fds, lifeline), start_new_session=True, **extra)
 
 
 def child_environment(extra: dict[str, str]) -> dict[str, str]:
