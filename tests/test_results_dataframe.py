@@ -49,7 +49,7 @@ def test_one_row_per_child_with_native_dtypes_and_exact_metrics(experiment: Expe
         a = row.depth * row.ratio
         expected = (a, math.inf) if row.act == "tanh" else (a + 1, a + 0.5)
         assert (row.acc, row.acc_last, row.intervals) == (*expected, 3), "exact values, NaN/inf runs included"
-        assert row.duration_seconds == pytest.approx((row.end_time - row.start_time).total_seconds())
+        assert row.duration_seconds == pytest.approx((row.end_time - row.start_time).total_seconds(), abs=1e-6)  # ns timestamps
         assert 0 < row.duration_seconds < 60
     ranked = run.get_children_sorted_by_primary_metric()
     assert df.sort_values("acc", ascending=False)["run_id"].tolist()[:1] == [ranked[0]["run_id"]]
