@@ -15,7 +15,9 @@ import os
 import socket
 from typing import Any
 
+from hdnotebook import status as st
 from hdnotebook.executors.guard import portable
+from hdnotebook.store.sweep_state_queries import DRIVER_LOST
 
 _CREATED_TOLERANCE = 0.01  # seconds; psutil derives a create time from clock ticks on Linux
 
@@ -81,3 +83,16 @@ def driver_alive(driver: dict[str, Any] | None) -> bool | None:
     if recorded is None or created != created:  # an older record without it, or another user's process (NaN)
         return True
     return abs(float(recorded) - created) < _CREATED_TOLERANCE
+
+
+def fail_if_driver_lost(store: Any, record: Any) -> Any:
+    """``record`` (a RunRecord of ``store``) as it is after this check: an active run whose driver has ended is
+    marked Failed with error code ``DriverLost`` first (its files registered), and read again."""
+    if record is None or st.is_terminal(record.status) or driver_alive(record.driver) is not False:
+        return record
+    message = (f"The process that ran this run (pid {record.driver.get('pid')}) ended before the run finished; "
+               "everything the run logged until then is kept.")
+    store.register_run_files(record.run_id)
+    store.set_status(record.run_id, st.FAILED, only_if_active=True,
+                     error={"error": {"code": DRIVER_LOST, "message": message}})
+    return store.get_run(record.run_id)

@@ -163,6 +163,26 @@ class HyperDriveRun(Run):
 
         return request_cancel(self._need_store(), self._id)
 
+    def resume(self) -> "HyperDriveRun":
+        """Continue this sweep after the death of the process that drove it (a kernel crash or restart: status
+        Failed, error code DriverLost), in the background of this process; returns self, Running again.
+
+        The same sweep (id, folder, log, RunDetails) goes on with the configuration kept in the store at submit,
+        a function sweep's function included. The children the death interrupted run again first, as new children
+        with the same hyperparameters and a copy of their ``outputs/`` (``resume_from``, as for
+        ``resume_child_runs``); their records stay Failed. The budget is the original one: ``max_total_runs``
+        counts the children that finished (completed, failed or canceled, or are running), not the interrupted
+        ones; ``max_duration_minutes`` counts the time the sweep actually ran. The sampler continues its sequence
+        (a seeded random sampler repeats nothing, a grid skips what was generated, Bayesian sampling uses every
+        finished child) and the policy compares against every earlier curve. The sweep log records the
+        continuation with its time. Raises UserErrorException for a sweep still driven by a live process,
+        Completed, Canceled, failed for another reason, or submitted before the store kept recipes.
+        """
+        from hdnotebook.scheduler.resume import resume_sweep
+
+        self._cached = resume_sweep(self._need_store(), self._id)
+        return self
+
     def get_diagnostics(self) -> None:
         """Not implemented, as in HyperDrive."""
         raise HyperDriveNotImplementedException("Get diagnostics is not implemented for HyperDrive run")

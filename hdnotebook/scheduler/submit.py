@@ -24,6 +24,7 @@ from hdnotebook.scheduler import background, control, specs
 from hdnotebook.scheduler.store_retry import flush_now_or_later
 from hdnotebook.scheduler.sweep import SweepController
 from hdnotebook.scheduler.sweep_log import SweepLog
+from hdnotebook.scheduler.sweep_recipe import keep_recipe
 from hdnotebook.scheduler.trial import TrialRunner, error_dict
 from hdnotebook.script_run_config import ScriptRunConfig
 from hdnotebook.store import RunRecord, Store
@@ -122,10 +123,11 @@ def submit_sweep(experiment: "Experiment", config: Any, tags: dict[str, Any]) ->
     }
     record = store.create_run(run_id, experiment.name, HYPERDRIVE_TYPE, status=st.NOT_STARTED, config=stored_config,
                               driver=current_driver(), tags={**_sweep_tags(config, executor.target_name), **tags}, properties=properties)
+    keep_recipe(store, run_id, config, payload)  # what HyperDriveRun.resume() needs if this process dies
     log = SweepLog(Path(record.run_dir) / SWEEP_LOG)
     log.write("API", f"Experiment created: {run_id}")
     controller = SweepController(store, record, config, executor, log, payload)
-    _start(controller, controller.run())
+    start_controller(controller, controller.run())
     return HyperDriveRun(experiment, run_id, hyperdrive_config=given, _record=record)
 
 
@@ -182,11 +184,12 @@ def submit_single(experiment: "Experiment", run_config: ScriptRunConfig | Callab
         spec = specs.function_spec(store, record, payload, {})
         timeout = None
     controller = SingleRunController(TrialRunner(store, spec, executor, timeout=timeout), executor)
-    _start(controller, controller.run())
+    start_controller(controller, controller.run())
     return Run(experiment, run_id, _record=record)
 
 
-def _start(controller: Any, work: Any) -> None:
+def start_controller(controller: Any, work: Any) -> None:
+    """Register ``controller`` (cancel requests reach it) and run ``work`` on the background loop."""
     control.register(controller)
 
     async def drive() -> None:

@@ -24,6 +24,7 @@ from hdnotebook.runs.run import FUNCTION_TYPE, SCRIPT_TYPE
 from hdnotebook.sampling.history import SamplingHistory, TrialRecord
 from hdnotebook.sampling.space import fits_space
 from hdnotebook.scheduler import specs
+from hdnotebook.scheduler.continuation import Continuation
 from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING, primary_metric_warning
 from hdnotebook.scheduler.store_retry import flush_now_or_later
 from hdnotebook.scheduler.sweep_history import SweepHistory
@@ -36,14 +37,16 @@ from hdnotebook.store.faults import write_failure
 POLL_SECONDS = 0.5
 CANCEL_GRACE_SECONDS = 1.0
 POLICY_GRACE_SECONDS = 5.0
+SPAN_BEAT_SECONDS = 2.0  # how often a running sweep records that it still runs (what max_duration_minutes counts)
 
 
 class SweepController:
     """Runs one sweep to its end; ``await controller.run()`` on the background loop."""
 
     def __init__(self, store: Store, parent: RunRecord, config: Any, executor: Executor, log: SweepLog,
-                 payload: bytes | None = None) -> None:
-        """``payload`` is the pickled function of a function sweep (None for scripts)."""
+                 payload: bytes | None = None, continuation: Continuation | None = None) -> None:
+        """``payload`` is the pickled function of a function sweep (None for scripts); ``continuation`` what a
+        sweep continued after the death of its driver inherits (None for a new sweep)."""
         self.run_id = parent.run_id
         self.store = store
         self.config = config
@@ -59,6 +62,13 @@ class SweepController:
         self._best: tuple[float, str] | None = None
         self._generated = self._known.generated
         self._resumes: list[RunRecord] = [r for r in (store.get_run(c.id) for c in config.resume_child_runs) if r]
+        self._continuation = continuation
+        self._uncounted = 0  # children that do not count in max_total_runs (interrupted by a driver's death)
+        if continuation is not None:
+            self._resumes = list(continuation.reruns)
+            self._uncounted = continuation.uncounted
+        self._span: int | None = None
+        self._span_beat = 0.0
         self._prior: tuple[TrialRecord, ...] = ()
         self._stop_reason: str | None = None
         self._policy_due = False
@@ -119,6 +129,22 @@ class SweepController:
             self._log.write("CONTROLLER", f"Warm start from {len(parents)} parent sweep(s): {len(prior)} earlier runs "
                                           f"inform the policy and the sampler{note}.")
 
+    def _best_of_earlier_children(self) -> None:
+        """A continued sweep: the best child so far among those its first life ran (ties to the earlier child)."""
+        self._known.refresh_curves()
+        for child in self.store.list_runs(parent_id=self.run_id):
+            value = self._known.best(child.run_id)
+            if value is not None and (self._best is None or self._goal.is_better(value, self._best[0])):
+                self._best = (value, child.run_id)
+
+    def _beat(self, final: bool = False) -> None:
+        """Move the end of this life's running span to now (at most every SPAN_BEAT_SECONDS unless ``final``), so
+        that a later continuation knows how long the sweep ran even if this process dies."""
+        now = time.time()
+        if self._span is not None and (final or now - self._span_beat >= SPAN_BEAT_SECONDS):
+            self._span_beat = now
+            self.store.extend_span(self._span, now)
+
     # the loop ---------------------------------------------------------------------------------
 
     async def run(self) -> str:
@@ -136,6 +162,10 @@ class SweepController:
                 await self._executor.aclose()
             except Exception as exc:
                 self._log.write("CONTROLLER", f"Closing the executor failed: {exc!r}", level="ERROR")
+            try:
+                self._beat(final=True)
+            except Exception as exc:  # a store that cannot be written: the span keeps its last beat
+                self._log.write("CONTROLLER", f"Recording the running time failed: {exc!r}", level="ERROR")
             self._log.close()
             self.finished.set_result(final)
         return final
@@ -163,14 +193,21 @@ class SweepController:
 
     async def _loop(self) -> str:
         config = self.config
-        deadline = self._parent.created_time + config.max_duration_minutes * 60
+        continued = self._continuation
+        start = self._parent.created_time if continued is None else time.time()
+        deadline = start + config.max_duration_minutes * 60 - (continued.ran_seconds if continued else 0.0)
         sampler = config.hyperparameter_sampling
-        self.store.set_status(self.run_id, st.RUNNING, only_if_active=True)
-        self._log.write("CONTROLLER", "Experiment was 'ExperimentStatus.CREATED', is 'ExperimentStatus.RUNNING'.")
+        if continued is None:
+            self.store.set_status(self.run_id, st.RUNNING, only_if_active=True)
+            self._log.write("CONTROLLER", "Experiment was 'ExperimentStatus.CREATED', is 'ExperimentStatus.RUNNING'.")
+        self._span = self.store.open_span(self.run_id, start)
         self._load_inherited()
+        if continued is not None:
+            self._best_of_earlier_children()
         await self._executor.start()
         exhausted = False
-        max_total, max_concurrent = config.max_total_runs, config.max_concurrent_runs
+        max_total = config.max_total_runs + self._uncounted  # as child indices: the interrupted ones do not count
+        max_concurrent = config.max_concurrent_runs
         while True:
             assert self._wake is not None
             self._wake.clear()
@@ -179,6 +216,7 @@ class SweepController:
             if self._executor.failure is not None:
                 raise self._executor.failure
             self._poll_cancel_requests()
+            self._beat()
             if self._stop_reason is None and time.time() >= deadline:
                 self._stop_reason = "max_duration"
                 self._log.write("CONTROLLER", f"max_duration_minutes ({config.max_duration_minutes:g}) reached; canceling running child runs.")
@@ -204,7 +242,7 @@ class SweepController:
                 if exhausted:
                     self._log.write("GENERATOR", "All jobs generated: the parameter space is exhausted.")
                 elif self._generated >= max_total:
-                    self._log.write("GENERATOR", f"Max number of jobs '{max_total}' reached for experiment.")
+                    self._log.write("GENERATOR", f"Max number of jobs '{config.max_total_runs}' reached for experiment.")
             if not self._runners and (exhausted or self._generated >= max_total):
                 return await self._finish()
             try:
@@ -245,7 +283,7 @@ class SweepController:
             hyperparameters=params, driver=self._parent.driver,
             properties={"resumed_from": resumes.run_id} if resumes else None,
         )
-        self._known.launched(record)
+        self._known.launched(record, rerun_of=resumes.child_index if resumes and resumes.parent_id == self.run_id else None)
         self.store.set_tags(self.run_id, {child_id: json.dumps(params)})
         loop = asyncio.get_running_loop()
         resume_folder = None

@@ -16,6 +16,8 @@ from hdnotebook.policy.curves import CurveHistory
 from hdnotebook.sampling.history import SamplingHistory, TrialRecord
 from hdnotebook.store import MetricRow, RunRecord, Store, numeric_values
 
+RERUN_PROPERTY = "resumed_from"  # the property of a child that continues another run (resume_child_runs, resume())
+
 
 class SweepHistory:
     """The children of sweep ``run_id``: their primary-metric curves (``curves``, plus those of warm-start
@@ -35,12 +37,16 @@ class SweepHistory:
         if children:  # a sweep driven again: its children's rows so far are read by the first refresh
             self._metric_cursor = 0
         self._trials: list[TrialRecord] = [TrialRecord(c.hyperparameters or {}, c.status) for c in children]
+        self._rerun_of: dict[int, int] = {}  # child index -> index of the interrupted sibling it runs again
+        for child_id, origin in store.children_property(run_id, RERUN_PROPERTY).items():
+            if origin and origin.startswith(self._prefix):
+                self._rerun_of[_index(child_id)] = _index(origin)
         self._changed: set[str] = set()
         self._cancel_requested = {c.run_id for c in children if c.status == st.CANCEL_REQUESTED}
 
     @property
     def generated(self) -> int:
-        """How many children the sweep has."""
+        """How many children the sweep has (the next child index)."""
         return len(self._trials)
 
     @property
@@ -64,8 +70,11 @@ class SweepHistory:
         if rows:
             self._metric_cursor = rows[-1].id
 
-    def launched(self, record: RunRecord) -> None:
-        """A child the loop just created (the next index)."""
+    def launched(self, record: RunRecord, rerun_of: int | None = None) -> None:
+        """A child the loop just created (the next index); ``rerun_of`` is the index of the interrupted sibling it
+        runs again, if it does."""
+        if rerun_of is not None:
+            self._rerun_of[len(self._trials)] = rerun_of
         self._trials.append(TrialRecord(record.hyperparameters or {}, record.status))
 
     def refresh_statuses(self) -> None:
@@ -92,8 +101,28 @@ class SweepHistory:
         self.refresh_statuses()
         trials = self._trials
         for run_id in self._changed:
-            index = int(run_id.rsplit("_", 1)[1])
+            index = _index(run_id)
             if index < len(trials):
                 trials[index] = TrialRecord(trials[index].params, trials[index].status, self.best(run_id))
         self._changed.clear()
-        return SamplingHistory(trials=tuple(trials), goal=self.goal, prior=prior)
+        return SamplingHistory(trials=self._configurations(), goal=self.goal, prior=prior)
+
+    def _configurations(self) -> tuple[TrialRecord, ...]:
+        """One trial per sampled configuration, in sampling order: a child that runs an interrupted sibling again
+        (a continued sweep) is not a new configuration, its status and value stand in for the sibling's."""
+        trials = self._trials
+        if not self._rerun_of:
+            return tuple(trials)
+        shown = list(trials)
+        for new in sorted(self._rerun_of):
+            root = self._rerun_of[new]
+            while root in self._rerun_of:
+                root = self._rerun_of[root]
+            if new < len(trials):
+                shown[root] = TrialRecord(trials[root].params, trials[new].status, trials[new].metric)
+        return tuple(t for i, t in enumerate(shown) if i not in self._rerun_of)
+
+
+def _index(run_id: str) -> int:
+    """The index n of a child run ``<sweep id>_<n>``."""
+    return int(run_id.rsplit("_", 1)[1])

@@ -1,12 +1,14 @@
 """The SQLite schema of a workspace store. Bump SCHEMA_VERSION and add a migration on change.
 
-Versions: 1 runs, metrics, files; 2 adds ``models``; 3 adds ``datasets``; 4 adds ``compute_targets`` (tables
-only, created by the schema script itself when an older store is opened).
+Versions: 1 runs, metrics, files; 2 adds ``models``; 3 adds ``datasets``; 4 adds ``compute_targets``; 5 adds
+``sweep_recipes`` and ``run_spans`` (what ``HyperDriveRun.resume()`` needs). Every migration so far adds tables only,
+created by the schema script itself when an older store is opened; a sweep of an older store has no recipe and
+cannot be resumed.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -107,4 +109,17 @@ CREATE TABLE IF NOT EXISTS compute_targets (
     configuration TEXT,
     created_time  REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sweep_recipes (
+    run_id  TEXT PRIMARY KEY,
+    recipe  BLOB,
+    payload BLOB,
+    problem TEXT
+);
+CREATE TABLE IF NOT EXISTS run_spans (
+    id     INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    start  REAL NOT NULL,
+    end    REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS run_spans_by_run ON run_spans(run_id, id);
 """

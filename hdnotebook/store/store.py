@@ -32,6 +32,7 @@ from hdnotebook.store.rows import run_record as _run_record
 from hdnotebook.store.rows import tag_text as _tag_text
 from hdnotebook.store.rows import where_equal as _where_equal
 from hdnotebook.store.schema import SCHEMA, SCHEMA_VERSION
+from hdnotebook.store.sweep_state_queries import SweepStateQueries
 
 STORE_FILE = "store.sqlite"
 RUN_FILE_FOLDERS = ("outputs", "logs", "user_logs")
@@ -64,7 +65,7 @@ def _removed_unless_committed(folder: Path) -> Iterator[None]:
         raise
 
 
-class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, ComputeQueries, PendingEnds):
+class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, ComputeQueries, SweepStateQueries, PendingEnds):
     """Access to ``<folder>/store.sqlite``; safe to share between threads of one process.
 
     A write the disk refuses (full, read-only, failing) raises ``StoreWriteError`` naming the file and the cause,

@@ -1,0 +1,88 @@
+"""Continuing a sweep that the death of its driving process ended (``HyperDriveRun.resume()``).
+
+Only a sweep that is Failed with error code ``DriverLost`` is continued; the same sweep (same id, same folder, same
+log) goes back to Running under this process. Everything it needs is read from the store: its recipe (settings
+and pickled function, ``sweep_recipe.py``) and its inheritance (interrupted children, budget spent, running time,
+``continuation.py``). Samplers and policies are pure, and read the history the loop rebuilds from the store, so they
+continue where they were.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import time
+from pathlib import Path
+
+from hdnotebook import status as st
+from hdnotebook.exceptions import UserErrorException
+from hdnotebook.executors.choice import executor_for
+from hdnotebook.executors.process import check_platform
+from hdnotebook.runs.driver import current_driver, driver_alive, fail_if_driver_lost
+from hdnotebook.runs.run import HYPERDRIVE_TYPE, SWEEP_LOG
+from hdnotebook.scheduler.continuation import continuation_of, interrupted
+from hdnotebook.scheduler.submit import start_controller
+from hdnotebook.scheduler.sweep import SweepController
+from hdnotebook.scheduler.sweep_log import SweepLog
+from hdnotebook.scheduler.sweep_recipe import load_recipe
+from hdnotebook.store import RunRecord, Store
+
+
+def check_resumable(store: Store, run_id: str) -> RunRecord:
+    """The sweep's record if it can be continued (marked DriverLost first when its driver has died), else a
+    UserErrorException naming the rule it breaks."""
+    record = fail_if_driver_lost(store, store.get_run(run_id))
+    if record is None:
+        raise UserErrorException(f"resume() expects a sweep of this workspace, but there is no run {run_id!r}")
+    if record.run_type != HYPERDRIVE_TYPE:
+        raise UserErrorException(f"resume() continues sweeps only, but {run_id} is a {record.run_type} run")
+    rule = "resume() continues only a sweep that the death of its driving process ended (Failed, DriverLost)"
+    if not st.is_terminal(record.status):
+        pid = (record.driver or {}).get("pid")
+        where = ("on another host" if driver_alive(record.driver) is None else f"in process {pid}")
+        raise UserErrorException(f"{rule}: sweep {run_id} is {record.status}, still driven {where}")
+    if record.status == st.COMPLETED:
+        raise UserErrorException(f"{rule}: sweep {run_id} finished normally (Completed)")
+    if record.status == st.CANCELED:
+        raise UserErrorException(f"{rule}: sweep {run_id} was canceled on purpose (Canceled)")
+    if not interrupted(record):
+        code = ((record.error or {}).get("error") or {}).get("code")
+        raise UserErrorException(f"{rule}: sweep {run_id} failed on its own (error code {code})")
+    return record
+
+
+def resume_sweep(store: Store, run_id: str) -> RunRecord:
+    """Continue sweep ``run_id`` in the background of this process; returns its record (Running). Errors:
+    UserErrorException naming the rule (see check_resumable) or why it cannot be rebuilt here."""
+    check_platform()
+    check_resumable(store, run_id)
+    settings, payload = load_recipe(store, run_id)
+    slots = min(settings.max_concurrent_runs, settings.max_total_runs)
+    is_function = payload is not None
+    executor = executor_for(settings.run_config, settings.compute_target, slots,
+                            prestart=min(slots, os.cpu_count() or 1) if is_function else 0)
+    now = time.time()
+    stamp = _dt.datetime.fromtimestamp(now, _dt.timezone.utc).isoformat(timespec="seconds")
+    if not store.reopen_lost_run(run_id, current_driver(), now, f"Resumed at {stamp} by process {os.getpid()}"):
+        executor_close(executor)
+        raise UserErrorException(f"Sweep {run_id} was resumed by another process meanwhile")
+    record = store.get_run(run_id)
+    assert record is not None
+    continuation = continuation_of(store, run_id, [r.id for r in settings.resume_child_runs])
+    log = SweepLog(Path(record.run_dir) / SWEEP_LOG)
+    log.write("API", f"Experiment resumed at {stamp} by process {os.getpid()} after its driving process ended: "
+                     f"{len(continuation.reruns)} interrupted child run(s) run again first; "
+                     f"{continuation.ran_seconds:.1f} s of max_duration_minutes spent")
+    log.write("CONTROLLER", "Experiment was 'ExperimentStatus.FAILED', is 'ExperimentStatus.RUNNING'.")
+    controller = SweepController(store, record, settings, executor, log, payload, continuation=continuation)
+    start_controller(controller, controller.run())
+    return record
+
+
+def executor_close(executor: object) -> None:
+    """Close an executor that never ran (a Dask one holds a client)."""
+    from hdnotebook.scheduler import background
+
+    aclose = getattr(executor, "aclose", None)
+    if aclose is not None:
+        background.call(aclose())
