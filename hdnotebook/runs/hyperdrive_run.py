@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -181,6 +182,9 @@ class HyperDriveRun(Run):
         from hdnotebook.scheduler.resume import resume_sweep
 
         self._cached = resume_sweep(self._need_store(), self._id)
+        widgets = sys.modules.get("hdnotebook.widget.widget")  # RunDetails shown in this process before: live again
+        if widgets is not None:
+            widgets.revive(self._id)
         return self
 
     def get_diagnostics(self) -> None:

@@ -69,6 +69,16 @@ def live_widgets() -> int:
     return sum(1 for w in list(_live) if w._updating)
 
 
+def revive(run_id: str) -> int:
+    """Make the widgets of run ``run_id`` live again (its sweep was resumed after they saw it end): each sends
+    the state of now and pushes updates until the run ends again. Returns how many were revived."""
+    widgets = [w for w in list(_live) if w._run.id == run_id]
+    for widget in widgets:
+        widget._resync()
+        widget.start_updates()
+    return len(widgets)
+
+
 class RunDetailsWidget(anywidget.AnyWidget):
     """One live view of a run or a sweep."""
 
