@@ -53,34 +53,39 @@ def check_resumable(store: Store, run_id: str) -> RunRecord:
 
 def resume_sweep(store: Store, run_id: str) -> RunRecord:
     """Continue sweep ``run_id`` in the background of this process; returns its record (Running). Errors:
-    UserErrorException naming the rule (see check_resumable) or why it cannot be rebuilt here."""
+    UserErrorException naming the rule (see check_resumable) or why it cannot be rebuilt here; on any error the
+    sweep stays as it was (Failed, DriverLost), so resume() can be called again."""
     check_platform()
-    check_resumable(store, run_id)
+    lost = check_resumable(store, run_id)
     settings, payload = load_recipe(store, run_id)
+    continuation = continuation_of(store, run_id, [r.id for r in settings.resume_child_runs])
     slots = min(settings.max_concurrent_runs, settings.max_total_runs)
-    is_function = payload is not None
     executor = executor_for(settings.run_config, settings.compute_target, slots,
-                            prestart=min(slots, os.cpu_count() or 1) if is_function else 0)
+                            prestart=min(slots, os.cpu_count() or 1) if payload is not None else 0)
     now = time.time()
     stamp = _dt.datetime.fromtimestamp(now, _dt.timezone.utc).isoformat(timespec="seconds")
     if not store.reopen_lost_run(run_id, current_driver(), now, f"Resumed at {stamp} by process {os.getpid()}"):
         executor_close(executor)
         raise UserErrorException(f"Sweep {run_id} was resumed by another process meanwhile")
-    record = store.get_run(run_id)
-    assert record is not None
-    continuation = continuation_of(store, run_id, [r.id for r in settings.resume_child_runs])
-    log = SweepLog(Path(record.run_dir) / SWEEP_LOG)
-    log.write("API", f"Experiment resumed at {stamp} by process {os.getpid()} after its driving process ended: "
-                     f"{len(continuation.reruns)} interrupted child run(s) run again first; "
-                     f"{continuation.ran_seconds:.1f} s of max_duration_minutes spent")
-    log.write("CONTROLLER", "Experiment was 'ExperimentStatus.FAILED', is 'ExperimentStatus.RUNNING'.")
-    controller = SweepController(store, record, settings, executor, log, payload, continuation=continuation)
+    try:
+        record = store.get_run(run_id)
+        assert record is not None
+        log = SweepLog(Path(record.run_dir) / SWEEP_LOG)
+        log.write("API", f"Experiment resumed at {stamp} by process {os.getpid()} after its driving process ended: "
+                         f"{len(continuation.reruns)} interrupted child run(s) run again first; "
+                         f"{continuation.ran_seconds:.1f} s of max_duration_minutes spent")
+        log.write("CONTROLLER", "Experiment was 'ExperimentStatus.FAILED', is 'ExperimentStatus.RUNNING'.")
+        controller = SweepController(store, record, settings, executor, log, payload, continuation=continuation)
+    except BaseException:
+        executor_close(executor)
+        store.set_status(run_id, st.FAILED, error=lost.error)
+        raise
     start_controller(controller, controller.run())
     return record
 
 
 def executor_close(executor: object) -> None:
-    """Close an executor that never ran (a Dask one holds a client)."""
+    """Close an executor whose sweep never started (a Dask one holds a client)."""
     from hdnotebook.scheduler import background
 
     aclose = getattr(executor, "aclose", None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -196,11 +197,22 @@ def test_resume_refuses_a_sweep_canceled_on_purpose(experiment) -> None:
     assert run.get_status() == st.CANCELED
 
 
-def test_a_sweep_kept_by_an_older_store_cannot_be_resumed_and_says_why(experiment) -> None:
-    store = experiment.workspace._store
-    store.create_run("HD_old", experiment.name, "hyperdrive", status=st.RUNNING,
-                     driver={"host": "x", "pid": 1})
+def test_a_sweep_of_a_schema_4_store_is_read_as_before_and_resume_says_why_it_cannot(tmp_path: Path) -> None:
+    store = Store(tmp_path / ".hdnotebook")
+    store.create_run("HD_old", "old", "hyperdrive", status=st.RUNNING, driver={"host": "elsewhere", "pid": 1})
     store.set_status("HD_old", st.FAILED, error={"error": {"code": "DriverLost", "message": "gone"}})
-    with pytest.raises(UserErrorException, match="submitted before the store kept"):
-        HyperDriveRun(experiment, "HD_old").resume()
-    assert store.get_run("HD_old").status == st.FAILED, "nothing changed"
+    store.close()
+    with sqlite3.connect(tmp_path / ".hdnotebook" / "store.sqlite") as conn:  # as hdnotebook with schema 4 left it
+        conn.execute("DROP TABLE sweep_recipes")
+        conn.execute("DROP TABLE run_spans")
+        conn.execute("UPDATE meta SET value='4' WHERE key='schema_version'")
+    conn.close()
+    run = HyperDriveRun(Experiment(Workspace(tmp_path), "old"), "HD_old")
+    assert run.get_status() == st.FAILED
+    with pytest.raises(UserErrorException, match="submitted before the store kept what a sweep needs"):
+        run.resume()
+    store = run._need_store()
+    assert store.get_run("HD_old").status == st.FAILED and store.running_spans("HD_old") == [], "nothing changed"
+    with sqlite3.connect(store.path) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("5",)
+    conn.close()
