@@ -17,6 +17,7 @@ from typing import Iterable
 
 from hdnotebook import status as st
 from hdnotebook.goal import PrimaryMetricGoal
+from hdnotebook.scheduler.sweep_history import RERUN_PROPERTY
 from hdnotebook.store import Store
 from hdnotebook.store.rows import stored_values
 
@@ -164,6 +165,7 @@ class ProgressReader:
         self._full: tuple[float | None, int] | None = None  # full_length() of the children; None: to recompute
         self._metric_cursor: int | None = None
         self._event_cursor = 0
+        self._reruns = (-1, 0)  # (children when counted, children that run an interrupted sibling again)
         properties = store.get_properties(sweep_id) if not per_child and st.is_terminal(record.status) else {}
         best_id, score = properties.get("best_child_run_id"), properties.get("score")
         if best_id is not None and score is not None:
@@ -227,7 +229,17 @@ class ProgressReader:
         if typical is None:
             return None
         active = [ChildState(*self._children[i][1:], self._counts.get(i, 0)) for i in self._active]
-        return _left(typical, full_count, active, len(self._children), self.max_total, self.max_concurrent, now)
+        return _left(typical, full_count, active, len(self._children), self._budget(), self.max_concurrent, now)
+
+    def _budget(self) -> int | None:
+        """``max_total_runs`` in children: in a continued sweep the interrupted children, run again, come on top
+        (counted again only when children were added)."""
+        if self.max_total is None:
+            return None
+        if self._reruns[0] != len(self._children):
+            origins = self.store.children_property(self.sweep_id, RERUN_PROPERTY).values()
+            self._reruns = (len(self._children), sum(bool(o and o.startswith(self.sweep_id + "_")) for o in origins))
+        return self.max_total + self._reruns[1]
 
     def read(self, now: float | None = None) -> SweepProgress:
         """The sweep's progress now (``now`` in epoch seconds, default the clock)."""
@@ -241,7 +253,7 @@ class ProgressReader:
         elapsed = (record.end_time if record.end_time is not None else now) - start
         return SweepProgress(
             sweep_id=self.sweep_id, status=record.status, metric=self.metric, goal=self.goal.name.lower(),
-            max_total=self.max_total, max_concurrent=self.max_concurrent,
+            max_total=self._budget(), max_concurrent=self.max_concurrent,
             counts={k: v for k, v in self._status_counts.items() if v},
             best_value=self._best[best_id] if best_id else None, best_run_id=best_id,
             best_run_number=self._children[best_id][0] if best_id in self._children else None,

@@ -20,6 +20,7 @@ import pytest
 from hdnotebook import Experiment, HyperDriveConfig, RandomParameterSampling, Workspace, choice, status as st
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.runs.hyperdrive_run import HyperDriveRun
+from hdnotebook.scheduler.progress import ProgressReader
 from hdnotebook.scheduler.sweep import SPAN_BEAT_SECONDS
 from hdnotebook.store import Store
 from hdnotebook.widget.run_details import RunDetails
@@ -135,6 +136,8 @@ def test_a_sigkilled_sweep_continues_with_its_interrupted_children_budget_and_se
     counted = [c for c in children if _code(c) != "DriverLost"]
     assert len(counted) == 6, "max_total_runs counts the children that finished, not the interrupted ones"
     assert all(c.status == st.COMPLETED for c in counted)
+    progress = ProgressReader(store, SWEEP_ID).read()
+    assert progress.done == progress.total == 6 + len(interrupted), "the progress line counts the reruns in the budget"
     sampled = [c.hyperparameters["x"] for c in children if c.run_id not in reruns]
     assert len(sampled) == 6 and len(set(sampled)) == 6, f"the seeded sequence repeated a configuration: {sampled}"
 
