@@ -17,7 +17,7 @@ from typing import Iterable
 
 from hdnotebook import status as st
 from hdnotebook.goal import PrimaryMetricGoal
-from hdnotebook.scheduler.sweep_history import RERUN_PROPERTY
+from hdnotebook.scheduler.sweep_history import rerun_count
 from hdnotebook.store import Store
 from hdnotebook.store.rows import stored_values
 
@@ -237,8 +237,7 @@ class ProgressReader:
         if self.max_total is None:
             return None
         if self._reruns[0] != len(self._children):
-            origins = self.store.children_property(self.sweep_id, RERUN_PROPERTY).values()
-            self._reruns = (len(self._children), sum(bool(o and o.startswith(self.sweep_id + "_")) for o in origins))
+            self._reruns = (len(self._children), rerun_count(self.store, self.sweep_id))
         return self.max_total + self._reruns[1]
 
     def read(self, now: float | None = None) -> SweepProgress:

@@ -123,6 +123,15 @@ class SweepHistory:
         return tuple(t for i, t in enumerate(shown) if i not in self._rerun_of)
 
 
+def rerun_count(store: Store, run_id: str) -> int:
+    """How many children of sweep ``run_id`` run an interrupted sibling again (a continued sweep: they come on
+    top of ``max_total_runs`` in child runs). A sweep that ran once (one running span) has none: one indexed read."""
+    if len(store.running_spans(run_id)) < 2:
+        return 0
+    origins = store.children_property(run_id, RERUN_PROPERTY).values()
+    return sum(bool(origin and origin.startswith(run_id + "_")) for origin in origins)
+
+
 def _index(run_id: str) -> int:
     """The index n of a child run ``<sweep id>_<n>``."""
     return int(run_id.rsplit("_", 1)[1])

@@ -19,6 +19,7 @@ from hdnotebook.policy.from_json import policy_from_json
 from hdnotebook.results.charts import param_info, policy_cutoff
 from hdnotebook.runs.run import Run
 from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING
+from hdnotebook.scheduler.sweep_history import rerun_count
 from hdnotebook.store import MetricRow, Store
 from hdnotebook.store.rows import stored_values as _stored_values
 
@@ -74,6 +75,7 @@ class SweepTracker:
         self._policy = policy_from_json(config.get("policy_config"))
         self._threshold: dict[str, Any] | None = None
         self._threshold_time = 0.0
+        self._reruns = (-1, 0)  # (rows when counted, children that run an interrupted sibling again)
         self.finished = False
 
     # building blocks ----------------------------------------------------------------------
@@ -88,12 +90,20 @@ class SweepTracker:
             "id": record.run_id, "status": record.status, "created": record.created_time, "start": record.start_time,
             "end": record.end_time, "now": time.time(), "experiment": record.experiment,
             "primary": {"name": self.metric, "goal": self.goal.name.lower()},
-            "max_total": self._config.get("max_total_runs"), "max_concurrent": self._config.get("max_concurrent_runs"),
+            "max_total": self._max_total(), "max_concurrent": self._config.get("max_concurrent_runs"),
             "sampling": generator.get("name"), "policy": policy, "threshold": self._threshold,
             "best_run": properties.get("best_child_run_id"),
             "error": (record.error or {}).get("error", {}).get("message"),
             "warning": properties.get(PRIMARY_METRIC_WARNING),
         }
+
+    def _max_total(self) -> int | None:
+        """``max_total_runs`` in child runs: a continued sweep's reruns of interrupted children come on top
+        (counted again only when the rows changed in number)."""
+        budget = self._config.get("max_total_runs")
+        if budget is not None and self._reruns[0] != len(self._rows):
+            self._reruns = (len(self._rows), rerun_count(self.store, self.run.id))
+        return None if budget is None else budget + self._reruns[1]
 
     def _row(self, run_id: str, index: int | None, status: str, start: float | None, end: float | None,
              params: dict[str, Any] | None = None) -> dict[str, Any]:

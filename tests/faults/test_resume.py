@@ -138,6 +138,8 @@ def test_a_sigkilled_sweep_continues_with_its_interrupted_children_budget_and_se
     assert all(c.status == st.COMPLETED for c in counted)
     progress = ProgressReader(store, SWEEP_ID).read()
     assert progress.done == progress.total == 6 + len(interrupted), "the progress line counts the reruns in the budget"
+    snapshot = RunDetails(run).get_widget_data()["snapshot"]
+    assert snapshot["run"]["max_total"] == len(snapshot["runs"]) == 6 + len(interrupted), "so does the dashboard"
     sampled = [c.hyperparameters["x"] for c in children if c.run_id not in reruns]
     assert len(sampled) == 6 and len(set(sampled)) == 6, f"the seeded sequence repeated a configuration: {sampled}"
 
