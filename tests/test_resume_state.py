@@ -4,6 +4,7 @@ and the policy continue from."""
 from __future__ import annotations
 
 import functools
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,13 +14,14 @@ from hdnotebook import (BanditPolicy, BayesianParameterSampling, Environment, Hy
 from hdnotebook.compute import ComputeTarget
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.goal import PrimaryMetricGoal
+from hdnotebook.scheduler.specs import pickle_function
 from hdnotebook.scheduler.sweep_history import SweepHistory
 from hdnotebook.scheduler.sweep_recipe import keep_recipe, load_recipe
 from hdnotebook.store import Store
 
 
-def _train(x: float, workspace: Workspace) -> str:
-    return f"{x} in {workspace.path}"
+def _train(x: float, scale: float) -> float:
+    return x * scale
 
 
 def _config(run_config, **kwargs) -> HyperDriveConfig:
@@ -29,43 +31,49 @@ def _config(run_config, **kwargs) -> HyperDriveConfig:
                             **kwargs)
 
 
-def test_a_function_recipe_comes_back_with_its_settings_and_the_workspace_of_the_resuming_process(tmp_path: Path) -> None:
+def test_a_function_recipe_comes_back_with_its_settings_and_its_function_kept_once(tmp_path: Path) -> None:
     workspace = Workspace(tmp_path)
-    config = _config(functools.partial(_train, workspace=workspace))
-    keep_recipe(workspace._store, "HD_a", config, b"payload")
+    function = functools.partial(_train, scale=3.0)
+    config = _config(function)
+    payload = pickle_function(function)
+    keep_recipe(workspace._store, "HD_a", config, payload)
     again = Store(tmp_path / ".hdnotebook")  # another process's store of the same workspace
-    settings, payload = load_recipe(again, "HD_a")
-    assert payload == b"payload"
+    settings, kept = load_recipe(again, "HD_a")
+    assert kept == payload and payload not in again.sweep_recipe("HD_a").recipe, "the function is stored once"
     assert (settings.max_total_runs, settings.max_concurrent_runs, settings.max_duration_minutes) == (40, 3, 7.5)
     assert settings.primary_metric_name == "acc" and settings.primary_metric_goal is PrimaryMetricGoal.MINIMIZE
     assert settings.hyperparameter_sampling == config.hyperparameter_sampling
     assert settings.hyperparameter_sampling.effective_seed == config.hyperparameter_sampling.effective_seed
     assert settings.policy.to_json() == config.policy.to_json() and settings.compute_target == "local"
-    assert settings.run_config.keywords["workspace"]._store is again, "a store is kept as a reference, not a copy"
-    assert settings.run_config(0.5) == f"0.5 in {workspace.path}"
+    assert settings.run_config(0.5) == 1.5
 
 
 def test_a_script_recipe_keeps_its_arguments_environment_and_compute_target_name(tmp_path: Path) -> None:
     workspace = Workspace(tmp_path)
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "train.py").write_text("")
-    target = ComputeTarget.create(workspace, "cpu-cluster")  # holds the workspace, so its store
+    target = ComputeTarget.create(workspace, "cpu-cluster")
     environment = Environment("env")
     environment.environment_variables = {"A": "1"}
-    src = ScriptRunConfig(str(tmp_path / "src"), "train.py", arguments=["--epochs", 3], compute_target=target,
-                          environment=environment)
+    datastore = workspace.get_default_datastore()  # holds the workspace, so its store
+    src = ScriptRunConfig(str(tmp_path / "src"), "train.py", arguments=["--epochs", 3, "--data", datastore],
+                          compute_target=target, environment=environment)
     keep_recipe(workspace._store, "HD_s", _config(src), None)
-    settings, payload = load_recipe(Store(tmp_path / ".hdnotebook"), "HD_s")
+    again = Store(tmp_path / ".hdnotebook")
+    settings, payload = load_recipe(again, "HD_s")
     assert payload is None and settings.compute_target == "cpu-cluster"
-    assert settings.run_config.arguments == ["--epochs", 3] and settings.run_config.script == "train.py"
+    assert settings.run_config.arguments[:3] == ["--epochs", 3, "--data"] and settings.run_config.script == "train.py"
+    assert str(settings.run_config.arguments[3]) == str(datastore)
+    assert settings.run_config.arguments[3]._workspace._store is again, "a store is kept as a reference, not a copy"
     assert settings.run_config.environment.environment_variables == {"A": "1"}
     assert src.compute_target is target, "the submitted ScriptRunConfig is left as it was"
 
 
 def test_a_configuration_that_cannot_be_pickled_is_still_submitted_and_resume_says_why(tmp_path: Path) -> None:
     workspace = Workspace(tmp_path)
-    lock = __import__("threading").Lock()
-    keep_recipe(workspace._store, "HD_l", _config(functools.partial(_train, workspace=lock)), b"x")
+    (tmp_path / "train.py").write_text("")
+    src = ScriptRunConfig(str(tmp_path), "train.py", arguments=["--lock", threading.Lock()])
+    keep_recipe(workspace._store, "HD_l", _config(src), None)
     with pytest.raises(UserErrorException, match=r"cannot be resumed: its configuration could not be pickled at submit "
                                                  r"\(TypeError: .*lock"):
         load_recipe(workspace._store, "HD_l")
@@ -118,8 +126,10 @@ def test_a_dask_target_is_kept_as_its_address_or_as_a_cluster_to_start_alike(tmp
     from hdnotebook.executors.compute_target import DaskComputeTarget
 
     workspace = Workspace(tmp_path)
-    keep_recipe(workspace._store, "HD_d", _config(_train, compute_target=DaskComputeTarget("tcp://10.0.0.5:8786")), b"")
+    keep_recipe(workspace._store, "HD_d", _config(_train, compute_target=DaskComputeTarget("tcp://10.0.0.5:8786")),
+                pickle_function(_train))
     assert load_recipe(workspace._store, "HD_d")[0].compute_target == "tcp://10.0.0.5:8786"
-    keep_recipe(workspace._store, "HD_c", _config(_train, compute_target=DaskComputeTarget(n_workers=3, threads_per_worker=2)), b"")
+    keep_recipe(workspace._store, "HD_c", _config(_train, compute_target=DaskComputeTarget(n_workers=3, threads_per_worker=2)),
+                pickle_function(_train))
     kept = load_recipe(workspace._store, "HD_c")[0].compute_target
     assert isinstance(kept, DaskComputeTarget) and kept.address is None and (kept.n_workers, kept.threads_per_worker) == (3, 2)

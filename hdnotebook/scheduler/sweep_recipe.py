@@ -2,11 +2,11 @@
 workspace can continue the sweep (``scheduler/resume.py``) without anything from the user.
 
 The recipe is a cloudpickle of ``SweepSettings``: the run configuration as submitted (datasets already resolved to
-local folders; a notebook function by value), the sampler with its effective seed, the policy, the metric and the
+local folders), the sampler with its effective seed, the policy, the metric and the
 budgets, and the compute target (a name, a scheduler address, or a fresh ``DaskComputeTarget`` for a cluster started
 on demand). A workspace store the settings refer to (say through a ``ComputeTarget``) is kept as a reference and
-resolved to the resuming process's store. A function sweep's pickled function (the bytes its children get) is kept
-beside it. A configuration that cannot be pickled does not stop the submission: the reason is kept instead, and
+resolved to the resuming process's store. A function sweep's function is kept once, beside it: the cloudpickle
+its children get (a notebook function by value), loaded again as the settings' ``run_config``. A configuration that cannot be pickled does not stop the submission: the reason is kept instead, and
 ``resume()`` reports it.
 """
 
@@ -74,10 +74,12 @@ def _without_target(run_config: Any) -> Any:
     return kept
 
 
-def settings_of(config: Any) -> SweepSettings:
-    """The settings of a (submitted) HyperDriveConfig."""
+def settings_of(config: Any, payload: bytes | None = None) -> SweepSettings:
+    """The settings of a (submitted) HyperDriveConfig; a function sweep's function is left out (None) when its
+    ``payload`` is kept beside them, so that it is stored once."""
     return SweepSettings(
-        run_config=_without_target(config.run_config), hyperparameter_sampling=config.hyperparameter_sampling,
+        run_config=None if payload is not None else _without_target(config.run_config),
+        hyperparameter_sampling=config.hyperparameter_sampling,
         policy=config.policy, primary_metric_name=config.primary_metric_name,
         primary_metric_goal=config.primary_metric_goal, max_total_runs=config.max_total_runs,
         max_concurrent_runs=config.max_concurrent_runs, max_duration_minutes=config.max_duration_minutes,
@@ -115,7 +117,7 @@ def keep_recipe(store: Store, run_id: str, config: Any, payload: bytes | None) -
     """Keep the recipe of sweep ``run_id`` (``config`` as submitted, ``payload`` its pickled function or None);
     when the settings cannot be pickled, keep the reason."""
     try:
-        recipe, problem = _Pickler.dumps(settings_of(config)), None
+        recipe, problem = _Pickler.dumps(settings_of(config, payload)), None
     except Exception as exc:  # any object cloudpickle refuses: the sweep runs, it just cannot be resumed
         recipe, problem = None, f"its configuration could not be pickled at submit ({type(exc).__name__}: {exc})"
     store.keep_sweep_recipe(run_id, recipe, payload, problem)
@@ -132,6 +134,8 @@ def load_recipe(store: Store, run_id: str) -> tuple[SweepSettings, bytes | None]
         raise UserErrorException(f"Sweep {run_id} cannot be resumed: {kept.problem}.")
     try:
         settings = _Pickler.loads(kept.recipe, store)
+        if settings.run_config is None and kept.payload is not None:
+            settings.run_config = _Pickler.loads(kept.payload, store)
     except Exception as exc:
         raise UserErrorException(f"Sweep {run_id} cannot be resumed in this process: its configuration does not load "
                                  f"here ({type(exc).__name__}: {exc}); a function or class it uses must be importable "
