@@ -12,7 +12,7 @@ from jupyter_client.manager import start_new_kernel
 from hdnotebook import status as st
 from hdnotebook.store import Store
 from tests.conftest import python_env
-from tests.test_kernel import execute
+from tests.test_kernel import execute, execute_messages
 
 SUBMIT = """
 from hdnotebook import *
@@ -33,8 +33,10 @@ run = Experiment(Workspace("."), "kernel").submit(config)
 RESUME = """
 import json, os
 from hdnotebook import Experiment, HyperDriveRun, Workspace
+from hdnotebook.widgets import RunDetails
 run = HyperDriveRun(Experiment(Workspace("."), "kernel"), "HD_kernel")
 before = run.get_status()
+RunDetails(run).show()  # shown on the dead sweep: it goes live again, and its static view ends final
 run.resume()
 during = run.get_status()
 run.wait_for_completion()
@@ -59,12 +61,19 @@ def test_a_sweep_continues_in_the_kernel_that_a_restart_started(tmp_path: Path) 
             time.sleep(0.05)
         manager.restart_kernel(now=True)
         client.wait_for_ready(timeout=60)
-        out, errors = execute(client, RESUME, timeout=180)
-        assert not errors, errors
+        messages = execute_messages(client, RESUME, timeout=180)
+        assert not [c for _, kind, c in messages if kind == "error"]
+        out = "".join(c["text"] for _, kind, c in messages if kind == "stream")
         result = json.loads(out.strip().splitlines()[-1])
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+    static = [c for _, kind, c in messages if kind == "display_data" and "text/html" in c["data"]]
+    assert len(static) == 1 and "HD_kernel: Failed" in static[0]["data"]["text/plain"]
+    static_id = static[0]["transient"]["display_id"]
+    updates = [c["data"]["text/plain"] for _, kind, c in messages
+               if kind == "update_display_data" and c["transient"]["display_id"] == static_id]
+    assert updates and "HD_kernel: Completed" in updates[-1], "the static view of the revived RunDetails ends final"
     assert result["pid"] != first_pid, "the sweep was resumed by the new kernel"
     assert (result["before"], result["during"], result["after"]) == (st.FAILED, st.RUNNING, st.COMPLETED)
     children = store.list_runs(parent_id="HD_kernel")

@@ -51,9 +51,11 @@ def static_bundle(snapshot: dict[str, Any], static_key: str) -> dict[str, Any]:
 
 
 def remember(shown: Shown) -> None:
-    """Keep ``shown`` until its run ends (then ``finish_displays`` updates it once)."""
+    """Keep ``shown`` until its run ends (then ``finish_displays`` updates it once); kept once however often."""
     with _lock:
-        _pending.setdefault(shown.run.id, []).append(shown)
+        waiting = _pending.setdefault(shown.run.id, [])
+        if shown not in waiting:
+            waiting.append(shown)
 
 
 def pending(run_id: str) -> int:

@@ -84,6 +84,7 @@ class RunDetails:
         view = widget._repr_mimebundle_()
         view = dict(view[0] if isinstance(view, tuple) else view)
         shown = Shown(self.run_instance, f"hdnb-static-{uuid.uuid4().hex}", widget.static_key)
+        widget.displays.append(shown)
         snapshot = widget.snapshot
         display(live_bundle(view["application/vnd.jupyter.widget-view+json"], self.run_instance.id), raw=True)
         display(static_bundle(snapshot, shown.static_key), raw=True, display_id=shown.static_id)

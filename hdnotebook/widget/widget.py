@@ -26,7 +26,7 @@ import traitlets
 
 from hdnotebook.runs.run import Run
 from hdnotebook.scheduler import background
-from hdnotebook.widget.displays import finish_displays
+from hdnotebook.widget.displays import Shown, finish_displays, remember
 from hdnotebook.widget.library import plotly_library, plotly_source
 from hdnotebook.widget.subshell import route_to_subshell
 from hdnotebook.widget.tracker import tracker_for
@@ -71,10 +71,13 @@ def live_widgets() -> int:
 
 def revive(run_id: str) -> int:
     """Make the widgets of run ``run_id`` live again (its sweep was resumed after they saw it end): each sends
-    the state of now and pushes updates until the run ends again. Returns how many were revived."""
+    the state of now and pushes updates until the run ends again, when its static outputs show the new final
+    state. Returns how many were revived."""
     widgets = [w for w in list(_live) if w._run.id == run_id]
     for widget in widgets:
         widget._resync()
+        for shown in widget.displays:  # their static view gets the final state of this run again
+            remember(shown)
         widget.start_updates()
     return len(widgets)
 
@@ -101,6 +104,7 @@ class RunDetailsWidget(anywidget.AnyWidget):
         self._views: set[str] = set()
         self._updating = False
         self._stop = False
+        self.displays: list[Shown] = []  # the outputs RunDetails displayed it in (revive() finishes them again)
         with self._lock:
             self.snapshot = jsonable(self._tracker.snapshot())
         self.on_msg(self._on_message)
