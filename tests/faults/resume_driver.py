@@ -1,7 +1,7 @@
 """Drives one sweep until the test SIGKILLs it (tests/faults/test_resume.py); run as a script, so that a function
 child is pickled by value from ``__main__`` as one defined in a notebook is.
 
-argv: workspace folder, kind (script|function), sampling (random|grid), max_total_runs, max_concurrent_runs,
+argv: workspace folder, kind (script|function), sampling (random|grid|bayesian), max_total_runs, max_concurrent_runs,
 max_duration_minutes, seconds per child step.
 """
 
@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from hdnotebook import (Experiment, GridParameterSampling, HyperDriveConfig, RandomParameterSampling, ScriptRunConfig,
-                        Workspace, choice)
+from hdnotebook import (BayesianParameterSampling, Experiment, GridParameterSampling, HyperDriveConfig,
+                        RandomParameterSampling, ScriptRunConfig, Workspace, choice, uniform)
 
 SWEEP_ID = "HD_resume_test"
 STEPS = 6
@@ -69,9 +69,12 @@ def main() -> None:
         run_config = ScriptRunConfig(str(src), "train.py")
     else:
         run_config = make_train(step_seconds)
-    values = list(range(1, 9)) if sampling == "random" else list(range(1, 7))
-    space = {"x": choice(*values)}
-    sampler = RandomParameterSampling(space, seed=7) if sampling == "random" else GridParameterSampling(space)
+    if sampling == "bayesian":
+        sampler = BayesianParameterSampling({"x": uniform(1, 8)})
+    elif sampling == "random":
+        sampler = RandomParameterSampling({"x": choice(*range(1, 9))}, seed=7)
+    else:
+        sampler = GridParameterSampling({"x": choice(*range(1, 7))})
     config = HyperDriveConfig(run_config=run_config, hyperparameter_sampling=sampler, primary_metric_name="acc",
                               primary_metric_goal="maximize", max_total_runs=int(total),
                               max_concurrent_runs=int(concurrent), max_duration_minutes=float(minutes),

@@ -91,10 +91,10 @@ def _refuses_while_alive(ws: Path, pid: int) -> None:
 
 
 @pytest.mark.timeout(240)
-@pytest.mark.parametrize("kind", ["script", "function"])
-def test_a_sigkilled_sweep_continues_with_its_interrupted_children_budget_and_seeded_sequence(
-        tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    ws, store, killed = _drive_and_kill(tmp_path, kind, "random", total=6, before_kill=_refuses_while_alive)
+@pytest.mark.parametrize("kind,sampling", [("script", "random"), ("function", "random"), ("function", "bayesian")])
+def test_a_sigkilled_sweep_continues_with_its_interrupted_children_budget_and_sampler(
+        tmp_path: Path, kind: str, sampling: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws, store, killed = _drive_and_kill(tmp_path, kind, sampling, total=6, before_kill=_refuses_while_alive)
     monkeypatch.chdir(ws)
     before = {c.run_id: c for c in store.list_runs(parent_id=SWEEP_ID)}
     interrupted = sorted((r for r, c in before.items() if not st.is_terminal(c.status)), key=lambda r: before[r].child_index)
