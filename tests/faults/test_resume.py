@@ -187,6 +187,23 @@ def test_max_duration_counts_only_the_time_the_sweep_ran(tmp_path: Path, monkeyp
     assert minutes * 60 - 1 < total < minutes * 60 + 8
 
 
+@pytest.mark.timeout(240)
+def test_a_resumed_sweep_can_be_canceled_and_is_then_not_resumed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws, store, _ = _drive_and_kill(tmp_path, "script", "random", total=50, step=1.0)
+    monkeypatch.chdir(ws)
+    run = _sweep(ws).resume()
+    deadline = time.monotonic() + 60
+    while not any(c.status == st.RUNNING and store.get_properties(c.run_id).get("resumed_from")
+                  for c in store.list_runs(parent_id=SWEEP_ID)):
+        assert time.monotonic() < deadline, "the reruns did not start"
+        time.sleep(0.05)
+    run.cancel()
+    assert run.get_status() == st.CANCELED
+    assert not [c.run_id for c in store.list_runs(parent_id=SWEEP_ID) if not st.is_terminal(c.status)]
+    with pytest.raises(UserErrorException, match="canceled on purpose"):
+        _sweep(ws).resume()
+
+
 @pytest.mark.timeout(120)
 def test_resume_refuses_a_sweep_canceled_on_purpose(experiment) -> None:
     def train(x: int) -> None:
