@@ -26,6 +26,7 @@ from hdnotebook.scheduler.sweep import SweepController
 from hdnotebook.scheduler.sweep_log import SweepLog
 from hdnotebook.scheduler.sweep_recipe import load_recipe
 from hdnotebook.store import RunRecord, Store
+from hdnotebook.store.sweep_state_queries import error_code
 
 
 def check_resumable(store: Store, run_id: str) -> RunRecord:
@@ -46,8 +47,7 @@ def check_resumable(store: Store, run_id: str) -> RunRecord:
     if record.status == st.CANCELED:
         raise UserErrorException(f"{rule}: sweep {run_id} was canceled on purpose (Canceled)")
     if not interrupted(record):
-        code = ((record.error or {}).get("error") or {}).get("code")
-        raise UserErrorException(f"{rule}: sweep {run_id} failed on its own (error code {code})")
+        raise UserErrorException(f"{rule}: sweep {run_id} failed on its own (error code {error_code(record.error)})")
     return record
 
 

@@ -21,6 +21,7 @@ from hdnotebook import Experiment, HyperDriveConfig, RandomParameterSampling, Wo
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.runs.hyperdrive_run import HyperDriveRun
 from hdnotebook.scheduler.progress import ProgressReader
+from hdnotebook.scheduler.resume import resume_sweep
 from hdnotebook.scheduler.sweep import SPAN_BEAT_SECONDS
 from hdnotebook.store import Store
 from hdnotebook.widget.run_details import RunDetails
@@ -238,3 +239,14 @@ def test_a_sweep_of_a_schema_4_store_is_read_as_before_and_resume_says_why_it_ca
     with sqlite3.connect(store.path) as conn:
         assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("5",)
     conn.close()
+
+
+def test_resume_refuses_a_sweep_that_failed_on_its_own_and_a_run_that_is_no_sweep(experiment) -> None:
+    store = experiment.workspace._store
+    store.create_run("HD_f", experiment.name, "hyperdrive", status=st.RUNNING)
+    store.set_status("HD_f", st.FAILED, error={"error": {"code": "AllChildRunsFailed", "message": "all failed"}})
+    with pytest.raises(UserErrorException, match=r"failed on its own \(error code AllChildRunsFailed\)"):
+        HyperDriveRun(experiment, "HD_f").resume()
+    store.create_run("single", experiment.name, "azureml.scriptrun", status=st.COMPLETED)
+    with pytest.raises(UserErrorException, match="continues sweeps only, but single is a azureml.scriptrun run"):
+        resume_sweep(store, "single")
