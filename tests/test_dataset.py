@@ -198,7 +198,7 @@ def test_a_schema_2_store_gains_the_datasets_table(tmp_path: Path) -> None:
     assert store.latest_datasets() == [] and store.get_run("r1") is not None
     with contextlib.closing(sqlite3.connect(folder / "store.sqlite")) as conn:
         (version,) = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-    assert int(version) == SCHEMA_VERSION == 4
+    assert int(version) == SCHEMA_VERSION == 5
 
 
 # tabular -----------------------------------------------------------------------------------

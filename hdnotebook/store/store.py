@@ -85,7 +85,8 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, ComputeQ
                 conn.executescript(SCHEMA)
                 row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
                 if row is None:
-                    conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                    # OR IGNORE: another process creating the same new store may have written it meanwhile
+                    conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
                 elif int(row[0]) > SCHEMA_VERSION:
                     raise RuntimeError(
                         f"The store {self.path} was written by a newer hdnotebook (schema {row[0]}); upgrade hdnotebook"

@@ -58,11 +58,16 @@ def _drive_and_kill(tmp_path: Path, kind: str, sampling: str, total: int, minute
     its store and the time of the kill."""
     ws = tmp_path / "ws"
     ws.mkdir()
-    driver = subprocess.Popen([PYTHON, str(DRIVER), str(ws), kind, sampling, str(total), "2", str(minutes), str(step)],
-                              env=python_env(), cwd=str(ws), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    errors = tmp_path / "driver.err"
+    with errors.open("w") as stderr:
+        driver = subprocess.Popen([PYTHON, str(DRIVER), str(ws), kind, sampling, str(total), "2", str(minutes), str(step)],
+                                  env=python_env(), cwd=str(ws), stdout=subprocess.DEVNULL, stderr=stderr)
     try:
         store = _store(ws)
-        _mid_sweep(store)
+        try:
+            _mid_sweep(store)
+        except AssertionError as failure:
+            raise AssertionError(f"{failure}; the driver's stderr:\n{errors.read_text()[-3000:]}") from None
         if before_kill is not None:
             before_kill(ws, driver.pid)
         below = psutil.Process(driver.pid).children(recursive=True)
@@ -74,7 +79,6 @@ def _drive_and_kill(tmp_path: Path, kind: str, sampling: str, total: int, minute
     finally:
         driver.kill()
         driver.wait(timeout=10)
-        driver.stderr.close()
     return ws, store, killed
 
 
