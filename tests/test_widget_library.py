@@ -10,7 +10,8 @@ import pytest
 
 from benchmarks.widget import log_values, synthetic_sweep
 from hdnotebook import Workspace
-from hdnotebook.widget.library import PARCOORDS_BLOCK_LINES, PlotlyLibrary, plotly_library, with_parcoords_blocks
+from hdnotebook.widget.library import (PARCOORDS_BLOCK_LINES, PlotlyLibrary, plotly_library, with_parcoords_blocks,
+                                       without_parcoords_pick_layer)
 from hdnotebook.widget.widget import RunDetailsWidget, esm_source, live_widgets
 from tests.test_widget import Recorder
 
@@ -22,9 +23,10 @@ def test_widgets_share_one_library_and_their_module_has_no_plotly(tmp_path: Path
     assert len(esm_source()) < 100_000
     library = plotly_library()
     assert isinstance(library, PlotlyLibrary) and library.source.count("* plotly.js v") == 1
-    plotly_version, blocks = library.version.split("+")
+    plotly_version, blocks, pick = library.version.split("+")
     assert library.source.index(f"plotly.js v{plotly_version}") >= 0
     assert blocks == f"blocks{PARCOORDS_BLOCK_LINES}" and f"blockLineCount:{PARCOORDS_BLOCK_LINES}," in library.source
+    assert pick == "nopick" and "pickLineLayer" not in library.source
     for widget in (first, second):
         state = widget.get_state()
         assert state["library"] == f"anywidget:{library.model_id}"
@@ -69,3 +71,13 @@ def test_parcoords_block_size_is_set_only_in_plotlys_own_constant() -> None:
     assert len(patched) == len(shipped) - 1 and patched.count("blockLineCount:40,") == 1
     with pytest.raises(ValueError, match="blockLineCount:5e3"):
         with_parcoords_blocks(patched)
+
+
+def test_parcoords_pick_layer_is_dropped_only_from_plotlys_layer_list() -> None:
+    from plotly.offline import get_plotlyjs
+
+    shipped = get_plotlyjs()
+    patched = without_parcoords_pick_layer(shipped)
+    assert len(shipped) - len(patched) == len(',"pickLineLayer"') and '"contextLineLayer","focusLineLayer"]' in patched
+    with pytest.raises(ValueError, match="pickLineLayer"):
+        without_parcoords_pick_layer(patched)
