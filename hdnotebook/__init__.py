@@ -38,7 +38,7 @@ _EXPORTS = {
     "ComputeTarget": "hdnotebook.compute",
     "ComputeTargetException": "hdnotebook.compute",
     "CondaDependencies": "hdnotebook.environment",
-    "DaskComputeTarget": "hdnotebook.executors.compute_target",
+    "DaskComputeTarget": "hdnotebook._engine.executors.compute_target",
     "Dataset": "hdnotebook.dataset",
     "DatasetConsumptionConfig": "hdnotebook.data.consumption",
     "Datastore": "hdnotebook.data.datastore",
@@ -82,7 +82,7 @@ _EXPORTS = {
     "qnormal": "hdnotebook.parameter_expressions",
     "quniform": "hdnotebook.parameter_expressions",
     "randint": "hdnotebook.parameter_expressions",
-    "replay": "hdnotebook.policy.replay",
+    "replay": "hdnotebook.analysis",
     "uniform": "hdnotebook.parameter_expressions",
 }
 

@@ -15,8 +15,8 @@ class PrimaryMetricGoal(enum.Enum):
     MINIMIZE = "MINIMIZE"
 
     @staticmethod
-    def from_str(goal: str) -> "PrimaryMetricGoal":
-        """Parse ``"maximize"``/``"minimize"`` in any case."""
+    def from_str(goal: "str | PrimaryMetricGoal") -> "PrimaryMetricGoal":
+        """Parse ``"maximize"``/``"minimize"`` in any case (a PrimaryMetricGoal is returned as it is)."""
         if isinstance(goal, PrimaryMetricGoal):
             return goal
         if isinstance(goal, str):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from hdnotebook.exceptions import UserErrorException, WebserviceException
 from hdnotebook.names import check_name
-from hdnotebook.store.rows import ModelRecord, tag_text
+from hdnotebook._engine.store.rows import ModelRecord, tag_text
 
 if TYPE_CHECKING:
     from hdnotebook.runs.run import Run
@@ -134,7 +134,7 @@ class Model:
         """Run.register_model: ``model_path`` is a file of the run or a folder of its files, read from the
         run's folder (inside the child itself: the folder it writes to, so files it has just written count)."""
         from hdnotebook.exceptions import ModelPathNotFoundException
-        from hdnotebook.runs import channel
+        from hdnotebook._engine import channel
 
         record = run._record()
         assert record is not None

@@ -7,7 +7,7 @@ import warnings
 from typing import Any, Callable, Sequence
 
 from hdnotebook.environment import CondaDependencies  # noqa: F401  (azureml.core.runconfig exposes it; notebooks import it from there)
-from hdnotebook.executors.compute_target import check_compute_target
+from hdnotebook._engine.executors.compute_target import check_compute_target
 from hdnotebook.exceptions import (
     HyperDriveConfigException,
     HyperDriveScenarioNotSupportedException,

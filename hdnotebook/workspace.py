@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from hdnotebook.exceptions import UserErrorException
-from hdnotebook.store import Store
+from hdnotebook._engine.store import Store
 
 MARKER = ".hdnotebook"
 LOCAL = "local"

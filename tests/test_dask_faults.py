@@ -15,11 +15,11 @@ import pytest
 
 from hdnotebook import (DaskComputeTarget, Experiment, GridParameterSampling, HyperDriveConfig, ScriptRunConfig,
                         TrainingException, Workspace, choice)
-from hdnotebook.executors.base import OutcomeStatus, TrialKind, TrialSpec
-from hdnotebook.executors.dask_executor import DaskExecutor
-from hdnotebook.runs import channel
-from hdnotebook.scheduler import background
-from hdnotebook.scheduler.specs import pickle_function
+from hdnotebook._engine.executors.base import OutcomeStatus, TrialKind, TrialSpec
+from hdnotebook._engine.executors.dask_executor import DaskExecutor
+from hdnotebook._engine import channel
+from hdnotebook._engine import background
+from hdnotebook._engine.specs import pickle_function
 from tests import children, dask_children
 from tests.conftest import REPO, python_env
 from tests.dask_cluster import ExternalCluster, assert_workers_are_clean, local_target, pid_alive, wait_for, worker_info  # noqa: F401  (fixture)

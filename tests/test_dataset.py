@@ -17,8 +17,8 @@ import pytest
 
 from hdnotebook import (Dataset, DatasetConsumptionConfig, Datastore, Experiment, FileDataset, GridParameterSampling,
                         HyperDriveConfig, ScriptRunConfig, TabularDataset, UserErrorException, Workspace, choice)
-from hdnotebook.store import Store
-from hdnotebook.store.schema import SCHEMA_VERSION
+from hdnotebook._engine.store import Store
+from hdnotebook._engine.store.schema import SCHEMA_VERSION
 
 
 class _Server:

@@ -15,7 +15,7 @@ import pytest
 
 from hdnotebook import Experiment, GridParameterSampling, HyperDriveConfig, choice
 from hdnotebook.exceptions import UserErrorException
-from hdnotebook.scheduler.progress import ChildState, ProgressReader, progress_line, time_left
+from hdnotebook._engine.progress import ChildState, ProgressReader, progress_line, time_left
 from tests import children
 from tests.conftest import PYTHON, REPO, python_env
 from tests.test_js_units import _eta, _row

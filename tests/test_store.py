@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook.store import Store, numeric_values
-from hdnotebook.store.schema import SCHEMA_VERSION
+from hdnotebook._engine.store import Store, numeric_values
+from hdnotebook._engine.store.schema import SCHEMA_VERSION
 from tests.conftest import PYTHON, python_env
 
 
@@ -61,7 +61,7 @@ def test_event_batches(store: Store) -> None:
 def test_two_processes_write_at_once(tmp_path: Path, store: Store) -> None:
     store.create_run("r", "exp", "t")
     code = (
-        "import sys, time\nfrom hdnotebook.store import Store\ns = Store(sys.argv[1])\n"
+        "import sys, time\nfrom hdnotebook._engine.store import Store\ns = Store(sys.argv[1])\n"
         "for i in range(300):\n    s.apply_events([{'op': 'metric', 'run': 'r', 'name': sys.argv[2], 'kind': 'scalar', 'value': i, 't': time.time()}])\n"
     )
     procs = [subprocess.Popen([PYTHON, "-c", code, str(store.folder), name], env=python_env()) for name in ("a", "b")]

@@ -10,8 +10,8 @@ from typing import Any
 from hdnotebook import status as st
 from hdnotebook.cli.errors import CliError, open_run, open_workspace
 from hdnotebook.cli.text import age, number, table
-from hdnotebook.scheduler.progress import ProgressReader, hms
-from hdnotebook.store import RunRecord, Store
+from hdnotebook._engine.progress import ProgressReader, hms
+from hdnotebook._engine.store import RunRecord, Store
 
 SWEEP_TYPE = "hyperdrive"  # HyperDriveRun.RUN_TYPE, without importing the run classes for a listing
 
@@ -52,7 +52,7 @@ def list_runs(args: argparse.Namespace) -> int:
 
 def _sweep_summary(store: Store, record: RunRecord, top: int) -> str:
     """The RunDetails header as text, then the best ``top`` children."""
-    from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING
+    from hdnotebook._engine.metric_check import PRIMARY_METRIC_WARNING
 
     reader = ProgressReader(store, record.run_id)
     progress = reader.read()

@@ -11,8 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from hdnotebook.store import Store
-from hdnotebook.store.rows import stored_values
+from hdnotebook._engine.store import Store
+from hdnotebook._engine.store.rows import stored_values
 
 
 @dataclass(frozen=True)

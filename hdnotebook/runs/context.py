@@ -12,7 +12,7 @@ import os
 import threading
 from pathlib import Path
 
-from hdnotebook.runs import channel
+from hdnotebook._engine import channel
 
 _lock = threading.Lock()
 _cache: dict[str, object] = {}

@@ -14,8 +14,8 @@ import math
 import numbers
 from typing import Any, Iterable
 
+from hdnotebook._engine.store import MetricRow
 from hdnotebook.exceptions import UserErrorException
-from hdnotebook.store import MetricRow
 
 SCALAR_TYPES = (int, float, str, bool, type(None))
 

@@ -12,27 +12,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from hdnotebook import status as st
+from hdnotebook._engine import channel
+from hdnotebook._engine.driver import driver_alive
+from hdnotebook._engine.layout import HYPERDRIVE_TYPE, INTERACTIVE_TYPE, STD_LOG, SWEEP_LOG
+from hdnotebook._engine.store import RunRecord, Store
 from hdnotebook.exceptions import ActivityFailedException, RunEnvironmentException, UserErrorException
-from hdnotebook.runs import channel
 from hdnotebook.runs.children import RunChildren
-from hdnotebook.runs.driver import driver_alive
 from hdnotebook.runs.files import RunFiles
 from hdnotebook.runs.logging import EventSink, MetricLogging
 from hdnotebook.runs.metrics import shape_metrics
 from hdnotebook.runs.sinks import OfflineSink, StoreSink
-from hdnotebook.store import RunRecord, Store
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from hdnotebook.experiment import Experiment
 
-STD_LOG = "user_logs/std_log.txt"
-SWEEP_LOG = "azureml-logs/hyperdrive.txt"
-HYPERDRIVE_TYPE = "hyperdrive"
-SCRIPT_TYPE = "azureml.scriptrun"
-FUNCTION_TYPE = "hdnotebook.function"
-INTERACTIVE_TYPE = "experimentrun"
 
 
 def iso_utc(epoch: float | None) -> str | None:
@@ -391,7 +386,7 @@ class Run(RunFiles, RunChildren, MetricLogging):
         if not isinstance(self._sink, StoreSink):
             self._finish(st.CANCELED)
             return
-        from hdnotebook.scheduler.control import request_cancel
+        from hdnotebook._engine.control import request_cancel
 
         request_cancel(self._need_store(), self._id)
 

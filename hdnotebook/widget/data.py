@@ -6,7 +6,7 @@ import datetime as _dt
 import json
 from typing import Any
 
-from hdnotebook.scheduler.progress import hms
+from hdnotebook._engine.progress import hms
 
 
 def duration_text(start: float | None, end: float | None, now: float) -> str | None:

@@ -25,7 +25,7 @@ import anywidget
 import traitlets
 
 from hdnotebook.runs.run import Run
-from hdnotebook.scheduler import background
+from hdnotebook._engine import background
 from hdnotebook.widget.displays import finish_displays
 from hdnotebook.widget.library import plotly_library, plotly_source
 from hdnotebook.widget.subshell import route_to_subshell
