@@ -19,7 +19,7 @@ from hdnotebook._engine.executors.guard import PORTABLE_ENV, portable
 from hdnotebook._engine.executors.process import check_platform
 from hdnotebook._engine.driver import current_driver, driver_alive
 from tests.conftest import PYTHON, REPO, python_env
-from tests.test_persistence import DRIVER
+from tests.runs.test_persistence import DRIVER
 
 READERS = [pytest.param("linux", marks=pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux fast path")),
            "portable"]

@@ -42,7 +42,7 @@ def _driver(tmp_path: Path, kind: str) -> subprocess.Popen:
     script = tmp_path / "driver.py"
     script.write_text(DRIVER)
     return subprocess.Popen([PYTHON, str(script), str(tmp_path / "ws"), kind], stdout=subprocess.PIPE, text=True,
-                            env=python_env(), cwd=str(Path(__file__).resolve().parents[1]))
+                            env=python_env(), cwd=str(Path(__file__).resolve().parents[2]))
 
 
 def test_a_finished_sweep_reopens_in_another_process(tmp_path: Path) -> None:

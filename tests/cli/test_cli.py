@@ -13,7 +13,7 @@ import pytest
 
 from hdnotebook import Workspace
 from tests.conftest import PYTHON, REPO, python_env
-from tests.test_persistence import DRIVER
+from tests.runs.test_persistence import DRIVER
 
 
 def cli(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:

@@ -351,7 +351,7 @@ def test_tabular_named_input_reaches_a_script_as_the_dataset(experiment: Experim
     run = experiment.submit(ScriptRunConfig(str(src), "train.py", arguments=["--input", table.as_named_input("tab")]))
     assert run.wait_for_completion()["status"] == "Completed"
     assert run.get_metrics() == {"sum": 4, "same": "tab"}
-    # an unregistered TabularDataset is accepted (tests/test_sdk_run_calls.py)
+    # an unregistered TabularDataset is accepted (tests/runs/test_sdk_run_calls.py)
 
 
 def test_a_dask_target_with_a_dataset_input_fails_at_submit(experiment: Experiment, data: Path, write_script) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from hdnotebook.sampling import RandomParameterSampling
 
-PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "bayesian.py"
+PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "bayesian.py"
 
 
 @pytest.fixture(scope="module")

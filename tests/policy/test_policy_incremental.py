@@ -5,7 +5,7 @@ stopped by the policy's decisions); at every step both paths must give the same 
 The curves carry ties (values rounded to 2 decimals), NaN and infinities, and arrival keys that are
 sometimes equal across batches or smaller than keys already seen (ASHA then settles a rung anew).
 ``RECORDED`` holds digests of every decision of these scenarios as main's code (before the incremental
-path) made them: ``python tests/test_policy_incremental.py --record`` prints them, to be run with the
+path) made them: ``python tests/policy/test_policy_incremental.py --record`` prints them, to be run with the
 old code first on ``PYTHONPATH``.
 """
 
@@ -228,4 +228,4 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--record"]:
         record()
     else:
-        raise SystemExit("usage: python tests/test_policy_incremental.py --record")
+        raise SystemExit("usage: python tests/policy/test_policy_incremental.py --record")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from hdnotebook import Workspace
-from tests.test_cli import cli, finished  # noqa: F401  (finished is a fixture)
+from tests.cli.test_cli import cli, finished  # noqa: F401  (finished is a fixture)
 
 
 @pytest.mark.timeout(120)

@@ -18,7 +18,7 @@ from hdnotebook.exceptions import UserErrorException
 from hdnotebook._engine.progress import ChildState, ProgressReader, progress_line, time_left
 from tests import children
 from tests.conftest import PYTHON, REPO, python_env
-from tests.test_js_units import _eta, _row
+from tests.widget.test_js_units import _eta, _row
 
 CASES = [
     ({"status": "Running", "max_total": 4, "max_concurrent": 2},

@@ -11,7 +11,7 @@ from hdnotebook import (EarlyTerminationPolicy, Experiment, GridParameterSamplin
 from hdnotebook.policy import RunCurve, Termination
 from tests import children
 from tests.conftest import PYTHON, python_env
-from tests.test_persistence import DRIVER
+from tests.runs.test_persistence import DRIVER
 
 
 class StopAboveAfterThree(EarlyTerminationPolicy):
@@ -62,7 +62,7 @@ def test_cancel_from_another_process_reaches_the_driving_process(tmp_path: Path)
     script = tmp_path / "driver.py"
     script.write_text(DRIVER)
     proc = subprocess.Popen([PYTHON, str(script), str(tmp_path / "ws"), "kill"], stdout=subprocess.PIPE, text=True,
-                            env=python_env(), cwd=str(Path(__file__).resolve().parents[1]))
+                            env=python_env(), cwd=str(Path(__file__).resolve().parents[2]))
     try:
         run_id = proc.stdout.readline().strip()
         assert proc.stdout.readline().strip() == "started"

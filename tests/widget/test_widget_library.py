@@ -12,7 +12,7 @@ from benchmarks.widget import log_values, synthetic_sweep
 from hdnotebook import Workspace
 from hdnotebook.widget.library import PARCOORDS_BLOCK_LINES, PlotlyLibrary, plotly_library, with_parcoords_blocks
 from hdnotebook.widget.widget import RunDetailsWidget, esm_source, live_widgets
-from tests.test_widget import Recorder
+from tests.widget.test_widget import Recorder
 
 
 def test_widgets_share_one_library_and_their_module_has_no_plotly(tmp_path: Path) -> None:
