@@ -70,8 +70,8 @@ class SweepProgress:
 
     @property
     def running(self) -> int:
-        """Children started and not ended (Running, CancelRequested, Finalizing)."""
-        return sum(n for s, n in self.counts.items() if s in (st.RUNNING, st.CANCEL_REQUESTED, st.FINALIZING))
+        """Children started and not ended (Running, CancelRequested)."""
+        return sum(n for s, n in self.counts.items() if s in (st.RUNNING, st.CANCEL_REQUESTED))
 
     @property
     def total(self) -> int:

@@ -13,17 +13,12 @@ import pathspec
 
 from hdnotebook._engine import channel
 from hdnotebook._engine.executors.base import TrialKind, TrialSpec
-from hdnotebook._engine.layout import RESUME_ARGUMENT, RESUME_FOLDER, STD_LOG
+from hdnotebook._engine.layout import RESUME_ARGUMENT, RESUME_FOLDER, STD_LOG, argument_key
 from hdnotebook._engine.plan import FunctionTrial, ScriptTrial
 from hdnotebook._engine.store import RunRecord, Store
 from hdnotebook.exceptions import UserErrorException
 
 ALWAYS_IGNORED = (".git", "__pycache__", ".ipynb_checkpoints", ".hdnotebook", ".venv", "outputs", "logs", "user_logs")
-
-
-def argument_key(key: str) -> str:
-    """A parameter-space key as a command-line option: keys without a leading dash get ``--``."""
-    return key if key.startswith("-") else f"--{key}"
 
 
 def keyword_name(key: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hdnotebook import status as st
-from hdnotebook._engine.layout import SWEEP_LOG
+from hdnotebook._engine.layout import HYPERDRIVE_TYPE, SWEEP_LOG
 from hdnotebook._engine.metric_check import PRIMARY_METRIC_WARNING
 from hdnotebook._engine.progress import ProgressReader
 from hdnotebook._engine.store import numeric_values
@@ -31,7 +31,7 @@ _WARNED: set[tuple[str, str]] = set()
 class HyperDriveRun(Run):
     """A sweep. ``HyperDriveRun(experiment, run_id)`` reopens one from the store, in any process."""
 
-    RUN_TYPE = "hyperdrive"
+    RUN_TYPE = HYPERDRIVE_TYPE
 
     def __init__(self, experiment: "Experiment", run_id: str, hyperdrive_config: Any = None, **kwargs: Any) -> None:
         if not isinstance(run_id, str):

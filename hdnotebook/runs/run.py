@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from hdnotebook import status as st
 from hdnotebook._engine import channel
 from hdnotebook._engine.driver import driver_alive
-from hdnotebook._engine.layout import HYPERDRIVE_TYPE, INTERACTIVE_TYPE, STD_LOG, SWEEP_LOG
+from hdnotebook._engine.layout import HYPERDRIVE_TYPE, INTERACTIVE_TYPE, RESUME_FOLDER, STD_LOG, SWEEP_LOG, error_dict
 from hdnotebook._engine.store import RunRecord, Store
 from hdnotebook.exceptions import ActivityFailedException, RunEnvironmentException, UserErrorException
 from hdnotebook.runs.children import RunChildren
@@ -128,7 +128,7 @@ class Run(RunFiles, RunChildren, MetricLogging):
             return os.environ[channel.ENV_RESUME_FROM]
         rec = self._record()
         if rec is not None and self._store is not None and self._store.get_properties(self._id).get("resumed_from"):
-            return str(Path(rec.run_dir) / "resume_from")
+            return str(Path(rec.run_dir) / RESUME_FOLDER)
         return None
 
     @property
@@ -224,7 +224,7 @@ class Run(RunFiles, RunChildren, MetricLogging):
             self._store.register_run_files(self._id)
             self._store.set_status(
                 self._id, st.FAILED, only_if_active=True,
-                error={"error": {"code": "DriverLost", "message": message}},
+                error=error_dict("DriverLost", message),
             )
             rec = self._store.get_run(self._id)
         self._cached = rec
@@ -378,7 +378,7 @@ class Run(RunFiles, RunChildren, MetricLogging):
     def fail(self, error_details: Any = None, error_code: str | None = None, _set_status: bool = True) -> None:
         """Mark the run Failed with an error message (in a child: when it exits)."""
         message = str(error_details) if error_details is not None else "The run was marked failed"
-        self._finish(st.FAILED, {"error": {"code": error_code or "UserError", "message": message}})
+        self._finish(st.FAILED, error_dict(error_code or "UserError", message))
 
     def cancel(self) -> None:
         """Stop the run: its process (group) gets SIGTERM, then SIGKILL; status becomes Canceled. An interactive run

@@ -79,14 +79,13 @@ class TrialHandle(Protocol):
 
 
 class Executor(Protocol):
-    """Runs trials; ``slots`` is how many it can run at once.
+    """Runs trials (the caller decides how many at once).
 
     ``failure`` is None while the executor can run trials; it becomes the exception that ended it
     (e.g. a lost connection to a cluster), and the sweep then fails with that error.
     ``target_name`` says where the children run, as run details show it.
     """
 
-    slots: int
     failure: BaseException | None
     target_name: str
 

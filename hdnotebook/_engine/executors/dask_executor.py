@@ -53,7 +53,6 @@ class DaskExecutor:
     """
 
     def __init__(self, target: DaskComputeTarget, slots: int, source_directory: str | None = None) -> None:
-        self.slots = slots
         self.failure: BaseException | None = None
         self.target = target
         self.client: Any = None

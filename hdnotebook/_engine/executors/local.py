@@ -11,16 +11,16 @@ from hdnotebook._engine.executors.script_trial import ScriptTrial
 
 
 class LocalExecutor:
-    """Runs up to ``slots`` trials at once on this machine.
+    """Runs trials on this machine, as many at once as the caller submits (a sweep keeps to its
+    ``max_concurrent_runs``; ``slots`` is that number).
 
-    ``prestart_workers`` starts that many function workers in ``start()`` so the first function
-    trials do not wait for Python to start.
+    ``prestart_workers`` (at most ``slots``) starts that many function workers in ``start()`` so the first
+    function trials do not wait for Python to start.
     """
 
     target_name = "local"
 
     def __init__(self, slots: int, prestart_workers: int = 0, cwd: str | None = None) -> None:
-        self.slots = slots
         self.failure: BaseException | None = None
         self._prestart = min(prestart_workers, slots)
         self._cwd = cwd or os.getcwd()

@@ -43,8 +43,8 @@ from hdnotebook._engine.executors.base import Outcome, OutcomeStatus, TrialHandl
 from hdnotebook._engine.executors.dask_files import RETURNED_FOLDERS, pack, result_files, unpack
 from hdnotebook._engine.executors.local import LocalExecutor
 from hdnotebook._engine.executors.versions import differences, local_versions, mismatch_message
+from hdnotebook._engine.layout import RESUME_FOLDER, STD_LOG
 
-STD_LOG = "user_logs/std_log.txt"
 LOG_TICK_SECONDS = 0.25
 SLOT_CHECK_SECONDS = 0.5
 LOG_CHUNK_BYTES = 32 * 1024
@@ -55,7 +55,6 @@ EVENTS_DELAY_SECONDS = 0.002
 _STOPPED_KEPT = 1000
 _ENDS_KEPT = 16
 _INCOMING_KEPT = 64  # checkpoint folders being received at once on one worker
-RESUME_FOLDER = "resume_from"
 
 _slots: dict[str, tuple[str, "asyncio.Queue[dict[str, Any]]"]] = {}
 _running: dict[str, TrialHandle] = {}

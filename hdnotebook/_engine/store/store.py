@@ -136,10 +136,6 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, ComputeQ
 
     # experiments and runs -------------------------------------------------------------------
 
-    def ensure_experiment(self, name: str) -> None:
-        """Create the experiment if it does not exist yet."""
-        self._write([("INSERT OR IGNORE INTO experiments VALUES (?, ?)", (name, time.time()))])
-
     def experiments(self) -> list[str]:
         """Experiment names, oldest first."""
         rows = self._conn().execute("SELECT name FROM experiments ORDER BY created_time").fetchall()
