@@ -183,9 +183,8 @@ class ProgressReader:
             return
         self._best[run_id] = best
         top = self._best_id
-        if top is None or self.goal.is_better(best, self._best[top]) or (
-                best == self._best[top] and self._index(run_id) < self._index(top)):
-            self._best_id = run_id  # on a tie the earlier child, as in get_best_run_by_primary_metric
+        if top is None or self.goal.better_child(best, self._index(run_id), self._best[top], self._index(top)):
+            self._best_id = run_id
 
     def _read_states(self) -> None:
         states, self._event_cursor = self.store.child_states_since(self.sweep_id, self._event_cursor)

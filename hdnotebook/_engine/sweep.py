@@ -279,8 +279,8 @@ class SweepController:
             return
         self._known.refresh_curves()
         value = self._known.best(runner.run_id)
-        if value is not None and (self._best is None or self._goal.is_better(value, self._best[0]) or
-                                  (value == self._best[0] and _child_index(runner.run_id) < _child_index(self._best[1]))):
+        best_value, best_index = (self._best[0], _child_index(self._best[1])) if self._best else (None, 0)
+        if value is not None and self._goal.better_child(value, _child_index(runner.run_id), best_value, best_index):
             self._best = (value, runner.run_id)
             self.store.apply_events([{
                 "op": "metric", "run": self.run_id, "name": "best_child_by_primary_metric", "kind": "row",

@@ -11,7 +11,6 @@ from hdnotebook import status as st
 from hdnotebook._engine.layout import HYPERDRIVE_TYPE, SWEEP_LOG
 from hdnotebook._engine.metric_check import PRIMARY_METRIC_WARNING
 from hdnotebook._engine.progress import ProgressReader
-from hdnotebook._engine.store import numeric_values
 from hdnotebook._engine.sweep_log import strip_markers
 from hdnotebook.exceptions import HyperDriveNotImplementedException, UserErrorException
 from hdnotebook.goal import PrimaryMetricGoal
@@ -55,14 +54,14 @@ class HyperDriveRun(Run):
         """``{child id: its primary-metric values in logged order}`` (children in generation order) and the goal."""
         name, goal = self._primary()
         children = self.get_children()
-        rows = self._need_store().metric_rows_for([c.id for c in children], name)
-        return {c.id: tuple(numeric_values(rows[c.id])) for c in children}, goal
+        curves = self._need_store().metric_curves([c.id for c in children], name)
+        return {c.id: tuple(curves[c.id]) for c in children}, goal
 
     def _best_by_child(self) -> list[tuple[Run, float | None]]:
         name, goal = self._primary()
         children = self.get_children()
-        rows = self._need_store().metric_rows_for([c.id for c in children], name)
-        return [(c, goal.best(numeric_values(rows[c.id]))) for c in children]
+        curves = self._need_store().metric_curves([c.id for c in children], name)
+        return [(c, goal.best(curves[c.id])) for c in children]
 
     def get_children_sorted_by_primary_metric(self, top: int = 0, reverse: bool = False,
                                               discard_no_metric: bool = False) -> list[dict[str, Any]]:

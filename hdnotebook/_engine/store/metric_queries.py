@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Sequence
 
 from hdnotebook._engine.store.rows import METRIC_COLUMNS as _METRIC_COLUMNS
-from hdnotebook._engine.store.rows import MetricRow
+from hdnotebook._engine.store.rows import MetricRow, numeric_values
 from hdnotebook._engine.store.rows import dumps as _dumps
 from hdnotebook._engine.store.rows import metric_row as _metric_row
 from hdnotebook._engine.store.rows import tag_text as _tag_text
@@ -97,6 +97,11 @@ class MetricQueries:
                 row = _metric_row(r)
                 out[row.run_id].append(row)
         return out
+
+    def metric_curves(self, run_ids: Sequence[str], name: str) -> dict[str, list[float]]:
+        """The numbers each run logged for metric ``name``, in logging order (``numeric_values``): ``{run_id: values}``.
+        With a sweep's children and its primary metric: the primary-metric curves of the sweep."""
+        return {run_id: numeric_values(rows) for run_id, rows in self.metric_rows_for(run_ids, name).items()}
 
     def metrics_after(self, cursor: int, run_ids: Sequence[str] | None = None, name: str | None = None) -> list[MetricRow]:
         """Metric calls with id > cursor (optionally only of some runs, or of one name), in logging order."""

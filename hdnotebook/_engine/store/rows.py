@@ -86,17 +86,18 @@ def loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-def numeric_values(rows: Iterable[MetricRow]) -> list[float]:
-    """The numbers that scalar and list calls logged, in order (interval k = item k-1).
+def numbers_of(values: Iterable[Any]) -> list[float]:
+    """The logged metric values that are numbers, as floats, in order: what every reader of metrics counts as a
+    value (a policy, the best child, the widget, the results). Booleans, strings, None and other JSON are
+    skipped; NaN and infinities are kept (each reader decides what they mean)."""
+    return [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
 
-    Booleans, strings and None are skipped; NaN is kept (policies decide what it means).
-    """
+
+def numeric_values(rows: Iterable[MetricRow]) -> list[float]:
+    """The numbers that scalar and list calls logged, in order (interval k = item k-1); see ``numbers_of``."""
     out: list[float] = []
     for row in rows:
-        items = row.value if row.kind == "list" else [row.value] if row.kind == "scalar" else []
-        for v in items:
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                out.append(float(v))
+        out += numbers_of(row.value if row.kind == "list" else [row.value] if row.kind == "scalar" else [])
     return out
 
 
