@@ -81,7 +81,7 @@ class Experiment:
     def start_logging(self, *args: Any, outputs: Any = None, snapshot_directory: Any = None, **kwargs: Any) -> Any:
         """Start an interactive run (status Running) that logs straight into the store; call complete() at the end."""
         from hdnotebook._engine.layout import INTERACTIVE_TYPE
-        from hdnotebook.runs.run import Run
+        from hdnotebook.runs.run_handle import Run
 
         run_id = f"{self._name}_{int(time.time())}_{uuid.uuid4().hex[:8]}"
         record = self._workspace._store.create_run(
@@ -94,7 +94,7 @@ class Experiment:
     def get_runs(self, type: str | None = None, tags: Any = None, properties: Any = None,
                  include_children: bool = False) -> list[Any]:
         """The experiment's runs, newest first (top-level ones unless include_children)."""
-        from hdnotebook.runs.run import Run, _matches
+        from hdnotebook.runs.run_handle import Run, _matches
 
         records = self._workspace._store.list_runs(experiment=self._name, top_level=not include_children)
         runs = [Run._open(self, r.run_id, r) for r in reversed(records)]

@@ -6,15 +6,10 @@ import math
 import warnings
 from typing import Any, Callable, Sequence
 
-from hdnotebook.environment import CondaDependencies  # noqa: F401  (azureml.core.runconfig exposes it; notebooks import it from there)
-from hdnotebook._engine.executors.compute_target import check_compute_target
+from hdnotebook._engine.executors.dask_target import check_compute_target
 from hdnotebook._engine.layout import argument_key
-from hdnotebook.exceptions import (
-    HyperDriveConfigException,
-    HyperDriveScenarioNotSupportedException,
-    invalid_setting,
-    invalid_type,
-)
+from hdnotebook.environment import CondaDependencies  # noqa: F401  (azureml.core.runconfig exposes it; notebooks import it from there)
+from hdnotebook.exceptions import HyperDriveConfigException, HyperDriveScenarioNotSupportedException, invalid_setting, invalid_type
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.names import CUSTOM_RUN_ID_MAX, RUN_ID_PUNCTUATION, check_name
 from hdnotebook.policy.base import EarlyTerminationPolicy, is_int, is_number
@@ -61,7 +56,7 @@ def duplicated_arguments(arguments: Sequence[Any], parameter_space: dict[str, An
 
 
 def _is_run(obj: object) -> bool:
-    from hdnotebook.runs.run import Run
+    from hdnotebook.runs.run_handle import Run
 
     return isinstance(obj, Run)
 

@@ -20,16 +20,16 @@ from typing import TYPE_CHECKING, Any, Callable
 from hdnotebook import status as st
 from hdnotebook._engine import specs
 from hdnotebook._engine.driver import current_driver
-from hdnotebook._engine.executors.choice import compute_target_of
-from hdnotebook._engine.executors.compute_target import is_dask_target
+from hdnotebook._engine.executors.dask_target import is_dask_target
 from hdnotebook._engine.executors.process import check_platform
+from hdnotebook._engine.executors.selection import compute_target_of
 from hdnotebook._engine.layout import FUNCTION_TYPE, HYPERDRIVE_TYPE, SCRIPT_TYPE
 from hdnotebook._engine.plan import FunctionTrial, ScriptTrial, SweepPlan, Trial
 from hdnotebook._engine.store import RunRecord, Store
 from hdnotebook._engine.submit import single_definition, single_executor, start_single, start_sweep, sweep_executor
 from hdnotebook.data.consumption import dataset_inputs, input_datasets_of, resolve_run_config
 from hdnotebook.exceptions import UserErrorException
-from hdnotebook.runs.run import Run
+from hdnotebook.runs.run_handle import Run
 from hdnotebook.script_run_config import ScriptRunConfig
 
 if TYPE_CHECKING:

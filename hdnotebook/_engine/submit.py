@@ -10,7 +10,7 @@ from typing import Any
 from hdnotebook import status as st
 from hdnotebook._engine import background, control, specs
 from hdnotebook._engine.executors.base import Executor
-from hdnotebook._engine.executors.choice import executor_for
+from hdnotebook._engine.executors.selection import executor_for
 from hdnotebook._engine.layout import SWEEP_LOG, error_dict
 from hdnotebook._engine.plan import FunctionTrial, ScriptTrial, SweepPlan, Trial
 from hdnotebook._engine.store import RunRecord, Store

@@ -13,7 +13,7 @@ from hdnotebook.names import RUN_ID_PUNCTUATION, check_name, is_name
 
 if TYPE_CHECKING:
     from hdnotebook.experiment import Experiment
-    from hdnotebook.runs.run import Run
+    from hdnotebook.runs.run_handle import Run
 
 
 class RunChildren:
@@ -31,7 +31,7 @@ class RunChildren:
         name (letters, digits, '-', '_', '.'); by default it is ``<parent id>.<name>``, or a random suffix when
         ``name`` (the display name) is not a plain word."""
         from hdnotebook._engine.layout import INTERACTIVE_TYPE
-        from hdnotebook.runs.run import Run
+        from hdnotebook.runs.run_handle import Run
 
         store = self._need_store()
         if run_id is not None:

@@ -15,7 +15,7 @@ from hdnotebook._engine.sweep_log import strip_markers
 from hdnotebook.exceptions import HyperDriveNotImplementedException, UserErrorException
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.runs.progress_output import progress_output
-from hdnotebook.runs.run import Run
+from hdnotebook.runs.run_handle import Run
 
 if TYPE_CHECKING:
     import pandas as pd

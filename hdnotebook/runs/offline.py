@@ -7,7 +7,7 @@ from typing import Any
 
 from hdnotebook import status as st
 from hdnotebook._engine.layout import INTERACTIVE_TYPE
-from hdnotebook.runs.run import Run
+from hdnotebook.runs.run_handle import Run
 from hdnotebook.runs.sinks import OfflineSink
 
 

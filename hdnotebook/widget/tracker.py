@@ -14,14 +14,14 @@ import time
 from typing import Any
 
 from hdnotebook import status as st
-from hdnotebook.goal import PrimaryMetricGoal
-from hdnotebook.policy.from_json import policy_from_json
-from hdnotebook.results.charts import param_info, policy_cutoff
-from hdnotebook.runs.run import Run
 from hdnotebook._engine.metric_check import PRIMARY_METRIC_WARNING
 from hdnotebook._engine.store import MetricRow, Store
 from hdnotebook._engine.store.rows import numbers_of
 from hdnotebook._engine.store.rows import stored_values as _stored_values
+from hdnotebook.goal import PrimaryMetricGoal
+from hdnotebook.policy.from_json import policy_from_json
+from hdnotebook.results.charts import param_info, policy_cutoff
+from hdnotebook.runs.run_handle import Run
 
 LOG_TAIL_CHARS = 20_000
 THRESHOLD_EVERY_SECONDS = 1.0

@@ -24,8 +24,8 @@ from typing import Any
 import anywidget
 import traitlets
 
-from hdnotebook.runs.run import Run
 from hdnotebook._engine import background
+from hdnotebook.runs.run_handle import Run
 from hdnotebook.widget.displays import finish_displays
 from hdnotebook.widget.library import plotly_library, plotly_source
 from hdnotebook.widget.subshell import route_to_subshell

@@ -14,11 +14,11 @@ import pytest
 
 from hdnotebook import (DaskComputeTarget, Experiment, GridParameterSampling, HyperDriveConfig,
                         HyperDriveConfigException, ScriptRunConfig, TrainingException, UserErrorException, choice)
-from hdnotebook._engine.executors.choice import compute_target_of, executor_for
-from hdnotebook._engine.executors.compute_target import is_dask_target
-from hdnotebook._engine.executors.local import LocalExecutor
-from hdnotebook._engine.executors.versions import differences
 from hdnotebook._engine import channel
+from hdnotebook._engine.executors.dask_target import is_dask_target
+from hdnotebook._engine.executors.local import LocalExecutor
+from hdnotebook._engine.executors.selection import compute_target_of, executor_for
+from hdnotebook._engine.executors.versions import differences
 from tests import children
 from tests.conftest import PYTHON, python_env
 

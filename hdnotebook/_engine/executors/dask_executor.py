@@ -24,9 +24,9 @@ from typing import Any
 
 from hdnotebook._engine import channel
 from hdnotebook._engine.executors.base import EventCallback, TrialKind, TrialSpec
-from hdnotebook._engine.executors.compute_target import DaskComputeTarget
 from hdnotebook._engine.executors.dask_files import pack_folder, pack_source
 from hdnotebook._engine.executors.dask_slots import SlotPool
+from hdnotebook._engine.executors.dask_target import DaskComputeTarget
 from hdnotebook._engine.executors.dask_trial import DaskTrial
 from hdnotebook._engine.executors.versions import check_workers, local_versions
 from hdnotebook.exceptions import HyperDriveServiceException, TrainingException

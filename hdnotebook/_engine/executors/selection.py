@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hdnotebook._engine.executors.base import Executor
-from hdnotebook._engine.executors.compute_target import as_dask_target, is_dask_target, require_distributed
+from hdnotebook._engine.executors.dask_target import as_dask_target, is_dask_target, require_distributed
 from hdnotebook._engine.executors.local import LocalExecutor
 
 
@@ -24,7 +24,7 @@ def local_target_name(target: Any) -> str:
 
 
 def executor_for(run_config: Any, compute_target: Any, slots: int, prestart: int = 0) -> Executor:
-    """A LocalExecutor, or a started DaskExecutor when the target is a Dask one (see compute_target.py).
+    """A LocalExecutor, or a started DaskExecutor when the target is a Dask one (see dask_target.py).
 
     A Dask executor connects and checks the workers' versions here, in the calling thread, so a
     missing ``distributed`` (ImportError naming ``pip install hdnotebook[dask]``), an unreachable
