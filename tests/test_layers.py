@@ -117,7 +117,7 @@ def read_imports(module: str, path: Path, source: str) -> list[Import]:
                 source = node.module or ""
             # ``from a import b``: module a.b when there is one, else a name of module a
             targets = [f"{source}.{a.name}" if f"{source}.{a.name}" in MODULES else source for a in node.names]
-        for dotted in targets:
+        for dotted in dict.fromkeys(targets):  # ``from a import b, c`` of module a: one import of a
             target = known_module(dotted)
             if target is not None:
                 found.append(Import(module, path, node.lineno, text, target, runs))

@@ -20,7 +20,7 @@ from typing import Any
 from hdnotebook import status as st
 from hdnotebook._engine import specs
 from hdnotebook._engine.executors.base import Executor
-from hdnotebook._engine.layout import FUNCTION_TYPE, RESUME_ARGUMENT, SCRIPT_TYPE
+from hdnotebook._engine.layout import FUNCTION_TYPE, RESUME_ARGUMENT, SCRIPT_TYPE, error_dict
 from hdnotebook._engine.metric_check import PRIMARY_METRIC_WARNING, primary_metric_warning
 from hdnotebook._engine.plan import ScriptTrial, SweepPlan
 from hdnotebook._engine.store import RunRecord, Store
@@ -28,7 +28,7 @@ from hdnotebook._engine.store.faults import write_failure
 from hdnotebook._engine.store_retry import flush_now_or_later
 from hdnotebook._engine.sweep_history import SweepHistory
 from hdnotebook._engine.sweep_log import SweepLog
-from hdnotebook._engine.trial import TrialRunner, error_dict, store_error
+from hdnotebook._engine.trial import TrialRunner, store_error
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.sampling.history import SamplingHistory, TrialRecord
 from hdnotebook.sampling.space import fits_space
