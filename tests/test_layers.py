@@ -5,6 +5,7 @@
 - the pure packages (parameter expressions, sampling, policy) import only themselves and the leaves;
 - the engine (``hdnotebook._engine``) imports only itself, the pure packages and the leaves (never the
   Azure layer or the widget, not even lazily);
+- the executors never import the store (they get plain TrialSpecs and report events);
 - no cycle of module-level imports inside the engine;
 - no module of the package over 500 lines.
 
@@ -154,6 +155,11 @@ def test_pure_packages_import_neither_the_engine_nor_the_azure_layer_nor_the_wid
 def test_engine_never_imports_upward() -> None:
     found = violations(ENGINE, (ENGINE,) + PURE + LEAVES)
     assert not found, "the engine imports the Azure layer or the widget:\n" + "\n".join(found)
+
+
+def test_executors_never_import_the_store() -> None:
+    found = [str(i) for i in ALL_IMPORTS if within(i.module, f"{ENGINE}.executors") and within(i.target, f"{ENGINE}.store")]
+    assert not found, "an executor imports the store:\n" + "\n".join(found)
 
 
 def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:

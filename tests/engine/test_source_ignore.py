@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook._engine.specs import copy_source
+from hdnotebook._engine.executors.source import copy_source
 
 GIT = shutil.which("git") or "git"  # the reference these tests compare with (CI clones with git, so it is there)
 

@@ -352,7 +352,7 @@ def test_a_function_sweep_at_the_page_limit_fails_promptly(experiment: Experimen
 COPY_WITH_SIZE_LIMIT = """
 import resource, signal, sys
 from pathlib import Path
-from hdnotebook._engine.specs import copy_source
+from hdnotebook._engine.executors.source import copy_source
 from hdnotebook._engine.store.faults import write_failure
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG instead of killing us
 resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))

@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Iterable
 
+from hdnotebook._engine.executors.source import copy_source
 from hdnotebook.names import is_relative_path
 
 RETURNED_FOLDERS = ("outputs", "logs", "user_logs")
@@ -47,8 +48,6 @@ def pack_folder(root: str | os.PathLike[str]) -> bytes:
 
 def pack_source(source_directory: str | os.PathLike[str]) -> bytes:
     """The source folder as a zip, minus what a local run skips (version control, caches, outputs, ignore files)."""
-    from hdnotebook._engine.specs import copy_source
-
     with tempfile.TemporaryDirectory(prefix="hdnotebook-source-") as folder:
         copy = Path(folder) / "src"
         copy_source(Path(source_directory).resolve(), copy)
