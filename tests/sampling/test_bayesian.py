@@ -206,6 +206,29 @@ def test_every_expression_with_observations() -> None:
         assert configuration["qlu"] % 5 == 0 and math.exp(-5) <= configuration["lu"] <= 1
 
 
+MIXED = {"lr": loguniform(math.log(1e-5), 0), "width": quniform(16, 256, 16), "activation": choice("relu", "tanh", "sigmoid"),
+         "layers": choice(1, 2, 3, 4), "dropout": uniform(0, 0.5)}
+
+
+def mixed(lr: float, width: int, activation: str, layers: int, dropout: float) -> float:
+    penalty = {"relu": 0.0, "tanh": 0.3, "sigmoid": 0.8}[activation]
+    return ((math.log10(lr) + 3) / 2) ** 2 + ((width - 96) / 128) ** 2 + penalty + 0.15 * abs(layers - 3) + (dropout - 0.1) ** 2
+
+
+def test_mixed_space_suggestions_are_valid_members_and_reproducible() -> None:
+    trials = optimise(BayesianParameterSampling(MIXED, seed=11), mixed, 30)
+    pending = [TrialRecord(t.params, "Running") for t in trials[-2:]]
+    batch = BayesianParameterSampling(MIXED, seed=11).suggest(history(trials[:-2] + pending), 4)
+    for configuration in [t.params for t in trials] + batch:
+        assert configuration["activation"] in ("relu", "tanh", "sigmoid") and configuration["layers"] in (1, 2, 3, 4)
+        assert type(configuration["width"]) is int and configuration["width"] % 16 == 0 and 16 <= configuration["width"] <= 256
+        assert math.exp(math.log(1e-5)) <= configuration["lr"] <= 1 and 0 <= configuration["dropout"] <= 0.5
+    assert optimise(BayesianParameterSampling(MIXED, seed=11), mixed, 30) == trials, "same seed, same sweep"
+    best = min(trials, key=lambda t: t.metric).params
+    assert (best["activation"], best["layers"], best["width"]) == ("relu", 3, 96), "the discrete optimum within 30 runs"
+    assert min(t.metric for t in trials) < 0.01
+
+
 def random_history(dimension: int, count: int) -> tuple[dict, SamplingHistory]:
     space = {f"x{i}": uniform(0, 1) for i in range(dimension)}
     rng = np.random.default_rng(0)

@@ -61,3 +61,7 @@ def test_runners_and_table(bench) -> None:
     lines = bench.report(task, results)
     assert lines[0] == "small (2-D, budget 40, 2 seeds), regret:"
     assert [line.split()[0] for line in lines[2:]] == ["bayesian", "random"]
+    (ratio,) = bench.ratios(task, results, reference="random")
+    assert ratio.startswith("  bayesian / random: regret 25% ") and ratio.endswith("x")
+    assert float(ratio.split("100% ")[1].split("x")[0]) < 1, "ours beats random on Branin at the full budget"
+    assert bench.ratios(task, results) == [], "no optuna-gp results, no ratio line"
