@@ -26,13 +26,13 @@ from pathlib import Path
 
 import psutil
 
-from hdnotebook.executors.guard import PORTABLE_ENV
-from hdnotebook.executors.process import _GUARD_MAIN, GUARD_PATH, lifeline_fd
+from hdnotebook._engine.executors.guard import PORTABLE_ENV
+from hdnotebook._engine.executors.process import _GUARD_MAIN, GUARD_PATH, lifeline_fd
 
 NOOP = [sys.executable, "-S", "-c", "pass"]
 DRIVER = """
 import asyncio, json, subprocess, sys
-from hdnotebook.executors.process import spawn
+from hdnotebook._engine.executors.process import spawn
 TREE = ("import subprocess, sys, time\\n"
         "p = subprocess.Popen([sys.executable, '-S', '-c', 'import time; time.sleep(60)'], start_new_session=True)\\n"
         "print(p.pid, flush=True)\\ntime.sleep(60)\\n")

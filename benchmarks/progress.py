@@ -19,8 +19,8 @@ from typing import Callable
 
 from benchmarks.widget import synthetic_sweep
 from hdnotebook import Workspace
-from hdnotebook.scheduler.progress import ProgressReader
-from hdnotebook.store import Store
+from hdnotebook._engine.progress import ProgressReader
+from hdnotebook._engine.store import Store
 
 
 def _ms(action: Callable[[], object], repeat: int) -> float:

@@ -16,7 +16,7 @@ as the median of ``--repeat`` calls:
   (Optuna's pure-Python fANOVA takes minutes at 5000 trials). The synthetic accuracy does not depend on the
   hyperparameters, so these shares only show the cost; with ``--optuna`` both methods are also run on 300 runs of
   f = 10 x1 + x2 + 3 x1 x3 (x uniform on [0, 1]), where they should agree (correctness is checked by
-  tests/test_param_importances.py).
+  tests/results/test_param_importances.py).
 
 Usage: python benchmarks/results.py [--runs 1000 5000] [--values 100] [--repeat 5] [--optuna] [--optuna-max-runs 1000]
 """

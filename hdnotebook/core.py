@@ -11,13 +11,13 @@ import urllib.request  # noqa: F401  (Azure's SDK loaded it, and samples call ur
 
 from hdnotebook import VERSION
 from hdnotebook.compute import ComputeTarget
-from hdnotebook.data.datastore import Datastore
+from hdnotebook.data.datastore_folder import Datastore
 from hdnotebook.dataset import Dataset
 from hdnotebook.environment import Environment
 from hdnotebook.experiment import Experiment
 from hdnotebook.model import Model
 from hdnotebook.run_configuration import RunConfiguration
-from hdnotebook.runs.run import Run
+from hdnotebook.runs.run_handle import Run
 from hdnotebook.script_run_config import ScriptRunConfig
 from hdnotebook.workspace import Workspace
 

@@ -7,9 +7,9 @@ import uuid
 from typing import Any
 
 from hdnotebook import status as st
+from hdnotebook._engine.driver import current_driver
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.names import check_name
-from hdnotebook.runs.driver import current_driver
 from hdnotebook.workspace import Workspace
 
 
@@ -65,8 +65,8 @@ class Experiment:
         both return a Run. The work runs on the background tuning loop; use wait_for_completion() to block.
         """
         from hdnotebook.runconfig import HyperDriveConfig
-        from hdnotebook.scheduler.submit import submit_single, submit_sweep
         from hdnotebook.script_run_config import ScriptRunConfig
+        from hdnotebook.submission import submit_single, submit_sweep
 
         if tags is not None and not isinstance(tags, dict):
             raise UserErrorException("submit expects tags to be a dict")
@@ -80,7 +80,8 @@ class Experiment:
 
     def start_logging(self, *args: Any, outputs: Any = None, snapshot_directory: Any = None, **kwargs: Any) -> Any:
         """Start an interactive run (status Running) that logs straight into the store; call complete() at the end."""
-        from hdnotebook.runs.run import INTERACTIVE_TYPE, Run
+        from hdnotebook._engine.layout import INTERACTIVE_TYPE
+        from hdnotebook.runs.run_handle import Run
 
         run_id = f"{self._name}_{int(time.time())}_{uuid.uuid4().hex[:8]}"
         record = self._workspace._store.create_run(
@@ -93,7 +94,7 @@ class Experiment:
     def get_runs(self, type: str | None = None, tags: Any = None, properties: Any = None,
                  include_children: bool = False) -> list[Any]:
         """The experiment's runs, newest first (top-level ones unless include_children)."""
-        from hdnotebook.runs.run import Run, _matches
+        from hdnotebook.runs.run_handle import Run, _matches
 
         records = self._workspace._store.list_runs(experiment=self._name, top_level=not include_children)
         runs = [Run._open(self, r.run_id, r) for r in reversed(records)]

@@ -15,8 +15,8 @@ class PrimaryMetricGoal(enum.Enum):
     MINIMIZE = "MINIMIZE"
 
     @staticmethod
-    def from_str(goal: str) -> "PrimaryMetricGoal":
-        """Parse ``"maximize"``/``"minimize"`` in any case."""
+    def from_str(goal: "str | PrimaryMetricGoal") -> "PrimaryMetricGoal":
+        """Parse ``"maximize"``/``"minimize"`` in any case (a PrimaryMetricGoal is returned as it is)."""
         if isinstance(goal, PrimaryMetricGoal):
             return goal
         if isinstance(goal, str):
@@ -31,6 +31,13 @@ class PrimaryMetricGoal(enum.Enum):
     def is_better(self, a: float, b: float) -> bool:
         """True when value ``a`` is strictly better than ``b`` under this goal."""
         return a > b if self is PrimaryMetricGoal.MAXIMIZE else a < b
+
+    def better_child(self, value: float, index: float, best_value: float | None, best_index: float) -> bool:
+        """True when a child's best ``value`` (child number ``index``) takes the place of the best child so far
+        (``best_value`` of child ``best_index``; None: no best yet): a better value, or the same value of an
+        earlier child. The one rule of the ``best_child_run_id`` property, the progress line and
+        ``HyperDriveRun.get_best_run_by_primary_metric``."""
+        return best_value is None or self.is_better(value, best_value) or (value == best_value and index < best_index)
 
     def best(self, values: "list[float]") -> float | None:
         """The best finite value of ``values`` under this goal, or None if there is none."""

@@ -16,12 +16,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from hdnotebook._engine.store.rows import ModelRecord, tag_text
 from hdnotebook.exceptions import UserErrorException, WebserviceException
 from hdnotebook.names import check_name
-from hdnotebook.store.rows import ModelRecord, tag_text
 
 if TYPE_CHECKING:
-    from hdnotebook.runs.run import Run
+    from hdnotebook.runs.run_handle import Run
     from hdnotebook.workspace import Workspace
 
 MODELS_FOLDER = "models"
@@ -133,8 +133,8 @@ class Model:
                             framework_version: str | None) -> "Model":
         """Run.register_model: ``model_path`` is a file of the run or a folder of its files, read from the
         run's folder (inside the child itself: the folder it writes to, so files it has just written count)."""
+        from hdnotebook._engine import channel
         from hdnotebook.exceptions import ModelPathNotFoundException
-        from hdnotebook.runs import channel
 
         record = run._record()
         assert record is not None

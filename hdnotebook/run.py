@@ -2,6 +2,6 @@
 
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.runs.hyperdrive_run import HyperDriveRun
-from hdnotebook.runs.run import Run
+from hdnotebook.runs.run_handle import Run
 
 __all__ = ["HyperDriveRun", "PrimaryMetricGoal", "Run"]

@@ -6,14 +6,10 @@ import math
 import warnings
 from typing import Any, Callable, Sequence
 
+from hdnotebook._engine.executors.dask_target import check_compute_target
+from hdnotebook._engine.layout import argument_key
 from hdnotebook.environment import CondaDependencies  # noqa: F401  (azureml.core.runconfig exposes it; notebooks import it from there)
-from hdnotebook.executors.compute_target import check_compute_target
-from hdnotebook.exceptions import (
-    HyperDriveConfigException,
-    HyperDriveScenarioNotSupportedException,
-    invalid_setting,
-    invalid_type,
-)
+from hdnotebook.exceptions import HyperDriveConfigException, HyperDriveScenarioNotSupportedException, invalid_setting, invalid_type
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.names import CUSTOM_RUN_ID_MAX, RUN_ID_PUNCTUATION, check_name
 from hdnotebook.policy.base import EarlyTerminationPolicy, is_int, is_number
@@ -45,18 +41,13 @@ def _not_supported(argument: str) -> HyperDriveScenarioNotSupportedException:
     )
 
 
-def argument_flag(key: str) -> str:
-    """The command-line flag a parameter-space key is passed as: the key itself if it starts with a dash, else ``--key``."""
-    return key if key.startswith("-") else f"--{key}"
-
-
 def duplicated_arguments(arguments: Sequence[Any], parameter_space: dict[str, Any]) -> list[str]:
     """The words of ``arguments`` that are flags also set by ``parameter_space``, in argument order, without repeats.
 
     A space key ``"--lr"`` or ``"lr"`` matches the argument word ``"--lr"`` exactly (keys without a
     leading dash are passed as ``"--key"``). Only whole words match: ``"--lr=0.1"`` is not reported.
     """
-    flags = {argument_flag(key) for key in parameter_space}
+    flags = {argument_key(key) for key in parameter_space}
     found: list[str] = []
     for word in arguments:
         if isinstance(word, str) and word in flags and word not in found:
@@ -65,7 +56,7 @@ def duplicated_arguments(arguments: Sequence[Any], parameter_space: dict[str, An
 
 
 def _is_run(obj: object) -> bool:
-    from hdnotebook.runs.run import Run
+    from hdnotebook.runs.run_handle import Run
 
     return isinstance(obj, Run)
 

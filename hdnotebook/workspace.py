@@ -7,8 +7,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from hdnotebook._engine.store import Store
 from hdnotebook.exceptions import UserErrorException
-from hdnotebook.store import Store
 
 MARKER = ".hdnotebook"
 LOCAL = "local"
@@ -115,9 +115,9 @@ class Workspace:
 
     def get_run(self, run_id: str) -> Any:
         """Reopen any run of this workspace by id."""
-        from hdnotebook.experiment import Experiment
         from hdnotebook.exceptions import HyperDriveRehydrateException
-        from hdnotebook.runs.run import Run
+        from hdnotebook.experiment import Experiment
+        from hdnotebook.runs.run_handle import Run
 
         record = self._store.get_run(run_id)
         if record is None:
@@ -134,13 +134,13 @@ class Workspace:
     @property
     def datastores(self) -> dict[str, Any]:
         """``{name: Datastore}``: the default ``workspaceblobstore`` and every other datastore folder."""
-        from hdnotebook.data.datastore import datastores_of
+        from hdnotebook.data.datastore_folder import datastores_of
 
         return datastores_of(self)
 
     def get_default_datastore(self) -> Any:
         """The default Datastore (``workspaceblobstore``, the folder ``.hdnotebook/datastores/workspaceblobstore``)."""
-        from hdnotebook.data.datastore import Datastore
+        from hdnotebook.data.datastore_folder import Datastore
 
         return Datastore.get_default(self)
 

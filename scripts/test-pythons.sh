@@ -6,11 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CORE_TESTS=(
-  tests/test_parameter_expressions.py tests/test_sampling.py tests/test_bayesian_model.py tests/test_policy.py
-  tests/test_policy_asha.py tests/test_policy_rules.py tests/test_policy_threshold.py tests/test_store.py
-  tests/test_source_ignore.py tests/test_runconfig.py tests/test_run_api.py
-  tests/test_function_children.py tests/test_script_children.py tests/test_public_api.py tests/test_persistence.py
-  tests/faults
+  tests/test_parameter_expressions.py tests/sampling/test_sampling.py tests/sampling/test_bayesian_model.py tests/policy/test_policy.py
+  tests/policy/test_policy_asha.py tests/policy/test_policy_rules.py tests/policy/test_policy_threshold.py tests/engine/test_store.py
+  tests/engine/test_source_ignore.py tests/test_runconfig.py tests/runs/test_run_api.py
+  tests/engine/test_function_children.py tests/engine/test_script_children.py tests/test_public_api.py tests/runs/test_persistence.py
+  tests/faults tests/test_layers.py
 )
 
 find_python() {  # $1: version such as 3.10

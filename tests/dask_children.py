@@ -61,7 +61,7 @@ def probe_then_sleep(seconds: float) -> None:
 
 def running_trials() -> list[str]:
     """The task keys supervise is running in this worker process."""
-    from hdnotebook.executors import supervise
+    from hdnotebook._engine.executors import supervise
 
     return list(supervise._running)
 
@@ -73,7 +73,7 @@ def scratch_folders(dask_worker) -> list[str]:
 
 def open_slots() -> list[str]:
     """The slot tasks serving trials in this worker process."""
-    from hdnotebook.executors import supervise
+    from hdnotebook._engine.executors import supervise
 
     return list(supervise._slots)
 

@@ -20,7 +20,7 @@ from typing import Iterator
 import pytest
 
 from hdnotebook import DaskComputeTarget
-from hdnotebook.scheduler import background
+from hdnotebook._engine import background
 from tests import dask_children
 from tests.conftest import python_env
 

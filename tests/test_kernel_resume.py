@@ -10,7 +10,7 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 
 from hdnotebook import status as st
-from hdnotebook.store import Store
+from hdnotebook._engine.store import Store
 from tests.conftest import python_env
 from tests.test_kernel import execute, execute_messages
 

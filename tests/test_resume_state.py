@@ -14,10 +14,10 @@ from hdnotebook import (BanditPolicy, BayesianParameterSampling, Environment, Hy
 from hdnotebook.compute import ComputeTarget
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.goal import PrimaryMetricGoal
-from hdnotebook.scheduler.specs import pickle_function
-from hdnotebook.scheduler.sweep_history import SweepHistory
-from hdnotebook.scheduler.sweep_recipe import keep_recipe, load_recipe
-from hdnotebook.store import Store
+from hdnotebook._engine.specs import pickle_function
+from hdnotebook._engine.sweep_history import SweepHistory
+from hdnotebook.sweep_recipe import keep_recipe, load_recipe
+from hdnotebook._engine.store import Store
 
 
 def _train(x: float, scale: float) -> float:
@@ -123,7 +123,7 @@ def test_the_sampler_and_the_policy_see_every_earlier_child_and_a_rerun_stands_f
 
 def test_a_dask_target_is_kept_as_its_address_or_as_a_cluster_to_start_alike(tmp_path: Path) -> None:
     pytest.importorskip("distributed")  # the [dask] extra
-    from hdnotebook.executors.compute_target import DaskComputeTarget
+    from hdnotebook._engine.executors.dask_target import DaskComputeTarget
 
     workspace = Workspace(tmp_path)
     keep_recipe(workspace._store, "HD_d", _config(_train, compute_target=DaskComputeTarget("tcp://10.0.0.5:8786")),

@@ -8,12 +8,11 @@ import time
 from typing import Any
 
 from hdnotebook import status as st
+from hdnotebook._engine.layout import HYPERDRIVE_TYPE
+from hdnotebook._engine.progress import ProgressReader, hms
+from hdnotebook._engine.store import RunRecord, Store
 from hdnotebook.cli.errors import CliError, open_run, open_workspace
 from hdnotebook.cli.text import age, number, table
-from hdnotebook.scheduler.progress import ProgressReader, hms
-from hdnotebook.store import RunRecord, Store
-
-SWEEP_TYPE = "hyperdrive"  # HyperDriveRun.RUN_TYPE, without importing the run classes for a listing
 
 
 def _best_text(metric: str, value: float | None) -> str | None:
@@ -29,7 +28,7 @@ def list_runs(args: argparse.Namespace) -> int:
     now = time.time()
     rows: list[list[Any]] = []
     for record in store.list_runs(experiment=args.experiment, top_level=True):
-        if record.run_type != SWEEP_TYPE:
+        if record.run_type != HYPERDRIVE_TYPE:
             rows.append([record.run_id, record.experiment, record.run_type, record.status, None, None,
                          age(now - record.created_time)])
             continue
@@ -52,7 +51,7 @@ def list_runs(args: argparse.Namespace) -> int:
 
 def _sweep_summary(store: Store, record: RunRecord, top: int) -> str:
     """The RunDetails header as text, then the best ``top`` children."""
-    from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING
+    from hdnotebook._engine.metric_check import PRIMARY_METRIC_WARNING
 
     reader = ProgressReader(store, record.run_id)
     progress = reader.read()
@@ -119,7 +118,7 @@ def show_run(args: argparse.Namespace) -> int:
     run = open_run(workspace, args.run_id)
     record = workspace._store.get_run(args.run_id)
     assert record is not None
-    if record.run_type == SWEEP_TYPE:
+    if record.run_type == HYPERDRIVE_TYPE:
         print(_sweep_summary(workspace._store, record, args.top))
     else:
         print(_run_summary(record, run))

@@ -9,10 +9,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from hdnotebook._engine.layout import HYPERDRIVE_TYPE
 from hdnotebook.cli.errors import CliError, open_run, open_workspace
 from hdnotebook.exceptions import UserErrorException
-
-SWEEP_TYPE = "hyperdrive"
 
 
 def export_run(args: argparse.Namespace) -> int:
@@ -20,7 +19,7 @@ def export_run(args: argparse.Namespace) -> int:
     written next to its destination, then renamed over it)."""
     workspace = open_workspace(args.workspace)
     run = open_run(workspace, args.run_id)
-    is_sweep = run.type == SWEEP_TYPE
+    is_sweep = run.type == HYPERDRIVE_TYPE
     if args.all_metrics and not is_sweep:
         raise CliError(f"--all-metrics applies to a sweep; {args.run_id!r} is a {run.type} run "
                        "(its export has every metric already)")

@@ -2,7 +2,7 @@
 DataReference. Files are local, fetched over http(s) into the workspace cache, or in a datastore folder."""
 
 from hdnotebook.data.consumption import DatasetConsumptionConfig
-from hdnotebook.data.datastore import DataReference
+from hdnotebook.data.datastore_folder import DataReference
 from hdnotebook.data.file_dataset import FileDataset
 from hdnotebook.data.tabular_dataset import TabularDataset
 

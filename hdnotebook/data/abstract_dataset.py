@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 from hdnotebook.data.cache import CACHE_FOLDER
 from hdnotebook.data.sources import DataFile, list_files
 from hdnotebook.exceptions import UserErrorException
-from hdnotebook.store.dataset_queries import SAVED_PREFIX
+from hdnotebook._engine.store.dataset_queries import SAVED_PREFIX
 
 if TYPE_CHECKING:
-    from hdnotebook.store.rows import DatasetRecord
+    from hdnotebook._engine.store.rows import DatasetRecord
     from hdnotebook.workspace import Workspace
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hdnotebook.data.datastore import DataReference, Datastore, relative_datastore_path
+from hdnotebook.data.datastore_folder import DataReference, Datastore, relative_datastore_path
 from hdnotebook.exceptions import UserErrorException
 
 BINDING_MODES = ("mount", "download")

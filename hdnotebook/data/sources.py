@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
-from hdnotebook.data.datastore import DataReference, Datastore, relative_datastore_path
+from hdnotebook.data.datastore_folder import DataReference, Datastore, relative_datastore_path
 from hdnotebook.exceptions import UserErrorException
 
 if TYPE_CHECKING:

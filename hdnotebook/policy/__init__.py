@@ -1,6 +1,6 @@
 """Early-termination policies, as ``azureml.train.hyperdrive.policy``, plus ASHAPolicy.
 
-``hdnotebook.replay`` (module ``hdnotebook.policy.replay``) measures a policy on finished curves.
+``hdnotebook.policy.replay`` measures a policy on finished curves (``hdnotebook.replay`` also takes a finished sweep).
 """
 
 from hdnotebook.policy.asha import ASHAPolicy

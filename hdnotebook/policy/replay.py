@@ -117,12 +117,12 @@ def replay(policy: EarlyTerminationPolicy | None, run_or_curves: Any, concurrenc
            goal: PrimaryMetricGoal | str | None = None, seed: int | None = None, orders: int = 1) -> ReplayResult:
     """Replay ``run_or_curves`` under ``policy`` (None: no termination) and measure it (module docstring).
 
-    ``run_or_curves`` is a finished HyperDriveRun (its children's primary-metric values, in
-    generation order; its goal unless ``goal`` is given), a dict ``{run_id: [values]}`` or a pandas
+    ``run_or_curves`` is a dict ``{run_id: [values]}`` or a pandas
     DataFrame with one column per run and one row per interval (trailing NaN are not logged values).
     As in the store, only numbers are values: strings, booleans and None in a dict are skipped.
     Tables need ``goal``. With ``orders=1`` and no ``seed`` the runs start in their own order; else
     ``orders`` permutations drawn with ``numpy.random.default_rng(seed)`` are replayed.
+    ``hdnotebook.replay`` (``hdnotebook.analysis.replay``) takes a finished HyperDriveRun too.
     """
     policy = NoTerminationPolicy() if policy is None else policy
     if not isinstance(policy, EarlyTerminationPolicy):
@@ -180,15 +180,6 @@ def _is_number(value: object) -> bool:
 
 
 def _load(run_or_curves: Any, goal: PrimaryMetricGoal | str | None) -> tuple[dict[str, tuple[float, ...]], PrimaryMetricGoal]:
-    from hdnotebook.runs.hyperdrive_run import HyperDriveRun
-    from hdnotebook.store import numeric_values
-
-    if isinstance(run_or_curves, HyperDriveRun):
-        name, own_goal = run_or_curves._primary()
-        children = run_or_curves.get_children()
-        rows = run_or_curves._need_store().metric_rows_for([c.id for c in children], name)
-        curves = {c.id: tuple(numeric_values(rows[c.id])) for c in children}
-        return curves, PrimaryMetricGoal.from_str(goal) if goal is not None else own_goal
     pandas = sys.modules.get("pandas")  # not imported: the argument cannot be a DataFrame
     if pandas is not None and isinstance(run_or_curves, pandas.DataFrame):
         pd = pandas

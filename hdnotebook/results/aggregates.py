@@ -11,8 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from hdnotebook.store import Store
-from hdnotebook.store.rows import stored_values
+from hdnotebook._engine.store import Store
+from hdnotebook._engine.store.rows import numbers_of, stored_values
 
 
 @dataclass(frozen=True)
@@ -32,13 +32,9 @@ class MetricSummary:
         return self.maximum if maximize else self.minimum
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def summarize(values: Sequence[Any]) -> MetricSummary | None:
     """The summary of logged values (None when none of them is a number)."""
-    numbers = [float(v) for v in values if _is_number(v)]
+    numbers = numbers_of(values)
     if not numbers:
         return None
     finite = [v for v in numbers if math.isfinite(v)]

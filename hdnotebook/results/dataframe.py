@@ -31,7 +31,7 @@ import pandas as pd
 
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.results.aggregates import metric_summaries
-from hdnotebook.store import Store
+from hdnotebook._engine.store import Store
 
 CONTINUOUS = frozenset({"uniform", "quniform", "loguniform", "qloguniform", "normal", "qnormal", "lognormal", "qlognormal"})
 FIXED_BEFORE = ("run_id", "sweep_id", "child_index", "number", "status")

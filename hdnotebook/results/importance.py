@@ -19,7 +19,7 @@ from hdnotebook.results.aggregates import metric_summaries
 from hdnotebook.results.dataframe import parameter_space, primary_metric, sweep_config
 from hdnotebook.results.fanova import N_TREES, Group, fanova
 from hdnotebook.sampling.encoding import SpaceEncoding
-from hdnotebook.store import Store
+from hdnotebook._engine.store import Store
 
 MIN_RUNS = 2
 

@@ -7,13 +7,13 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from hdnotebook import status as st
+from hdnotebook._engine.store import RunRecord, Store
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.names import RUN_ID_PUNCTUATION, check_name, is_name
-from hdnotebook.store import RunRecord, Store
 
 if TYPE_CHECKING:
     from hdnotebook.experiment import Experiment
-    from hdnotebook.runs.run import Run
+    from hdnotebook.runs.run_handle import Run
 
 
 class RunChildren:
@@ -30,7 +30,8 @@ class RunChildren:
         """Create a child run (status Running) that logs straight into the store. ``run_id`` must be one folder
         name (letters, digits, '-', '_', '.'); by default it is ``<parent id>.<name>``, or a random suffix when
         ``name`` (the display name) is not a plain word."""
-        from hdnotebook.runs.run import INTERACTIVE_TYPE, Run
+        from hdnotebook._engine.layout import INTERACTIVE_TYPE
+        from hdnotebook.runs.run_handle import Run
 
         store = self._need_store()
         if run_id is not None:

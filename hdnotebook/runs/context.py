@@ -12,7 +12,7 @@ import os
 import threading
 from pathlib import Path
 
-from hdnotebook.runs import channel
+from hdnotebook._engine import channel
 
 _lock = threading.Lock()
 _cache: dict[str, object] = {}
@@ -36,7 +36,7 @@ def current_run():  # -> Run | None (untyped to keep this module import-light)
         if run is not None:
             return run
         from hdnotebook.experiment import Experiment
-        from hdnotebook.runs.run import Run
+        from hdnotebook.runs.run_handle import Run
         from hdnotebook.workspace import Workspace
 
         fd = int(os.environ[channel.ENV_EVENTS_FD])

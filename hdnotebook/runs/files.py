@@ -9,11 +9,11 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hdnotebook._engine import channel
+from hdnotebook._engine.store import RunRecord, Store
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.names import check_relative_path, path_inside
-from hdnotebook.runs import channel
 from hdnotebook.runs.logging import EventSink
-from hdnotebook.store import RunRecord, Store
 
 if TYPE_CHECKING:
     from hdnotebook.model import Model
@@ -110,7 +110,7 @@ class RunFiles:
         file and return its path, as Azure does: ``path`` ending in ``.zip`` is the file, else the folder
         (default: the current one) that gets ``<snapshot_id or run id>.zip``. A run without a snapshot (not a
         script run) raises UserErrorException."""
-        from hdnotebook.scheduler.specs import SNAPSHOT_MANIFEST
+        from hdnotebook._engine.specs import SNAPSHOT_MANIFEST
 
         folder = self._files_dir()
         manifest = folder / SNAPSHOT_MANIFEST if folder is not None else None

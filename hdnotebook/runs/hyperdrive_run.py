@@ -9,20 +9,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hdnotebook import status as st
+from hdnotebook._engine.layout import HYPERDRIVE_TYPE, SWEEP_LOG
+from hdnotebook._engine.metric_check import PRIMARY_METRIC_WARNING
+from hdnotebook._engine.progress import ProgressReader
+from hdnotebook._engine.sweep_log import strip_markers
 from hdnotebook.exceptions import HyperDriveNotImplementedException, UserErrorException
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.runs.progress_output import progress_output
-from hdnotebook.runs.run import SWEEP_LOG, Run
-from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING
-from hdnotebook.scheduler.progress import ProgressReader
-from hdnotebook.scheduler.sweep_log import strip_markers
-from hdnotebook.store import numeric_values
+from hdnotebook.runs.run_handle import Run
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from hdnotebook._engine.store import RunRecord, Store
     from hdnotebook.experiment import Experiment
-    from hdnotebook.store import RunRecord, Store
 
 # (sweep id, method) pairs that have already warned about a primary metric no child logs: once each per process
 _WARNED: set[tuple[str, str]] = set()
@@ -31,7 +31,7 @@ _WARNED: set[tuple[str, str]] = set()
 class HyperDriveRun(Run):
     """A sweep. ``HyperDriveRun(experiment, run_id)`` reopens one from the store, in any process."""
 
-    RUN_TYPE = "hyperdrive"
+    RUN_TYPE = HYPERDRIVE_TYPE
 
     def __init__(self, experiment: "Experiment", run_id: str, hyperdrive_config: Any = None, **kwargs: Any) -> None:
         if not isinstance(run_id, str):
@@ -51,11 +51,18 @@ class HyperDriveRun(Run):
         config = (rec.config or {}).get("primary_metric_config", {}) if rec else {}
         return config.get("name", ""), PrimaryMetricGoal.from_str(config.get("goal", "maximize"))
 
+    def _primary_metric_curves(self) -> tuple[dict[str, tuple[float, ...]], PrimaryMetricGoal]:
+        """``{child id: its primary-metric values in logged order}`` (children in generation order) and the goal."""
+        name, goal = self._primary()
+        children = self.get_children()
+        curves = self._need_store().metric_curves([c.id for c in children], name)
+        return {c.id: tuple(curves[c.id]) for c in children}, goal
+
     def _best_by_child(self) -> list[tuple[Run, float | None]]:
         name, goal = self._primary()
         children = self.get_children()
-        rows = self._need_store().metric_rows_for([c.id for c in children], name)
-        return [(c, goal.best(numeric_values(rows[c.id]))) for c in children]
+        curves = self._need_store().metric_curves([c.id for c in children], name)
+        return [(c, goal.best(curves[c.id])) for c in children]
 
     def get_children_sorted_by_primary_metric(self, top: int = 0, reverse: bool = False,
                                               discard_no_metric: bool = False) -> list[dict[str, Any]]:
@@ -160,7 +167,7 @@ class HyperDriveRun(Run):
 
     def cancel(self) -> bool:
         """Stop the sweep: every running child is killed within 2 s; the sweep ends Canceled."""
-        from hdnotebook.scheduler.control import request_cancel
+        from hdnotebook._engine.control import request_cancel
 
         return request_cancel(self._need_store(), self._id)
 
@@ -179,7 +186,7 @@ class HyperDriveRun(Run):
         continuation with its time. Raises UserErrorException for a sweep still driven by a live process,
         Completed, Canceled, failed for another reason, or submitted before the store kept recipes.
         """
-        from hdnotebook.scheduler.resume import resume_sweep
+        from hdnotebook.resumption import resume_sweep
 
         self._cached = resume_sweep(self._need_store(), self._id)
         widgets = sys.modules.get("hdnotebook.widget.widget")  # RunDetails shown in this process before: live again

@@ -10,12 +10,11 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import Any, Iterable
 
+from hdnotebook._engine.store import MetricRow
 from hdnotebook.exceptions import UserErrorException
-from hdnotebook.store import MetricRow
 
 SCALAR_TYPES = (int, float, str, bool, type(None))
 
@@ -94,13 +93,3 @@ def _shape(run_id: str, rows: list[MetricRow]) -> Any:
         else:
             values.append(r.value)
     return values[0] if len(values) == 1 else values
-
-
-def is_number(value: Any) -> bool:
-    """True for int/float values that are not bool (NaN included)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def is_finite_number(value: Any) -> bool:
-    """True for finite int/float values that are not bool."""
-    return is_number(value) and math.isfinite(value)

@@ -6,7 +6,8 @@ import uuid
 from typing import Any
 
 from hdnotebook import status as st
-from hdnotebook.runs.run import INTERACTIVE_TYPE, Run
+from hdnotebook._engine.layout import INTERACTIVE_TYPE
+from hdnotebook.runs.run_handle import Run
 from hdnotebook.runs.sinks import OfflineSink
 
 

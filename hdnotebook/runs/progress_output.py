@@ -16,7 +16,7 @@ import sys
 import time
 from typing import Any, Protocol, TextIO
 
-from hdnotebook.scheduler.progress import SweepProgress, progress_line
+from hdnotebook._engine.progress import SweepProgress, progress_line
 
 PLAIN_MIN_SECONDS = 5.0
 PLAIN_HEARTBEAT_SECONDS = 60.0

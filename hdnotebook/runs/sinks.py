@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from hdnotebook import status as st
+from hdnotebook._engine.store import Store
 from hdnotebook.exceptions import UserErrorException
-from hdnotebook.store import Store
 
 
 class StoreSink:

@@ -8,7 +8,9 @@ there and leaves the optimiser without a gradient.
 :func:`maximise` scores random points of the box and perturbations of the best observed points, runs
 one batched L-BFGS-B (in length-scale units) from the best of them over the continuous and ordinal
 columns, snaps the results onto the values they decode to, improves them by a discrete local search
-(one column at a time) and returns every point it scored, best first.
+(one column at a time), then, in a space with both kinds of column, alternates (as Optuna's mixed local
+search does) an ascent over the continuous columns with the discrete ones held at their values and the
+discrete local search, and returns every point it scored, best first.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ OPTIMISER_ITERATIONS = 100
 DISCRETE_ROUNDS = 3
 DISCRETE_POINTS = 4
 """How many of the best points the discrete local search improves."""
+POLISH_ROUNDS = 2
+"""Rounds of (ascent over the continuous columns with the discrete ones fixed, then discrete local search)."""
+POLISH_POINTS = 8
+"""How many of the best points each polishing round starts from."""
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 _SQRT_HALF_PI = math.sqrt(math.pi / 2.0)
@@ -89,8 +95,11 @@ def _candidates(
     return np.vstack(points + [anchors[:1]])
 
 
-def _gradient_ascent(encoding: SpaceEncoding, gp: GaussianProcess, starts: np.ndarray, best: float) -> np.ndarray:
-    free = np.flatnonzero(~encoding.categorical)
+def _gradient_ascent(
+    encoding: SpaceEncoding, gp: GaussianProcess, starts: np.ndarray, best: float, free: np.ndarray | None = None
+) -> np.ndarray:
+    if free is None:
+        free = np.flatnonzero(~encoding.categorical)
     if free.size == 0:
         return starts
     unit = np.minimum(gp.hyper.lengthscales[free], 10.0)
@@ -154,6 +163,14 @@ def maximise(
         top = np.argsort(-values, kind="stable")[:DISCRETE_POINTS]
         found, found_values = _discrete_search(encoding, gp, points[top], values[top], best)
         points, values = np.vstack([points, found]), np.concatenate([values, found_values])
+        continuous = np.flatnonzero(~encoding.discrete)
+        for _ in range(POLISH_ROUNDS if continuous.size else 0):
+            # The first ascent moved discrete columns as if continuous and snapped them, which moves the
+            # continuous optimum too; re-optimise the continuous columns with the discrete ones fixed.
+            top = np.argsort(-values, kind="stable")[:POLISH_POINTS]
+            polished = _gradient_ascent(encoding, gp, points[top], best, continuous)
+            found, found_values = _discrete_search(encoding, gp, polished, score(gp, polished, best), best)
+            points, values = np.vstack([points, found]), np.concatenate([values, found_values])
     values = np.where(np.isfinite(values), values, -np.inf)
     order = np.argsort(-values, kind="stable")
     _, first = np.unique(np.round(points[order], 12), axis=0, return_index=True)

@@ -117,7 +117,9 @@ class BayesianParameterSampling(HyperParameterSampling):
     that maximises log expected improvement under a Gaussian process (Matern 5/2, one length scale
     per parameter, maximum a posteriori hyperparameters, standardised values; see
     :mod:`hdnotebook.sampling.gp`) fitted to the history, searched with random candidates and
-    multi-start L-BFGS-B seeded with ``numpy.random.default_rng([effective_seed, k])``.
+    multi-start L-BFGS-B seeded with ``numpy.random.default_rng([effective_seed, k])``; in a mixed space a
+    local search over the discrete columns (choice, randint, q-variants) alternates with L-BFGS-B over the
+    continuous ones (see :mod:`hdnotebook.sampling.acquisition`), so suggestions stay valid members.
 
     The history (:mod:`hdnotebook.sampling.observations`): completed runs count with their best
     metric; runs canceled by an early-termination policy (or by the user) count with the best value

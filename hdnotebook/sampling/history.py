@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from hdnotebook.goal import PrimaryMetricGoal
@@ -32,7 +32,6 @@ class SamplingHistory:
 
     trials: tuple[TrialRecord, ...] = ()
     goal: PrimaryMetricGoal = PrimaryMetricGoal.MAXIMIZE
-    extra: dict[str, Any] = field(default_factory=dict)
     prior: tuple[TrialRecord, ...] = ()
 
     @property

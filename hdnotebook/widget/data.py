@@ -6,7 +6,8 @@ import datetime as _dt
 import json
 from typing import Any
 
-from hdnotebook.scheduler.progress import hms
+from hdnotebook._engine.layout import SCRIPT_TYPE
+from hdnotebook._engine.progress import hms
 
 
 def duration_text(start: float | None, end: float | None, now: float) -> str | None:
@@ -33,7 +34,7 @@ def widget_data(snapshot: dict[str, Any]) -> dict[str, Any]:
         curves = snapshot["curves"].get(metric, {})
         for row in snapshot["runs"]:
             item = {
-                "run_id": row["id"], "run_number": row["n"], "status": row["status"], "run_type": "azureml.scriptrun",
+                "run_id": row["id"], "run_number": row["n"], "status": row["status"], "run_type": SCRIPT_TYPE,
                 "start_time": row["start"], "end_time": row["end"], "duration": duration_text(row["start"], row["end"], now),
                 "hyperdrive_id": run["id"], "arguments": json.dumps(row["params"]), "metric": row["last"],
                 "best_metric": row["best"], "termination_reason": row.get("reason"),

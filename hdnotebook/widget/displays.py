@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hdnotebook import status as st
-from hdnotebook.runs.run import Run
+from hdnotebook.runs.run_handle import Run
 from hdnotebook.widget.html import snapshot_html, summary
 from hdnotebook.widget.tracker import tracker_for
 

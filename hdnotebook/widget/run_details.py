@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from hdnotebook.runs.run import Run
+from hdnotebook.runs.run_handle import Run
 from hdnotebook.widget.data import widget_data
 from hdnotebook.widget.html import snapshot_html, summary
 from hdnotebook.widget.tracker import tracker_for

@@ -14,14 +14,15 @@ import time
 from typing import Any
 
 from hdnotebook import status as st
+from hdnotebook._engine.metric_check import PRIMARY_METRIC_WARNING
+from hdnotebook._engine.store import MetricRow, Store
+from hdnotebook._engine.store.rows import numbers_of
+from hdnotebook._engine.store.rows import stored_values as _stored_values
+from hdnotebook._engine.sweep_history import rerun_count
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.from_json import policy_from_json
 from hdnotebook.results.charts import param_info, policy_cutoff
-from hdnotebook.runs.run import Run
-from hdnotebook.scheduler.metric_check import PRIMARY_METRIC_WARNING
-from hdnotebook.scheduler.sweep_history import rerun_count
-from hdnotebook.store import MetricRow, Store
-from hdnotebook.store.rows import stored_values as _stored_values
+from hdnotebook.runs.run_handle import Run
 
 LOG_TAIL_CHARS = 20_000
 THRESHOLD_EVERY_SECONDS = 1.0
@@ -157,8 +158,7 @@ class SweepTracker:
     def _fold_primary(self, run_id: str, logged: list[Any], shown: list[Any]) -> None:
         """Update a run's exact values (for the threshold) and its best/last/count with newly logged values
         (``logged`` as logged, ``shown`` rounded for the charts)."""
-        self._values.setdefault(run_id, []).extend(
-            float(v) for v in logged if isinstance(v, (int, float)) and not isinstance(v, bool))
+        self._values.setdefault(run_id, []).extend(numbers_of(logged))
         agg = self._aggregates.setdefault(run_id, {"best": None, "last": None, "count": 0})
         numeric = [v for v in shown if v is not None]
         agg["count"] += len(shown)

@@ -24,8 +24,9 @@ from typing import Any
 import anywidget
 import traitlets
 
-from hdnotebook.runs.run import Run
-from hdnotebook.scheduler import background
+from hdnotebook._engine import background
+from hdnotebook._engine.layout import STD_LOG
+from hdnotebook.runs.run_handle import Run
 from hdnotebook.widget.displays import Shown, finish_displays, remember
 from hdnotebook.widget.library import plotly_library, plotly_source
 from hdnotebook.widget.subshell import route_to_subshell
@@ -184,7 +185,7 @@ class RunDetailsWidget(anywidget.AnyWidget):
         except Exception as exc:
             return {"id": run_id, "error": str(exc)}
         details = run.get_details()
-        log_path = details.get("logFiles", {}).get("user_logs/std_log.txt")
+        log_path = details.get("logFiles", {}).get(STD_LOG)
         log = Path(log_path).read_text(errors="replace")[-8000:] if log_path and Path(log_path).exists() else ""
         return {
             "id": run_id, "status": details["status"], "start": details.get("startTimeUtc"), "end": details.get("endTimeUtc"),

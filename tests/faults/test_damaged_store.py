@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hdnotebook import Experiment, Workspace
-from hdnotebook.store.damage import DamagedStoreException
+from hdnotebook._engine.store.damage import DamagedStoreException
 from tests.conftest import PYTHON, python_env
 
 pytestmark = pytest.mark.timeout(180)  # the fault suite: every test bounded

@@ -24,9 +24,9 @@ import pytest
 
 from hdnotebook import (ActivityFailedException, Experiment, GridParameterSampling, HyperDriveConfig, PrimaryMetricGoal,
                         ScriptRunConfig, Workspace, choice)
-from hdnotebook.scheduler import background
-from hdnotebook.store import Store
-from hdnotebook.store.faults import StoreWriteError, reserve_path
+from hdnotebook._engine import background
+from hdnotebook._engine.store import Store
+from hdnotebook._engine.store.faults import StoreWriteError, reserve_path
 from hdnotebook.widget.tracker import tracker_for
 from tests.conftest import PYTHON, python_env
 
@@ -352,8 +352,8 @@ def test_a_function_sweep_at_the_page_limit_fails_promptly(experiment: Experimen
 COPY_WITH_SIZE_LIMIT = """
 import resource, signal, sys
 from pathlib import Path
-from hdnotebook.scheduler.specs import copy_source
-from hdnotebook.store.faults import write_failure
+from hdnotebook._engine.executors.source import copy_source
+from hdnotebook._engine.store.faults import write_failure
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG instead of killing us
 resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
 try:

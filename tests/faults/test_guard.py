@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook.executors.process import _GUARD_MAIN, GUARD_PATH, lifeline_fd
+from hdnotebook._engine.executors.process import _GUARD_MAIN, GUARD_PATH, lifeline_fd
 
 
 def _guarded(argv: list[str]) -> subprocess.CompletedProcess:

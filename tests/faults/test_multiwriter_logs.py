@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from hdnotebook import DaskComputeTarget, Experiment, GridParameterSampling, HyperDriveConfig, Run, ScriptRunConfig, choice
-from hdnotebook.runs.channel import PIPE_BUF, LineDecoder, encode, frames
+from hdnotebook._engine.channel import PIPE_BUF, LineDecoder, encode, frames
 from tests.dask_cluster import local_target  # noqa: F401  (fixture)
 
 BIG = 20_000
@@ -180,7 +180,7 @@ def test_a_script_child_on_a_dask_worker_loses_nothing(experiment: Experiment, w
 DAMAGED = r"""
 import os
 from hdnotebook import Run
-from hdnotebook.runs.channel import encode, frames
+from hdnotebook._engine.channel import encode, frames
 
 run = Run.get_context()
 fd = int(os.environ["HDNOTEBOOK_EVENTS_FD"])

@@ -22,7 +22,7 @@ import psutil
 import pytest
 
 from hdnotebook import GridParameterSampling, HyperDriveConfig, ScriptRunConfig, choice
-from hdnotebook.executors.guard import PORTABLE_ENV
+from hdnotebook._engine.executors.guard import PORTABLE_ENV
 from tests.conftest import PYTHON, REPO, python_env
 from tests.faults.tree_children import spawn_tree
 
@@ -214,7 +214,7 @@ def test_killing_a_guard_kills_what_stayed_in_its_session(experiment, tmp_path: 
 
 SPAWNER = """
 import asyncio, json, os, subprocess, sys
-from hdnotebook.executors.process import spawn
+from hdnotebook._engine.executors.process import spawn
 TREE = ("import subprocess, sys, time\\n"
         "p = subprocess.Popen([sys.executable, '-S', '-c', 'import time; time.sleep(120)'], start_new_session=True)\\n"
         "print(p.pid, flush=True)\\ntime.sleep(120)\\n")

@@ -15,11 +15,11 @@ import psutil
 import pytest
 
 from hdnotebook import Experiment, HyperDriveRun, UserErrorException, Workspace
-from hdnotebook.executors.guard import PORTABLE_ENV, portable
-from hdnotebook.executors.process import check_platform
-from hdnotebook.runs.driver import current_driver, driver_alive
+from hdnotebook._engine.executors.guard import PORTABLE_ENV, portable
+from hdnotebook._engine.executors.process import check_platform
+from hdnotebook._engine.driver import current_driver, driver_alive
 from tests.conftest import PYTHON, REPO, python_env
-from tests.test_persistence import DRIVER
+from tests.runs.test_persistence import DRIVER
 
 READERS = [pytest.param("linux", marks=pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux fast path")),
            "portable"]
