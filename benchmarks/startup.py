@@ -52,8 +52,11 @@ run.log("cpu", cpu)
 
 
 def environment() -> dict[str, str]:
-    """This process's environment (this checkout first on the import path)."""
-    return dict(os.environ)
+    """This process's environment (this checkout first on the import path), writing bytecode caches as Python
+    does by default: the warm-up round writes them, so no round pays for compiling."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def cpu_of(argv: list[str], env: dict[str, str], pass_fds: tuple[int, ...] = (), cwd: str | None = None) -> float:
@@ -124,6 +127,7 @@ def interleaved(rounds: int, folder: Path) -> dict[str, list[float]]:
 
 def executor_children(children: int, folder: Path) -> tuple[list[float], list[float]]:
     """(b) executor: CPU seconds each script child of a real sweep reported, and ``import json``'s, same way."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # the children inherit the driver's environment
     from hdnotebook import Experiment, GridParameterSampling, HyperDriveConfig, ScriptRunConfig, Workspace, choice
 
     src = folder / "src"

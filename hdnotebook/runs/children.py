@@ -3,17 +3,16 @@ inside a running script: the children are written straight into the store and lo
 
 from __future__ import annotations
 
-import uuid
-from typing import TYPE_CHECKING, Any
-
 from hdnotebook import status as st
 from hdnotebook.exceptions import UserErrorException
-from hdnotebook.names import RUN_ID_PUNCTUATION, check_name, is_name
-from hdnotebook.store import RunRecord, Store
 
+TYPE_CHECKING = False  # a child imports this module (a base of Run): no typing, no store at import
 if TYPE_CHECKING:
+    from typing import Any
+
     from hdnotebook.experiment import Experiment
     from hdnotebook.runs.run import Run
+    from hdnotebook.store import RunRecord, Store
 
 
 class RunChildren:
@@ -30,6 +29,9 @@ class RunChildren:
         """Create a child run (status Running) that logs straight into the store. ``run_id`` must be one folder
         name (letters, digits, '-', '_', '.'); by default it is ``<parent id>.<name>``, or a random suffix when
         ``name`` (the display name) is not a plain word."""
+        import uuid
+
+        from hdnotebook.names import RUN_ID_PUNCTUATION, check_name, is_name
         from hdnotebook.runs.run import INTERACTIVE_TYPE, Run
 
         store = self._need_store()

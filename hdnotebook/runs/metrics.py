@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Iterable
 
 from hdnotebook.exceptions import UserErrorException
-from hdnotebook.store import MetricRow
+
+TYPE_CHECKING = False  # imported by every child: no typing, no store at import
+if TYPE_CHECKING:
+    from typing import Any, Iterable
+
+    from hdnotebook.store import MetricRow
 
 SCALAR_TYPES = (int, float, str, bool, type(None))
 

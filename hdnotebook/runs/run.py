@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-import getpass
 import json
 import os
 import sys
 import time
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
 
 from hdnotebook import status as st
 from hdnotebook.exceptions import ActivityFailedException, RunEnvironmentException, UserErrorException
 from hdnotebook.runs import channel
 from hdnotebook.runs.children import RunChildren
-from hdnotebook.runs.driver import driver_alive
 from hdnotebook.runs.files import RunFiles
-from hdnotebook.runs.logging import EventSink, MetricLogging
+from hdnotebook.runs.logging import MetricLogging
 from hdnotebook.runs.metrics import shape_metrics
 from hdnotebook.runs.sinks import OfflineSink, StoreSink
-from hdnotebook.store import RunRecord, Store
 
+# A script child imports this module to log: it stays free of the store (sqlite3), pathlib, typing, datetime
+# (imported where used); a child's Run opens the workspace's store on first use (see _for_child).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any, Iterable
+
     import pandas as pd
 
     from hdnotebook.experiment import Experiment
+    from hdnotebook.runs.logging import EventSink
+    from hdnotebook.store import RunRecord, Store
 
 STD_LOG = "user_logs/std_log.txt"
 SWEEP_LOG = "azureml-logs/hyperdrive.txt"
@@ -39,6 +41,8 @@ def iso_utc(epoch: float | None) -> str | None:
     """Epoch seconds as HyperDrive's ISO time text, e.g. ``2026-11-25T03:24:10.123456Z``."""
     if epoch is None:
         return None
+    import datetime as _dt
+
     return _dt.datetime.fromtimestamp(epoch, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -133,7 +137,7 @@ class Run(RunFiles, RunChildren, MetricLogging):
             return os.environ[channel.ENV_RESUME_FROM]
         rec = self._record()
         if rec is not None and self._store is not None and self._store.get_properties(self._id).get("resumed_from"):
-            return str(Path(rec.run_dir) / "resume_from")
+            return os.path.join(rec.run_dir, "resume_from")
         return None
 
     @property
@@ -212,6 +216,27 @@ class Run(RunFiles, RunChildren, MetricLogging):
 
     # state --------------------------------------------------------------------------------
 
+    @classmethod
+    def _for_child(cls, run_id: str, sink: EventSink, workspace: str | None, experiment: str) -> "Run":
+        """The live run of this child process, writing through ``sink`` (the events pipe). Its experiment, store
+        and record are looked up on first use (see __getattr__), so a child that only logs never imports the store;
+        a ``workspace`` of None, or one whose store does not hold the run, gives a run without a store."""
+        run = cls.__new__(cls)
+        run._id = run_id
+        run._sink = sink
+        run._added_properties = set()
+        run._child_workspace = (workspace, experiment)
+        return run
+
+    def __getattr__(self, name: str) -> Any:
+        # called only for attributes not set: a child's run (see _for_child) before its store is looked up
+        if name in ("_experiment", "_store", "_cached") and "_child_workspace" in self.__dict__:
+            from hdnotebook.runs.context import open_child_store
+
+            open_child_store(self)
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _need_store(self) -> Store:
         if self._store is None:
             raise UserErrorException("This run has no workspace store (it is an offline run)")
@@ -221,6 +246,8 @@ class Run(RunFiles, RunChildren, MetricLogging):
         if self._store is None:
             return None
         rec = self._store.get_run(self._id)
+        from hdnotebook.runs.driver import driver_alive
+
         if rec is not None and not st.is_terminal(rec.status) and driver_alive(rec.driver) is False:
             message = (
                 f"The process that ran this run (pid {rec.driver.get('pid')}) ended before the run finished; "
@@ -248,6 +275,8 @@ class Run(RunFiles, RunChildren, MetricLogging):
 
     def get_details(self) -> dict[str, Any]:
         """Run details in HyperDrive's shape: runId, status, times, properties, runDefinition, logFiles, error."""
+        from pathlib import Path
+
         rec = self._record()
         if rec is None:
             return {"runId": self._id, "target": "local", "status": st.RUNNING}
@@ -280,6 +309,8 @@ class Run(RunFiles, RunChildren, MetricLogging):
 
     def get_details_with_logs(self) -> dict[str, Any]:
         """get_details() with ``logFiles`` mapping each log name to its text."""
+        from pathlib import Path
+
         details = self.get_details()
         details["logFiles"] = {k: Path(p).read_text(errors="replace") for k, p in details["logFiles"].items()}
         return details
@@ -420,6 +451,8 @@ class Run(RunFiles, RunChildren, MetricLogging):
             raise UserErrorException(f"wait_for_completion expects show_output to be True, False or 'log', got {show_output!r}")
         if not show_output:
             return None
+        from pathlib import Path
+
         from hdnotebook.runs.log_stream import LogStream
 
         return LogStream(self._id, Path(record.run_dir), self._main_log())
@@ -463,6 +496,8 @@ def _is_log(name: str) -> bool:
 
 
 def _user() -> str:
+    import getpass
+
     try:
         return getpass.getuser()
     except Exception:

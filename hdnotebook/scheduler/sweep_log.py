@@ -8,8 +8,10 @@ import io
 import logging
 from pathlib import Path
 
+from hdnotebook import _library_logger
+
 START, END = "<START>", "<END>"
-logger = logging.getLogger(__name__)
+logger = _library_logger(__name__)  # with the package's NullHandler
 
 
 class SweepLog:
