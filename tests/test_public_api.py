@@ -66,6 +66,15 @@ def test_scipy_and_pandas_are_imported_only_when_used() -> None:
     assert out.split("\n")[:2] == ["False False", "True"]
 
 
+def test_star_import_binds_every_name_without_the_widget_or_plotting_libraries() -> None:
+    code = ("import sys\nfrom hdnotebook import *\nimport hdnotebook\n"
+            "print(all(globals()[name] is getattr(hdnotebook, name) for name in hdnotebook.__all__))\n"
+            "print(sorted(m for m in ('anywidget', 'ipywidgets', 'traitlets', 'IPython', 'plotly', 'pandas', 'scipy')"
+            " if m in sys.modules))\n")
+    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=python_env(), check=True).stdout
+    assert out.split("\n")[:2] == ["True", "[]"]
+
+
 def test_azure_core_lines_run_after_only_the_import_changes() -> None:
     code = ("import hdnotebook as azureml\nprint(azureml.core.VERSION == azureml.__version__)\n"
             "from hdnotebook.runconfig import CondaDependencies\nfrom hdnotebook import Workspace\nimport urllib\n"
