@@ -11,8 +11,9 @@ recorded; children run locally or on a Dask cluster; datasets are local files.
 ``hdnotebook.VERSION`` is ``__version__``, as ``azureml.core.VERSION``; ``hdnotebook.core`` mirrors
 ``azureml.core`` (``import hdnotebook as azureml`` keeps ``azureml.core.VERSION`` working).
 
-Names are imported on first use (PEP 562), so a child process that only needs ``Run`` does not
-pay for numpy and scipy at start-up.
+Names are imported on first use (PEP 562), and the modules behind them import heavy dependencies where
+they are used: ``from hdnotebook import *`` loads no numpy, and a script child that only needs ``Run``
+loads none of the store, sqlite3, logging or typing (see ``benchmarks/startup.py``).
 """
 
 from __future__ import annotations
