@@ -66,3 +66,24 @@ class RunChildren:
             for child, value in zip(children, tag_values):
                 child.tag(tag_key, value)  # type: ignore[arg-type]
         return children
+
+
+def run_matches(run: Run, tags: Any, properties: Any, type: str | None, status: str | None) -> bool:
+    """True when ``run`` passes get_children's filters: its type and status (when given), and its tags and properties
+    (a key it must have, or a ``{key: value}`` dict it must hold, values compared as text; None matches a key that
+    is missing or has no value)."""
+    if type is not None and run.type != type:
+        return False
+    if status is not None and run.get_status() != status:
+        return False
+    for wanted, actual in ((tags, run.get_tags), (properties, run.get_properties)):
+        if wanted is None:
+            continue
+        values = actual()
+        if isinstance(wanted, str):
+            if wanted not in values:
+                return False
+        elif isinstance(wanted, dict):
+            if any(values.get(k) != (None if v is None else str(v)) for k, v in wanted.items()):
+                return False
+    return True

@@ -44,9 +44,11 @@ def current_run():  # -> Run | None (untyped to keep this module import-light)
         from hdnotebook.runs.run import Run
 
         fd = int(os.environ[channel.ENV_EVENTS_FD])
-        writer = channel.writer_for(fd, os.environ.get(channel.ENV_EVENTS_PIPE))
-        run = Run._for_child(run_id, writer, os.environ.get(channel.ENV_WORKSPACE),
-                             os.environ.get(channel.ENV_EXPERIMENT, ""))
+        run = Run.__new__(Run)  # its experiment, store and record are looked up on first use (Run.__getattr__)
+        run._id = run_id
+        run._sink = channel.writer_for(fd, os.environ.get(channel.ENV_EVENTS_PIPE))
+        run._added_properties = set()
+        run._child_workspace = (os.environ.get(channel.ENV_WORKSPACE), os.environ.get(channel.ENV_EXPERIMENT, ""))
         _cache.clear()
         _cache[run_id] = run
         return run
@@ -54,7 +56,8 @@ def current_run():  # -> Run | None (untyped to keep this module import-light)
 
 def open_child_store(run: Run) -> None:
     """Give the child's ``run`` (made by current_run) its experiment, store and record: the workspace's when
-    its store holds the run, else none (reads then answer as an offline run's do)."""
+    its store holds the run, else none (reads then answer as an offline run's do). Called by Run.__getattr__
+    on the first read of one of them, so a child that only logs never imports the store."""
     from hdnotebook.runs.run import Run
 
     with _lock:

@@ -11,13 +11,13 @@ from hdnotebook import status as st
 from hdnotebook.exceptions import ActivityFailedException, RunEnvironmentException, UserErrorException
 from hdnotebook.runs import channel
 from hdnotebook.runs.children import RunChildren
+from hdnotebook.runs.children import run_matches as _matches  # experiment.py filters with it too
 from hdnotebook.runs.files import RunFiles
 from hdnotebook.runs.logging import MetricLogging
 from hdnotebook.runs.metrics import shape_metrics
 from hdnotebook.runs.sinks import OfflineSink, StoreSink
 
-# A script child imports this module to log: it stays free of the store (sqlite3), pathlib, typing, datetime
-# (imported where used); a child's Run opens the workspace's store on first use (see _for_child).
+# a script child imports this module to log: the store (sqlite3), pathlib, typing, datetime are imported where used
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
@@ -216,20 +216,8 @@ class Run(RunFiles, RunChildren, MetricLogging):
 
     # state --------------------------------------------------------------------------------
 
-    @classmethod
-    def _for_child(cls, run_id: str, sink: EventSink, workspace: str | None, experiment: str) -> "Run":
-        """The live run of this child process, writing through ``sink`` (the events pipe). Its experiment, store
-        and record are looked up on first use (see __getattr__), so a child that only logs never imports the store;
-        a ``workspace`` of None, or one whose store does not hold the run, gives a run without a store."""
-        run = cls.__new__(cls)
-        run._id = run_id
-        run._sink = sink
-        run._added_properties = set()
-        run._child_workspace = (workspace, experiment)
-        return run
-
     def __getattr__(self, name: str) -> Any:
-        # called only for attributes not set: a child's run (see _for_child) before its store is looked up
+        # called only for attributes not set: a child's run (context.child_run) before its store is looked up
         if name in ("_experiment", "_store", "_cached") and "_child_workspace" in self.__dict__:
             from hdnotebook.runs.context import open_child_store
 
@@ -502,21 +490,3 @@ def _user() -> str:
         return getpass.getuser()
     except Exception:
         return "unknown"
-
-
-def _matches(run: Run, tags: Any, properties: Any, type: str | None, status: str | None) -> bool:
-    if type is not None and run.type != type:
-        return False
-    if status is not None and run.get_status() != status:
-        return False
-    for wanted, actual in ((tags, run.get_tags), (properties, run.get_properties)):
-        if wanted is None:
-            continue
-        values = actual()
-        if isinstance(wanted, str):
-            if wanted not in values:
-                return False
-        elif isinstance(wanted, dict):
-            if any(values.get(k) != (None if v is None else str(v)) for k, v in wanted.items()):
-                return False
-    return True
