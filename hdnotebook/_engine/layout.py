@@ -6,7 +6,9 @@ A leaf: imports nothing of hdnotebook, so the worker side of an executor may rea
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # a script child reads this module: no typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 # run kinds (the store's run_type column, as Azure's Run.type shows them)
 HYPERDRIVE_TYPE = "hyperdrive"
