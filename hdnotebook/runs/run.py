@@ -15,7 +15,7 @@ from hdnotebook import status as st
 from hdnotebook.exceptions import ActivityFailedException, RunEnvironmentException, UserErrorException
 from hdnotebook.runs import channel
 from hdnotebook.runs.children import RunChildren
-from hdnotebook.runs.driver import driver_alive
+from hdnotebook.runs.driver import driver_alive, fail_lost_run
 from hdnotebook.runs.files import RunFiles
 from hdnotebook.runs.logging import EventSink, MetricLogging
 from hdnotebook.runs.metrics import shape_metrics
@@ -222,15 +222,7 @@ class Run(RunFiles, RunChildren, MetricLogging):
             return None
         rec = self._store.get_run(self._id)
         if rec is not None and not st.is_terminal(rec.status) and driver_alive(rec.driver) is False:
-            message = (
-                f"The process that ran this run (pid {rec.driver.get('pid')}) ended before the run finished; "
-                "everything the run logged until then is kept."
-            )
-            self._store.register_run_files(self._id)
-            self._store.set_status(
-                self._id, st.FAILED, only_if_active=True,
-                error={"error": {"code": "DriverLost", "message": message}},
-            )
+            fail_lost_run(self._store, self._id, rec.driver or {})
             rec = self._store.get_run(self._id)
         self._cached = rec
         return rec

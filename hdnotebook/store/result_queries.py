@@ -12,6 +12,13 @@ from typing import Any, Sequence
 
 from hdnotebook import status as st
 
+# the plan line of a GROUP BY done through a sorter: a group's calls are then not aggregated in logging order
+_GROUP_SORTER = "TEMP B-TREE FOR GROUP BY"
+# from 3.44 an aggregate can be given its order; before, the order is that of the rows the plan walks
+_ORDERED_AGGREGATES = sqlite3.sqlite_version_info >= (3, 44, 0)
+# a scalar call's value, or the items of a list call (its JSON array without the brackets; NULL when empty)
+_ITEMS = "CASE WHEN m.kind = 'list' THEN NULLIF(substr(m.value, 2, length(m.value) - 2), '') ELSE m.value END"
+
 # a stored JSON value that starts with '-' or a digit (text from '-' up to ':') is a number (or '-Infinity'); anything else (a list call,
 # a string, a bool, null, NaN, Infinity) makes its run and metric "irregular": the caller decodes those calls itself
 _REGULAR = "(m.kind = 'scalar' AND m.value >= '-' AND m.value < ':')"
@@ -78,6 +85,23 @@ class ResultQueries:
                " ON m.id = (SELECT MAX(x.id) FROM metrics x WHERE x.run_id = r.run_id AND x.name = n.name)"
                f" WHERE r.parent_id IN ({','.join('?' * len(parent_ids))})")
         return self._conn().execute(sql, [*names, *parent_ids]).fetchall()
+
+    def child_metric_series(self, parent_id: str, name: str | None) -> list[tuple[str, str, int, str | None]]:
+        """Per child of the sweep and metric name (only ``name`` unless None): (run_id, name, id of its first call,
+        the JSON array text of its values in logging order: each scalar call's value, each list call's items).
+        The text is None when a call is of another kind (row, table, image, json), or when SQLite would group
+        through a sorter (before 3.44 the order is then not guaranteed): the caller reads those calls itself.
+        One query, walking the ``metrics_by_run`` index."""
+        concat = f"group_concat({_ITEMS}, ',' ORDER BY m.id)" if _ORDERED_AGGREGATES else f"group_concat({_ITEMS}, ',')"
+        names_sql, names_args = _names_filter(None if name is None else [name])
+        sql = (f"SELECT m.run_id, m.name, MIN(m.id), CASE WHEN SUM(m.kind NOT IN ('scalar', 'list')) THEN NULL"
+               f" ELSE '[' || COALESCE({concat}, '') || ']' END FROM metrics m"
+               f" WHERE m.run_id IN (SELECT run_id FROM runs WHERE parent_id = ?){names_sql} GROUP BY m.run_id, m.name")
+        args = [parent_id, *names_args]
+        conn = self._conn()
+        ordered = _ORDERED_AGGREGATES or not any(_GROUP_SORTER in row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, args))
+        rows = conn.execute(sql, args).fetchall()
+        return rows if ordered else [(run_id, metric, first, None) for run_id, metric, first, _ in rows]
 
     def metric_texts_of_runs(self, run_ids: Sequence[str],
                              names: Sequence[str] | None) -> list[tuple[str, str, str, str]]:
