@@ -49,12 +49,16 @@ def children_metrics(store: Store, parent_id: str, name: str | None = None) -> d
     """``{child run id: {metric: value}}``, by child, for the children that logged something (only ``name`` unless
     None): each child's ``get_metrics(name=name)``, names in first-logged order. Series of scalar and list calls
     come decoded in bulk from one query; the other kinds (rows, tables, images, JSON) are read call by call."""
-    series = sorted(store.child_metric_series(parent_id, name), key=lambda row: row[2])
-    regular = [(run_id, metric, text) for run_id, metric, _, text in series if text is not None]
-    values = json.loads("[" + ",".join(text for _, _, text in regular) + "]") if regular else []
-    shaped: dict[tuple[str, str], Any] = {
-        (run_id, metric): value[0] if len(value) == 1 else value for (run_id, metric, _), value in zip(regular, values)}
-    irregular = [row for row in series if row[3] is None]
+    series = sorted(store.child_metric_series(parent_id, None if name is None else [name]), key=lambda row: row[2])
+    regular = [(run_id, metric, lists, text) for run_id, metric, _, _, lists, others, text in series
+               if not others and text is not None]
+    logged = json.loads("[[" + "],[".join(text for *_, text in regular) + "]]") if regular else []
+    shaped: dict[tuple[str, str], Any] = {}
+    for (run_id, metric, lists, _), calls in zip(regular, logged):
+        # a scalar call never holds a list: the lists are the list calls, whose items count
+        values = [item for call in calls for item in (call if isinstance(call, list) else [call])] if lists else calls
+        shaped[(run_id, metric)] = values[0] if len(values) == 1 else values
+    irregular = [row for row in series if row[5] or row[6] is None]
     if irregular:
         wanted = {(row[0], row[1]) for row in irregular}
         rows_of = store.metric_rows_for(sorted({row[0] for row in irregular}), name)
@@ -62,6 +66,6 @@ def children_metrics(store: Store, parent_id: str, name: str | None = None) -> d
             for metric, value in shape_metrics(run_id, [r for r in rows if (run_id, r.name) in wanted]).items():
                 shaped[(run_id, metric)] = value
     out: dict[str, dict[str, Any]] = {run_id: {} for run_id, _, _ in store.child_statuses(parent_id)}
-    for run_id, metric, _, _ in series:  # by first call: each child's names in first-logged order
+    for run_id, metric, *_ in series:  # by first call: each child's names in first-logged order
         out[run_id][metric] = shaped[(run_id, metric)]
     return {run_id: metrics for run_id, metrics in out.items() if metrics}
