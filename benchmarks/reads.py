@@ -2,7 +2,7 @@
 
 A finished sweep of ``--runs`` children x ``--values`` logged accuracy values is written straight into a store
 (``benchmarks.widget.synthetic_sweep``). Printed, as the median of ``--repeat`` rounds that call each in turn (after a
-warm-up round), the wall time of
+warm-up round), the CPU time (``time.process_time``: SQLite runs in this process; the machine may be shared) of
 
 * the baseline, measured in the same run: one raw scan of the sweep's metric rows, ``SELECT run_id, name, kind,
   value FROM metrics`` of the children's rows, fetched into Python (nothing decoded);
@@ -28,15 +28,15 @@ from hdnotebook import HyperDriveRun, Workspace
 
 
 def interleaved_medians(calls: dict[str, Callable[[], Any]], repeat: int) -> dict[str, float]:
-    """The median wall time (seconds) of each call over ``repeat`` rounds, each round calling every one once in
+    """The median CPU time (seconds) of each call over ``repeat`` rounds, each round calling every one once in
     turn (after one warm-up round), so that a busy machine slows them alike."""
     times: dict[str, list[float]] = {label: [] for label in calls}
     for round_ in range(repeat + 1):
         for label, call in calls.items():
-            start = time.perf_counter()
+            start = time.process_time()
             call()
             if round_:
-                times[label].append(time.perf_counter() - start)
+                times[label].append(time.process_time() - start)
     return {label: statistics.median(values) for label, values in times.items()}
 
 
@@ -72,9 +72,9 @@ def main() -> None:
         }
         medians = interleaved_medians(calls, args.repeat)
         base = medians.pop("baseline, one raw scan of the metric rows")
-        print(f"  {'baseline, one raw scan of the metric rows':<44} {base * 1000:8.1f} ms")
+        print(f"  {'baseline, one raw scan of the metric rows':<44} {base * 1000:8.1f} ms of CPU")
         for label, seconds in medians.items():
-            print(f"  {label:<44} {seconds * 1000:8.1f} ms  ratio to the raw scan {seconds / base:6.2f}")
+            print(f"  {label:<44} {seconds * 1000:8.1f} ms of CPU, ratio to the raw scan {seconds / base:6.2f}")
 
 if __name__ == "__main__":
     main()
