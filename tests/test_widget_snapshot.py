@@ -94,6 +94,11 @@ def test_snapshot_from_arrays_equals_the_calls_folded_one_by_one(tmp_path: Path,
     expected = policy_cutoff(tracker._policy, exact, PrimaryMetricGoal.from_str(goal), running)
     assert snapshot["run"]["threshold"] == (None if expected is None else {**expected, "value": number(expected["value"])})
     assert snapshot["run"]["threshold"] is not None
+    other = SweepTracker(run)  # streaming a metric later: its curves, the primary metric's aggregates untouched
+    other.snapshot()
+    before = json.dumps(other._aggregates)
+    assert json.dumps(other.stream_metric("loss")) == json.dumps(curves["loss"])
+    assert json.dumps(other._aggregates) == before and other.streamed == ["accuracy", "loss"]
 
 
 def test_a_series_with_ints_only_among_floats_keeps_them(tmp_path: Path) -> None:

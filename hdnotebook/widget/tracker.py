@@ -143,11 +143,14 @@ class SweepTracker:
                 self._fold_primary(row.run_id, _values(row), values)
         return curves
 
-    def _absorb_series(self, up_to: int) -> dict[str, dict[str, list[Any]]]:
-        """A snapshot's ``_absorb`` of the streamed metrics' calls with id <= ``up_to``: the series of plain floats
-        (nearly all) decoded, rounded and aggregated as arrays; the others folded from their calls. Curves by
-        first call, as the calls came."""
-        series = self.store.child_metric_series(self.run.id, self.streamed, up_to)
+    def _absorb_series(self, up_to: int, names: list[str] | None = None, fold: bool = True) -> dict[str, dict[str, list[Any]]]:
+        """A snapshot's ``_absorb`` of the calls with id <= ``up_to`` of ``names`` (the streamed metrics when None):
+        the series of plain floats (nearly all) decoded, rounded and aggregated as arrays; the others folded from
+        their calls. Curves by first call, as the calls came. Without ``fold`` only the curves are read (the
+        primary metric's aggregates are left alone)."""
+        names = self.streamed if names is None else names
+        fold = fold and self.metric in names
+        series = self.store.child_metric_series(self.run.id, names, up_to)
         scalar = [(row, row[6]) for row in series if not row[4] and not row[5] and row[6] is not None]
         keep, exact = plain_floats([text for _, text in scalar])
         fast = [row for (row, _), kept in zip(scalar, keep) if kept]
@@ -158,17 +161,21 @@ class SweepTracker:
             starts = [0, *itertools.accumulate(row[3] for row in fast[:-1])]
             best = (np.maximum if self.goal is PrimaryMetricGoal.MAXIMIZE else np.minimum).reduceat(shown, starts).tolist()
             values = shown.tolist()
-            logged = exact.tolist() if self._policy is not None else []
+            logged = exact.tolist() if fold and self._policy is not None else []
             for (run_id, name, _, count, *_), start, top in zip(fast, starts, best):
                 found[(run_id, name)] = values[start:start + count]
-                if name == self.metric:
+                if fold and name == self.metric:
                     self._aggregates[run_id] = {"best": top, "last": values[start + count - 1], "count": count}
                     if self._policy is not None:
                         self._values[run_id] = logged[start:start + count]
         if slow:
-            calls = self.store.metric_texts_of_runs(sorted({run_id for run_id, _ in slow}), self.streamed, up_to)
-            for name, runs in self._absorb_stored([c for c in calls if (c[0], c[1]) in slow]).items():
-                found.update({(run_id, name): values for run_id, values in runs.items()})
+            calls = self.store.metric_texts_of_runs(sorted({run_id for run_id, _ in slow}), names, up_to)
+            calls = [c for c in calls if (c[0], c[1]) in slow]
+            if fold:
+                for name, runs in self._absorb_stored(calls).items():
+                    found.update({(run_id, name): values for run_id, values in runs.items()})
+            else:
+                found.update({(run_id, name): [number(v) for v in items] for (name, run_id), items in _stored_values(calls).items()})
         curves: dict[str, dict[str, list[Any]]] = {}
         for run_id, name, *_ in sorted(series, key=lambda row: row[2]):
             if (run_id, name) in found:
@@ -301,8 +308,7 @@ class SweepTracker:
         """Start streaming another metric; returns its values so far per run."""
         if name not in self.streamed:
             self.streamed.append(name)
-        calls = self.store.child_metric_texts(self.run.id, [name], self._cursor)
-        return {run_id: [number(v) for v in items] for (_, run_id), items in _stored_values(calls).items()}
+        return self._absorb_series(self._cursor, [name], fold=False).get(name, {})
 
 
 class RunTracker:
