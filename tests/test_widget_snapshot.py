@@ -110,6 +110,24 @@ def test_a_series_with_ints_only_among_floats_keeps_them(tmp_path: Path) -> None
     assert snapshot["curves"]["accuracy"][f"{run.id}_1"][-1] == 12345678 and snapshot["runs"][1]["best"] == 12345678
 
 
+def test_a_warm_start_parents_runs_come_with_their_values(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path)
+    parent = synthetic_sweep(workspace, runs=4, values=6, running=4)
+    Run(parent.experiment, f"{parent.id}_1").log("accuracy", 7)
+    Run(parent.experiment, f"{parent.id}_2").log("accuracy", float("nan"))
+    Run(parent.experiment, f"{parent.id}_3").log_row("accuracy", a=1)
+    run = synthetic_sweep(workspace, runs=2, values=3, seed=1)
+    store = run._need_store()
+    store.update_run(run.id, config={**store.get_run(run.id).config, "resume_from": [parent.id]})
+    snapshot = SweepTracker(run).snapshot()
+    curves, aggregates, _ = reference(parent.id, store, ["accuracy"], PrimaryMetricGoal.MAXIMIZE)
+    inherited = {row["id"]: row for row in snapshot["runs"] if row.get("inherited") == parent.id}
+    assert list(inherited) == [f"{parent.id}_{i}" for i in range(4)]
+    for child, agg in aggregates.items():
+        assert {k: inherited[child][k] for k in ("best", "last", "count")} == agg
+        assert json.dumps(snapshot["curves"]["accuracy"][child]) == json.dumps(curves["accuracy"][child])
+
+
 def test_the_widget_snapshot_is_jsonable_as_before(tmp_path: Path) -> None:
     run = synthetic_sweep(Workspace(tmp_path), runs=3, values=4)
     run._need_store().update_run(f"{run.id}_0", hyperparameters={"--lr": float("nan"), "--depth": 2})

@@ -143,14 +143,16 @@ class SweepTracker:
                 self._fold_primary(row.run_id, _values(row), values)
         return curves
 
-    def _absorb_series(self, up_to: int, names: list[str] | None = None, fold: bool = True) -> dict[str, dict[str, list[Any]]]:
-        """A snapshot's ``_absorb`` of the calls with id <= ``up_to`` of ``names`` (the streamed metrics when None):
-        the series of plain floats (nearly all) decoded, rounded and aggregated as arrays; the others folded from
-        their calls. Curves by first call, as the calls came. Without ``fold`` only the curves are read (the
-        primary metric's aggregates are left alone)."""
+    def _absorb_series(self, up_to: int | None, names: list[str] | None = None, fold: bool = True,
+                       parent_id: str | None = None) -> dict[str, dict[str, list[Any]]]:
+        """A snapshot's ``_absorb`` of the calls with id <= ``up_to`` (all when None) of ``names`` (the streamed
+        metrics when None) of the children of ``parent_id`` (this sweep when None): the series of plain floats
+        (nearly all) decoded, rounded and aggregated as arrays; the others folded from their calls. Curves by
+        first call, as the calls came. Without ``fold`` only the curves are read (the primary metric's aggregates
+        are left alone)."""
         names = self.streamed if names is None else names
         fold = fold and self.metric in names
-        series = self.store.child_metric_series(self.run.id, names, up_to)
+        series = self.store.child_metric_series(parent_id or self.run.id, names, up_to)
         scalar = [(row, row[6]) for row in series if not row[4] and not row[5] and row[6] is not None]
         keep, exact = plain_floats([text for _, text in scalar])
         fast = [row for (row, _), kept in zip(scalar, keep) if kept]
@@ -257,13 +259,9 @@ class SweepTracker:
         curves: dict[str, list[Any]] = {}
         for parent_id in self._config.get("resume_from") or []:
             children = self.store.list_runs(parent_id=parent_id)
-            metric_rows = self.store.metric_rows_for([c.run_id for c in children], self.metric)
+            found = self._absorb_series(None, [self.metric], parent_id=parent_id).get(self.metric, {})
             for child in children:
-                values: list[Any] = []
-                for row in metric_rows[child.run_id]:
-                    shown = [number(v) for v in _values(row)]
-                    self._fold_primary(row.run_id, _values(row), shown)
-                    values.extend(shown)
+                values = found.get(child.run_id)
                 agg = self._aggregates.get(child.run_id, {})
                 rows.append({"id": child.run_id, "n": child.child_index, "status": child.status, "start": child.start_time,
                              "end": child.end_time, "best": agg.get("best"), "last": agg.get("last"),
