@@ -77,7 +77,7 @@ def main() -> None:
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu
         first = len(json.dumps(snapshot))
         print(f"first render: {first / 1e6:.2f} MB of data, built in {wall * 1000:.0f} ms ({cpu * 1000:.0f} ms of CPU;"
-              " the first read of the store by this process)")
+              " the tracker's first snapshot)")
         sizes, times, idle = [], [], []
         for _ in range(20):
             log_values(run, 4)
