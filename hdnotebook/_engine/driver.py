@@ -13,9 +13,14 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from hdnotebook import status as st
 from hdnotebook._engine.executors.guard import portable
+from hdnotebook._engine.layout import error_dict
+
+if TYPE_CHECKING:
+    from hdnotebook._engine.store import Store
 
 _CREATED_TOLERANCE = 0.01  # seconds; psutil derives a create time from clock ticks on Linux
 
@@ -81,3 +86,12 @@ def driver_alive(driver: dict[str, Any] | None) -> bool | None:
     if recorded is None or created != created:  # an older record without it, or another user's process (NaN)
         return True
     return abs(float(recorded) - created) < _CREATED_TOLERANCE
+
+
+def fail_lost_run(store: "Store", run_id: str, driver: dict[str, Any]) -> None:
+    """Mark an active run whose driver has ended Failed, error code ``DriverLost``, after registering its files:
+    everything it logged until then is kept. A run already in a final status is left alone."""
+    message = (f"The process that ran this run (pid {driver.get('pid')}) ended before the run finished; "
+               "everything the run logged until then is kept.")
+    store.register_run_files(run_id)
+    store.set_status(run_id, st.FAILED, only_if_active=True, error=error_dict("DriverLost", message))

@@ -10,8 +10,8 @@ TYPE_CHECKING = False  # a child imports this module (a base of Run): no typing,
 if TYPE_CHECKING:
     from typing import Any
 
-    from hdnotebook.experiment import Experiment
     from hdnotebook._engine.store import RunRecord, Store
+    from hdnotebook.experiment import Experiment
     from hdnotebook.runs.run_handle import Run
 
 

@@ -12,9 +12,9 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
+    from hdnotebook._engine.store import RunRecord, Store
     from hdnotebook.model import Model
     from hdnotebook.runs.logging import EventSink
-    from hdnotebook._engine.store import RunRecord, Store
 
 
 class RunFiles:

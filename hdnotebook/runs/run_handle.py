@@ -21,14 +21,13 @@ from hdnotebook.runs.sinks import OfflineSink, StoreSink
 # a script child imports this module to log: the store (sqlite3), pathlib, typing, datetime are imported where used
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pathlib import Path
     from typing import Any, Iterable
 
     import pandas as pd
 
+    from hdnotebook._engine.store import RunRecord, Store
     from hdnotebook.experiment import Experiment
     from hdnotebook.runs.logging import EventSink
-    from hdnotebook._engine.store import RunRecord, Store
 
 
 
@@ -229,18 +228,10 @@ class Run(RunFiles, RunChildren, MetricLogging):
         if self._store is None:
             return None
         rec = self._store.get_run(self._id)
-        from hdnotebook._engine.driver import driver_alive
+        from hdnotebook._engine.driver import driver_alive, fail_lost_run
 
         if rec is not None and not st.is_terminal(rec.status) and driver_alive(rec.driver) is False:
-            message = (
-                f"The process that ran this run (pid {rec.driver.get('pid')}) ended before the run finished; "
-                "everything the run logged until then is kept."
-            )
-            self._store.register_run_files(self._id)
-            self._store.set_status(
-                self._id, st.FAILED, only_if_active=True,
-                error=error_dict("DriverLost", message),
-            )
+            fail_lost_run(self._store, self._id, rec.driver or {})
             rec = self._store.get_run(self._id)
         self._cached = rec
         return rec
