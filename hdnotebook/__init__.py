@@ -11,19 +11,39 @@ recorded; children run locally or on a Dask cluster; datasets are local files.
 ``hdnotebook.VERSION`` is ``__version__``, as ``azureml.core.VERSION``; ``hdnotebook.core`` mirrors
 ``azureml.core`` (``import hdnotebook as azureml`` keeps ``azureml.core.VERSION`` working).
 
-Names are imported on first use (PEP 562), so a child process that only needs ``Run`` does not
-pay for numpy and scipy at start-up.
+Names are imported on first use (PEP 562), and the modules behind them import heavy dependencies where
+they are used: ``from hdnotebook import *`` loads no numpy, and a script child that only needs ``Run``
+loads none of the store, sqlite3, logging or typing (see ``benchmarks/startup.py``).
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
-from typing import Any
+import sys as _sys
 
-# The library's own messages go to the "hdnotebook" logger (children "hdnotebook.<module>"); the application
-# chooses whether and where they show. Messages the user must act on are warnings.warn() calls instead.
-logging.getLogger(__name__).addHandler(logging.NullHandler())
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: this module must stay import-light
+if TYPE_CHECKING:
+    import logging
+    from typing import Any
+
+
+def _library_logger(name: str) -> "logging.Logger":
+    """The logger ``name`` (below "hdnotebook"), once the "hdnotebook" logger has its NullHandler.
+
+    The library's own messages go to the "hdnotebook" logger (children "hdnotebook.<module>"); the application
+    chooses whether and where they show. Messages the user must act on are warnings.warn() calls instead.
+    The handler is added here, by the modules that log, or at import when logging is loaded already (a
+    notebook), so that a script child, which logs nothing this way, does not pay for importing logging.
+    """
+    import logging
+
+    package = logging.getLogger(__name__)
+    if not any(isinstance(handler, logging.NullHandler) for handler in package.handlers):
+        package.addHandler(logging.NullHandler())
+    return logging.getLogger(name)
+
+
+if "logging" in _sys.modules:
+    _library_logger(__name__)
 
 __version__ = "0.1.0"
 VERSION = __version__  # azureml.core.VERSION
@@ -149,13 +169,19 @@ __all__ = [
 _SUBMODULES = frozenset({"core", "plot"})
 
 
+def _import(module: str) -> Any:
+    """The module named ``module``, imported when needed (``__import__``: importlib costs a child's start-up)."""
+    __import__(module)
+    return _sys.modules[module]
+
+
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
-        return importlib.import_module(f"hdnotebook.{name}")
+        return _import(f"hdnotebook.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'hdnotebook' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(_import(module), name)
     globals()[name] = value
     return value
 

@@ -8,7 +8,6 @@ Packages of Azure ML itself (``azureml-*``) and ``python``/``pip`` are not count
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import re
 import sys
@@ -35,6 +34,8 @@ def _package_name(requirement: str) -> str | None:
 
 
 def _installed(name: str) -> bool:
+    import importlib.metadata  # here: it costs the package's import a few tens of ms (email, zipfile, csv...)
+
     try:
         importlib.metadata.distribution(name)
         return True

@@ -28,8 +28,6 @@ import math
 import sys
 from typing import Any
 
-import numpy as np
-
 from hdnotebook.exceptions import HyperDriveConfigException, invalid_setting
 
 __all__ = [
@@ -51,7 +49,18 @@ LOG_MAX = math.log(sys.float_info.max)
 _CHOICE_RULE = (
     "non-empty single list, non-empty single range() or a positive number of arbitrary comma separated inputs."
 )
-_SEQUENCES = (list, tuple, range, np.ndarray)
+_SEQUENCES = (list, tuple, range)
+
+
+def _numpy_instance(value: object, kind: str) -> bool:
+    """True when ``value`` is a ``numpy.<kind>`` (``ndarray``, ``generic``). numpy is not imported for it: a
+    value can be a numpy object only once numpy is loaded, so these expressions cost no numpy import."""
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(value, getattr(numpy, kind))
+
+
+def _is_sequence(value: object) -> bool:
+    return isinstance(value, _SEQUENCES) or _numpy_instance(value, "ndarray")
 
 
 def _describe(value: object) -> str:
@@ -59,7 +68,7 @@ def _describe(value: object) -> str:
 
 
 def _plain(value: object) -> object:
-    return value.item() if isinstance(value, np.generic) else value
+    return value.item() if _numpy_instance(value, "generic") else value  # type: ignore[attr-defined]
 
 
 def _number(function: str, argument: str, value: object) -> int | float:
@@ -149,13 +158,13 @@ def choice(*options: Any) -> list[Any]:
     """
     if not options:
         raise HyperDriveConfigException("Please specify an input for choice.", error_code="MissingChoiceValues")
-    if any(isinstance(option, _SEQUENCES) for option in options):
+    if any(_is_sequence(option) for option in options):
         single = options[0]
-        if len(options) > 1 or not isinstance(single, _SEQUENCES):
+        if len(options) > 1 or not _is_sequence(single):
             raise invalid_setting(
                 "choice", f"{_CHOICE_RULE} (got {len(options)} arguments, one of them a list/tuple/range/array)"
             )
-        if isinstance(single, np.ndarray) and single.ndim != 1:
+        if _numpy_instance(single, "ndarray") and single.ndim != 1:  # type: ignore[attr-defined]
             raise invalid_setting("choice", f"{_CHOICE_RULE} (got a {single.ndim}-D array)")
         values = list(single)
         if not values:

@@ -1,7 +1,7 @@
 """The package's layers, read from its source: every import (module-level, function-local and under
 ``TYPE_CHECKING``; relative ones resolved) of every module of ``hdnotebook``.
 
-- leaves (exceptions, status, goal, names) import only leaves;
+- leaves (exceptions, status, goal, names, _lazy) import only leaves;
 - the pure packages (parameter expressions, sampling, policy) import only themselves and the leaves;
 - the engine (``hdnotebook._engine``) imports only itself, the pure packages and the leaves (never the
   Azure layer or the widget, not even lazily);
@@ -23,7 +23,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "hdnotebook"
 ROOT = "hdnotebook"
 ENGINE = "hdnotebook._engine"
-LEAVES = ("hdnotebook.exceptions", "hdnotebook.status", "hdnotebook.goal", "hdnotebook.names")
+LEAVES = ("hdnotebook.exceptions", "hdnotebook.status", "hdnotebook.goal", "hdnotebook.names", "hdnotebook._lazy")
 PURE = ("hdnotebook.parameter_expressions", "hdnotebook.sampling", "hdnotebook.policy")
 MAX_LINES = 500
 

@@ -66,9 +66,28 @@ def test_scipy_and_pandas_are_imported_only_when_used() -> None:
     assert out.split("\n")[:2] == ["False False", "True"]
 
 
+def test_star_import_binds_every_name_without_numpy_the_widget_or_plotting_libraries() -> None:
+    code = ("import sys\nfrom hdnotebook import *\nimport hdnotebook\n"
+            "print(all(globals()[name] is getattr(hdnotebook, name) for name in hdnotebook.__all__))\n"
+            "print(sorted(m for m in ('numpy', 'anywidget', 'ipywidgets', 'traitlets', 'IPython', 'plotly', 'pandas', 'scipy')"
+            " if m in sys.modules))\n")
+    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=python_env(), check=True).stdout
+    assert out.split("\n")[:2] == ["True", "[]"]
+
+
 def test_azure_core_lines_run_after_only_the_import_changes() -> None:
     code = ("import hdnotebook as azureml\nprint(azureml.core.VERSION == azureml.__version__)\n"
             "from hdnotebook.runconfig import CondaDependencies\nfrom hdnotebook import Workspace\nimport urllib\n"
             "print(callable(urllib.request.urlretrieve), CondaDependencies is azureml.core.Environment(\"e\").python.conda_dependencies.__class__)")
     out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=python_env(), check=True).stdout
     assert out.split("\n")[:2] == ["True", "True True"]
+
+
+def test_numpy_is_imported_when_a_sampler_first_computes_and_then_bound_directly() -> None:
+    code = ("import sys\nfrom hdnotebook import *\nfrom hdnotebook.sampling import random as module\n"
+            "from hdnotebook.sampling.history import SamplingHistory\n"
+            "print('numpy' in sys.modules, type(module.np).__name__)\n"
+            "s = RandomParameterSampling({'x': uniform(0, 1)}, seed=1)\n"
+            "print(len(s.suggest(SamplingHistory(), 3)), module.np is sys.modules['numpy'])\n")
+    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=python_env(), check=True).stdout
+    assert out.split("\n")[:2] == ["False LazyModule", "3 True"]

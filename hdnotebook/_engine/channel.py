@@ -29,7 +29,10 @@ import json
 import os
 import sys
 import threading
-from typing import Any, Callable
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a child's start-up)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 try:
     from select import PIPE_BUF

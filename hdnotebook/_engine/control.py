@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import atexit
-import logging
 import threading
 import warnings
 from typing import Any, Protocol
 
+from hdnotebook import _library_logger
 from hdnotebook import status as st
 from hdnotebook._engine import background
 from hdnotebook._engine.driver import driver_alive
 from hdnotebook._engine.store import Store
 
 CANCEL_WAIT_SECONDS = 30.0
-logger = logging.getLogger(__name__)
+logger = _library_logger(__name__)  # with the package's NullHandler
 
 
 class Controller(Protocol):

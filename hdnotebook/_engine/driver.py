@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook import status as st
 from hdnotebook._engine.executors.guard import portable
-from hdnotebook._engine.layout import error_dict
-from hdnotebook._engine.store.sweep_state_queries import DRIVER_LOST
+from hdnotebook._engine.layout import DRIVER_LOST, error_dict
+
+if TYPE_CHECKING:
+    from hdnotebook._engine.store import Store
 
 _CREATED_TOLERANCE = 0.01  # seconds; psutil derives a create time from clock ticks on Linux
 
@@ -86,14 +88,19 @@ def driver_alive(driver: dict[str, Any] | None) -> bool | None:
     return abs(float(recorded) - created) < _CREATED_TOLERANCE
 
 
-def fail_if_driver_lost(store: Any, record: Any) -> Any:
-    """``record`` (a RunRecord of ``store``) as it is after this check: an active run whose driver has ended is
-    marked Failed with error code ``DriverLost`` first (its files registered), and read again."""
+def fail_lost_run(store: "Store", run_id: str, driver: dict[str, Any]) -> None:
+    """Mark an active run whose driver has ended Failed, error code ``DriverLost``, after registering its files:
+    everything it logged until then is kept. A run already in a final status is left alone."""
+    message = (f"The process that ran this run (pid {driver.get('pid')}) ended before the run finished; "
+               "everything the run logged until then is kept.")
+    store.register_run_files(run_id)
+    store.set_status(run_id, st.FAILED, only_if_active=True, error=error_dict(DRIVER_LOST, message))
+
+
+def fail_if_driver_lost(store: "Store", record: Any) -> Any:
+    """``record`` (a RunRecord of ``store``, or None) as it is after this check: an active run whose driver has
+    ended is marked DriverLost first (``fail_lost_run``) and read again."""
     if record is None or st.is_terminal(record.status) or driver_alive(record.driver) is not False:
         return record
-    message = (f"The process that ran this run (pid {record.driver.get('pid')}) ended before the run finished; "
-               "everything the run logged until then is kept.")
-    store.register_run_files(record.run_id)
-    store.set_status(record.run_id, st.FAILED, only_if_active=True,
-                     error=error_dict(DRIVER_LOST, message))
+    fail_lost_run(store, record.run_id, record.driver or {})
     return store.get_run(record.run_id)

@@ -6,7 +6,9 @@ A leaf: imports nothing of hdnotebook, so the worker side of an executor may rea
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # a script child reads this module: no typing at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 # run kinds (the store's run_type column, as Azure's Run.type shows them)
 HYPERDRIVE_TYPE = "hyperdrive"
@@ -19,6 +21,9 @@ STD_LOG = "user_logs/std_log.txt"  # a child's stdout and stderr
 SWEEP_LOG = "azureml-logs/hyperdrive.txt"  # a sweep's log, in HyperDrive's format
 RESUME_FOLDER = "resume_from"  # a resumed child's copy of the old run's outputs/ (its checkpoints)
 RESUME_ARGUMENT = "--resume-from"  # appended with that folder to a resumed script child's arguments
+
+# error codes
+DRIVER_LOST = "DriverLost"  # the error code of a run whose driving process ended before it did
 
 
 def argument_key(key: str) -> str:

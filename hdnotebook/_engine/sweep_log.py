@@ -8,8 +8,10 @@ import io
 import logging
 from pathlib import Path
 
+from hdnotebook import _library_logger
+
 START, END = "<START>", "<END>"
-logger = logging.getLogger("hdnotebook.scheduler.sweep_log")  # the name the README documents; kept across the move
+logger = _library_logger("hdnotebook.scheduler.sweep_log")  # the name the README documents, with the package's NullHandler
 
 
 class SweepLog:

@@ -20,10 +20,9 @@ continues even so); see ``hdnotebook.policy.table`` for the other shared rules.
 from __future__ import annotations
 
 import bisect
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
-import numpy as np
-
+from hdnotebook._lazy import lazy_module
 from hdnotebook.exceptions import invalid_setting, invalid_type
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.base import EarlyTerminationPolicy, is_int, validate_int
@@ -32,6 +31,11 @@ from hdnotebook.policy.base import incremental
 from hdnotebook.policy.curves import CurveHistory
 from hdnotebook.policy.table import CurveTable, Scored, fmt
 from hdnotebook.policy.views import RungView
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # numpy is imported when this module first computes (see hdnotebook._lazy)
+    np = lazy_module("numpy", "np", globals())
 
 
 class ASHAPolicy(EarlyTerminationPolicy):

@@ -15,16 +15,20 @@ survives. NaN, ties and the schedule: see ``hdnotebook.policy.base`` and ``hdnot
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-import numpy as np
-
+from hdnotebook._lazy import lazy_module
 from hdnotebook.exceptions import invalid_setting
 from hdnotebook.policy.base import ScheduledPolicy, validate_positive_number
 from hdnotebook.policy.history import Termination
 from hdnotebook.policy.curves import CurveHistory
 from hdnotebook.policy.table import CurveTable, Scored, fmt
 from hdnotebook.policy.views import LeaderView
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # numpy is imported when this module first computes (see hdnotebook._lazy)
+    np = lazy_module("numpy", "np", globals())
 
 
 class BanditPolicy(ScheduledPolicy):

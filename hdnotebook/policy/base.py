@@ -22,15 +22,18 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-import numpy as np
-
+from hdnotebook._lazy import lazy_module
 from hdnotebook.exceptions import invalid_setting, invalid_type
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.history import RunCurve, Termination
 from hdnotebook.policy.table import CurveTable, Scored, fmt
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from hdnotebook.policy.curves import CurveHistory
+else:  # numpy is imported when this module first computes (see hdnotebook._lazy)
+    np = lazy_module("numpy", "np", globals())
 
 
 def is_int(value: object) -> bool:

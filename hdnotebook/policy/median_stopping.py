@@ -13,15 +13,19 @@ and ``hdnotebook.policy.table``.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-import numpy as np
-
+from hdnotebook._lazy import lazy_module
 from hdnotebook.policy.base import ScheduledPolicy
 from hdnotebook.policy.history import Termination
 from hdnotebook.policy.curves import CurveHistory
 from hdnotebook.policy.table import CurveTable, Scored, fmt
 from hdnotebook.policy.views import SortedView
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # numpy is imported when this module first computes (see hdnotebook._lazy)
+    np = lazy_module("numpy", "np", globals())
 
 MIN_OTHER_RUNS = 2
 

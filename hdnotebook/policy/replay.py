@@ -25,8 +25,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-import numpy as np
-
+from hdnotebook._lazy import lazy_module
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.base import EarlyTerminationPolicy, validate_int
@@ -35,7 +34,10 @@ from hdnotebook.policy.history import Termination
 from hdnotebook.policy.no_termination import NoTerminationPolicy
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
+else:  # numpy is imported when this module first computes (see hdnotebook._lazy)
+    np = lazy_module("numpy", "np", globals())
 
 
 @dataclass(frozen=True)

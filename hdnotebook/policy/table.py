@@ -17,12 +17,16 @@ Rules common to every policy (their module docstrings refer here):
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-import numpy as np
-
+from hdnotebook._lazy import lazy_module
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.history import RunCurve, Termination
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # numpy is imported when this module first computes (see hdnotebook._lazy)
+    np = lazy_module("numpy", "np", globals())
 
 TOLERANCE = 1e-9
 

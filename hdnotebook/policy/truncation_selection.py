@@ -15,16 +15,20 @@ run with no finite value ranks lowest. The schedule: see ``hdnotebook.policy.bas
 from __future__ import annotations
 
 import bisect
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-import numpy as np
-
+from hdnotebook._lazy import lazy_module
 from hdnotebook.exceptions import invalid_setting, invalid_type
 from hdnotebook.policy.base import ScheduledPolicy, is_int
 from hdnotebook.policy.history import Termination
 from hdnotebook.policy.curves import CurveHistory
 from hdnotebook.policy.table import CurveTable, Scored, fmt
 from hdnotebook.policy.views import SortedView
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # numpy is imported when this module first computes (see hdnotebook._lazy)
+    np = lazy_module("numpy", "np", globals())
 
 
 class TruncationSelectionPolicy(ScheduledPolicy):

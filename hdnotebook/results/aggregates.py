@@ -76,3 +76,25 @@ def metric_summaries(store: Store, parent_ids: Sequence[str], names: Sequence[st
             if summary is not None:
                 out[(run_id, name)] = summary
     return out
+
+
+def metric_bests(store: Store, parent_ids: Sequence[str], name: str, maximize: bool) -> dict[str, float]:
+    """``{run_id: best finite number logged under name}`` for the children of the sweeps ``parent_ids`` that logged
+    one: what ``metric_summaries(...)[(run_id, name)].best(maximize)`` gives, without reading the last values
+    (one aggregate query; only the runs with irregular calls are read call by call)."""
+    extremes = store.child_metric_extremes(parent_ids, [name], largest=maximize)
+    regular = [row for row in extremes if not row[4]]
+    out: dict[str, float] = {}
+    irregular = {row[0] for row in extremes if row[4]}
+    for row, value in zip(regular, _decode([row[2] for row in regular])):
+        if math.isfinite(value):
+            out[row[0]] = float(value)
+        else:
+            irregular.add(row[0])  # -Infinity sorted as 0 by SQLite: decode this run's calls instead
+    if irregular:
+        for (_, run_id), values in stored_values(store.metric_texts_of_runs(sorted(irregular), [name])).items():
+            summary = summarize(values)
+            best = summary.best(maximize) if summary is not None else None
+            if best is not None:
+                out[run_id] = best
+    return out

@@ -57,14 +57,19 @@ def _goal(goal: str | PrimaryMetricGoal) -> PrimaryMetricGoal:
 
 def ranked_rows(rows: Iterable[Mapping[str, Any]], goal: str | PrimaryMetricGoal) -> list[Mapping[str, Any]]:
     """Snapshot rows (``best``, ``n``) best first under ``goal``, ties by run number; rows without a value last."""
+    return sorted(rows, key=_rank_key(goal))
+
+
+def _rank_key(goal: str | PrimaryMetricGoal) -> Any:
     sign = 1 if _goal(goal) is PrimaryMetricGoal.MAXIMIZE else -1
-    return sorted(rows, key=lambda r: (r.get("best") is None, -sign * (r.get("best") or 0), r.get("n") or 0))
+    return lambda r: (r.get("best") is None, -sign * (r.get("best") or 0), r.get("n") or 0)
 
 
 def best_row(rows: Iterable[Mapping[str, Any]], goal: str | PrimaryMetricGoal) -> Mapping[str, Any] | None:
-    """The row with the best ``best`` value under ``goal`` (the earliest run of equal ones), or None."""
-    ranked = ranked_rows(rows, goal)
-    return ranked[0] if ranked and ranked[0].get("best") is not None else None
+    """The row with the best ``best`` value under ``goal`` (the earliest run of equal ones), or None: the first of
+    ``ranked_rows``, found in one pass."""
+    best = min(rows, key=_rank_key(goal), default=None)
+    return best if best is not None and best.get("best") is not None else None
 
 
 def best_so_far(values: Sequence[float | None], goal: str | PrimaryMetricGoal) -> list[float | None]:

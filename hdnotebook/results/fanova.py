@@ -17,9 +17,14 @@ categorical parameter in k columns, so its importance is that of the parameter, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-import numpy as np
+from hdnotebook._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # numpy is imported when this module first computes (see hdnotebook._lazy)
+    np = lazy_module("numpy", "np", globals())
 
 N_TREES = 64
 MAX_DEPTH = 64

@@ -3,15 +3,14 @@ inside a running script: the children are written straight into the store and lo
 
 from __future__ import annotations
 
-import uuid
-from typing import TYPE_CHECKING, Any
-
 from hdnotebook import status as st
-from hdnotebook._engine.store import RunRecord, Store
 from hdnotebook.exceptions import UserErrorException
-from hdnotebook.names import RUN_ID_PUNCTUATION, check_name, is_name
 
+TYPE_CHECKING = False  # a child imports this module (a base of Run): no typing, no store at import
 if TYPE_CHECKING:
+    from typing import Any
+
+    from hdnotebook._engine.store import RunRecord, Store
     from hdnotebook.experiment import Experiment
     from hdnotebook.runs.run_handle import Run
 
@@ -30,7 +29,10 @@ class RunChildren:
         """Create a child run (status Running) that logs straight into the store. ``run_id`` must be one folder
         name (letters, digits, '-', '_', '.'); by default it is ``<parent id>.<name>``, or a random suffix when
         ``name`` (the display name) is not a plain word."""
+        import uuid
+
         from hdnotebook._engine.layout import INTERACTIVE_TYPE
+        from hdnotebook.names import RUN_ID_PUNCTUATION, check_name, is_name
         from hdnotebook.runs.run_handle import Run
 
         store = self._need_store()
@@ -65,3 +67,24 @@ class RunChildren:
             for child, value in zip(children, tag_values):
                 child.tag(tag_key, value)  # type: ignore[arg-type]
         return children
+
+
+def run_matches(run: Run, tags: Any, properties: Any, type: str | None, status: str | None) -> bool:
+    """True when ``run`` passes get_children's filters: its type and status (when given), and its tags and properties
+    (a key it must have, or a ``{key: value}`` dict it must hold, values compared as text; None matches a key that
+    is missing or has no value)."""
+    if type is not None and run.type != type:
+        return False
+    if status is not None and run.get_status() != status:
+        return False
+    for wanted, actual in ((tags, run.get_tags), (properties, run.get_properties)):
+        if wanted is None:
+            continue
+        values = actual()
+        if isinstance(wanted, str):
+            if wanted not in values:
+                return False
+        elif isinstance(wanted, dict):
+            if any(values.get(k) != (None if v is None else str(v)) for k, v in wanted.items()):
+                return False
+    return True

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import threading
-from pathlib import Path
 
 from hdnotebook._engine import channel
 
-_lock = threading.Lock()
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hdnotebook.runs.run_handle import Run
+
+_lock = threading.RLock()
 _cache: dict[str, object] = {}
 
 
@@ -22,12 +25,15 @@ def _has_store(workspace: str | None) -> bool:
     """True when ``workspace`` (the root or its ``.hdnotebook`` folder) holds a store file here."""
     if not workspace:
         return False
-    folder = Path(workspace)
-    return (folder / "store.sqlite").is_file() or (folder / ".hdnotebook" / "store.sqlite").is_file()
+    return (os.path.isfile(os.path.join(workspace, "store.sqlite"))
+            or os.path.isfile(os.path.join(workspace, ".hdnotebook", "store.sqlite")))
 
 
 def current_run():  # -> Run | None (untyped to keep this module import-light)
-    """The Run this process was started for, or None outside any run."""
+    """The Run this process was started for, or None outside any run.
+
+    It writes through the events pipe at once; its workspace's store is opened on its first read
+    (open_child_store), so a child that only logs imports neither the store nor the Azure layer."""
     run_id = os.environ.get(channel.ENV_RUN_ID)
     if not run_id:
         return None
@@ -35,21 +41,39 @@ def current_run():  # -> Run | None (untyped to keep this module import-light)
         run = _cache.get(run_id)
         if run is not None:
             return run
-        from hdnotebook.experiment import Experiment
         from hdnotebook.runs.run_handle import Run
-        from hdnotebook.workspace import Workspace
 
         fd = int(os.environ[channel.ENV_EVENTS_FD])
-        writer = channel.writer_for(fd, os.environ.get(channel.ENV_EVENTS_PIPE))
-        workspace = os.environ.get(channel.ENV_WORKSPACE)
-        run = None
-        if _has_store(workspace):
-            try:
-                run = Run(Experiment(Workspace(workspace), os.environ.get(channel.ENV_EXPERIMENT, "")), run_id, _sink=writer)
-            except Exception:
-                run = None
-        if run is None:
-            run = Run(None, run_id, _sink=writer)
+        run = Run.__new__(Run)  # its experiment, store and record are looked up on first use (Run.__getattr__)
+        run._id = run_id
+        run._sink = channel.writer_for(fd, os.environ.get(channel.ENV_EVENTS_PIPE))
+        run._added_properties = set()
+        run._child_workspace = (os.environ.get(channel.ENV_WORKSPACE), os.environ.get(channel.ENV_EXPERIMENT, ""))
         _cache.clear()
         _cache[run_id] = run
         return run
+
+
+def open_child_store(run: Run) -> None:
+    """Give the child's ``run`` (made by current_run) its experiment, store and record: the workspace's when
+    its store holds the run, else none (reads then answer as an offline run's do). Called by Run.__getattr__
+    on the first read of one of them, so a child that only logs never imports the store."""
+    from hdnotebook.runs.run_handle import Run
+
+    with _lock:
+        pending = run.__dict__.get("_child_workspace")
+        if pending is None:  # another thread opened it
+            return
+        workspace, experiment = pending
+        added = run._added_properties
+        try:
+            if not _has_store(workspace):
+                raise LookupError(f"no store in {workspace!r}")
+            from hdnotebook.experiment import Experiment
+            from hdnotebook.workspace import Workspace
+
+            Run.__init__(run, Experiment(Workspace(workspace), experiment), run._id, _sink=run._sink)
+        except Exception:
+            Run.__init__(run, None, run._id, _sink=run._sink)
+        run._added_properties = added
+        del run.__dict__["_child_workspace"]

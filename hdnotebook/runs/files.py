@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import zipfile
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from hdnotebook._engine import channel
-from hdnotebook._engine.store import RunRecord, Store
 from hdnotebook.exceptions import UserErrorException
-from hdnotebook.names import check_relative_path, path_inside
-from hdnotebook.runs.logging import EventSink
 
+TYPE_CHECKING = False  # a child imports this module (a base of Run): shutil, zipfile, pathlib, names are imported where used
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
+    from hdnotebook._engine.store import RunRecord, Store
     from hdnotebook.model import Model
+    from hdnotebook.runs.logging import EventSink
 
 
 class RunFiles:
@@ -36,6 +34,8 @@ class RunFiles:
     # files --------------------------------------------------------------------------------
 
     def _files_dir(self) -> Path | None:
+        from pathlib import Path
+
         if self._cached is not None:
             return Path(self._cached.run_dir)
         env_dir = os.environ.get(channel.ENV_RUN_DIR)
@@ -46,6 +46,8 @@ class RunFiles:
         return self._store.file_names(self._id) if self._store else []
 
     def _file_path(self, name: str) -> Path:
+        from pathlib import Path
+
         rec = self._record()
         if rec is None or name not in self._store.file_names(self._id):  # type: ignore[union-attr]
             raise UserErrorException(f"Run {self._id} has no file named {name!r}; see get_file_names()")
@@ -54,6 +56,9 @@ class RunFiles:
     def download_file(self, name: str, output_file_path: str | os.PathLike[str] | None = None,
                       _validate_checksum: bool = False) -> None:
         """Copy one of the run's files to ``output_file_path`` (a file or folder; default: its base name here)."""
+        import shutil
+        from pathlib import Path
+
         source = self._file_path(name)
         target = Path(output_file_path) if output_file_path is not None else Path(Path(name).name)
         if target.is_dir():
@@ -65,6 +70,9 @@ class RunFiles:
                        output_paths: list[str] | None = None, batch_size: int = 100, append_prefix: bool = True,
                        timeout_seconds: int | None = None) -> None:
         """Copy every file whose name starts with ``prefix`` under ``output_directory`` (default: here)."""
+        import shutil
+        from pathlib import Path
+
         base = Path(output_directory) if output_directory is not None else Path.cwd()
         for name in self.get_file_names():
             if prefix and not name.startswith(prefix):
@@ -77,6 +85,11 @@ class RunFiles:
     def upload_file(self, name: str, path_or_stream: Any, datastore_name: Any = None) -> None:
         """Keep a copy of a file (or a binary stream) with the run under ``name``, a relative file name that may have
         subfolders (``outputs/model.pkl``); ``..``, absolute names and backslashes are refused before anything is written."""
+        import shutil
+        from pathlib import Path
+
+        from hdnotebook.names import check_relative_path, path_inside
+
         check_relative_path(name, "upload_file name")
         folder = self._files_dir()
         if folder is None:
@@ -96,6 +109,10 @@ class RunFiles:
 
     def upload_folder(self, name: str, path: str | os.PathLike[str], datastore_name: Any = None) -> None:
         """Keep a copy of every file below ``path`` under ``name/``."""
+        from pathlib import Path
+
+        from hdnotebook.names import check_relative_path
+
         check_relative_path(name.rstrip("/") if isinstance(name, str) else name, "upload_folder name")
         root = Path(path)
         if not root.is_dir():
@@ -110,6 +127,10 @@ class RunFiles:
         file and return its path, as Azure does: ``path`` ending in ``.zip`` is the file, else the folder
         (default: the current one) that gets ``<snapshot_id or run id>.zip``. A run without a snapshot (not a
         script run) raises UserErrorException."""
+        import json
+        import zipfile
+        from pathlib import Path
+
         from hdnotebook._engine.specs import SNAPSHOT_MANIFEST
 
         folder = self._files_dir()

@@ -17,6 +17,7 @@ from hdnotebook.exceptions import HyperDriveNotImplementedException, UserErrorEx
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.runs.progress_output import progress_output
 from hdnotebook.runs.run_handle import Run
+from hdnotebook.runs.sweep_reads import best_values, child_statuses, children_metrics
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,11 +59,10 @@ class HyperDriveRun(Run):
         curves = self._need_store().metric_curves([c.id for c in children], name)
         return {c.id: tuple(curves[c.id]) for c in children}, goal
 
-    def _best_by_child(self) -> list[tuple[Run, float | None]]:
+    def _best_values(self) -> dict[str, float]:
+        """``{child run id: its best value of the primary metric}`` for the children that logged a finite one."""
         name, goal = self._primary()
-        children = self.get_children()
-        curves = self._need_store().metric_curves([c.id for c in children], name)
-        return [(c, goal.best(curves[c.id])) for c in children]
+        return best_values(self._need_store(), self._id, name, goal)
 
     def get_children_sorted_by_primary_metric(self, top: int = 0, reverse: bool = False,
                                               discard_no_metric: bool = False) -> list[dict[str, Any]]:
@@ -77,10 +77,11 @@ class HyperDriveRun(Run):
             raise UserErrorException("reverse and discard_no_metric expect bools")
         _, goal = self._primary()
         tags = self.get_tags()
+        values = self._best_values()
         scored, unscored = [], []
-        for child, best in self._best_by_child():
-            item = {"run_id": child.id, "hyperparameters": tags.get(child.id), "best_primary_metric": best,
-                    "status": child.get_status()}
+        for run_id, status in child_statuses(self._need_store(), self._id):
+            best = values.get(run_id)
+            item = {"run_id": run_id, "hyperparameters": tags.get(run_id), "best_primary_metric": best, "status": status}
             (scored if best is not None else unscored).append(item)
         descending = goal is PrimaryMetricGoal.MAXIMIZE
         scored.sort(key=lambda i: i["best_primary_metric"], reverse=descending != reverse)
@@ -113,7 +114,7 @@ class HyperDriveRun(Run):
         if (self._id, origin) in _WARNED:
             return
         message = self._need_store().get_properties(self._id).get(PRIMARY_METRIC_WARNING)
-        if message and all(value is None for _, value in self._best_by_child()):
+        if message and not self._best_values():
             _WARNED.add((self._id, origin))
             warnings.warn(message, UserWarning, stacklevel=3)
 
@@ -136,20 +137,20 @@ class HyperDriveRun(Run):
         ``include_resume_from_runs`` the warm-start parents' children compete too. On a tie the earlier
         child wins (this sweep's before its parents'), the same child as the ``best_child_run_id`` property."""
         _, goal = self._primary()
-        best: tuple[Run, float] | None = None
-        candidates = self._best_by_child()
-        if include_resume_from_runs:
-            for parent in self.warm_start_parents():
-                candidates += parent._best_by_child()
-        for child, value in candidates:
-            status = child.get_status()
-            if value is None or (status == st.FAILED and not include_failed) or (status == st.CANCELED and not include_canceled):
-                continue
-            if best is None or goal.is_better(value, best[1]):
-                best = (child, value)
+        best: tuple[HyperDriveRun, str, float] | None = None  # (its sweep, child run id, value)
+        sweeps = [self, *(self.warm_start_parents() if include_resume_from_runs else [])]
+        for sweep in sweeps:  # each sweep's children scored by its own primary metric, compared under this goal
+            values = sweep._best_values()
+            for run_id, status in child_statuses(sweep._need_store(), sweep.id):
+                value = values.get(run_id)
+                if value is None or (status == st.FAILED and not include_failed) or (status == st.CANCELED and not include_canceled):
+                    continue
+                if best is None or goal.is_better(value, best[2]):
+                    best = (sweep, run_id, value)
         if best is None:
             self._warn_missing_primary_metric("get_best_run_by_primary_metric")
-        return best[0] if best else None
+            return None
+        return Run._open(best[0]._experiment, best[1])
 
     def get_hyperparameters(self) -> dict[str, str]:
         """``{child_run_id: '<JSON text of its sampled values>'}``."""
@@ -157,13 +158,9 @@ class HyperDriveRun(Run):
 
     def get_metrics(self, name: str | None = None, recursive: bool = False, run_type: str | None = None,
                     populate: bool = False) -> dict[str, dict[str, Any]]:
-        """``{child_run_id: {metric: value}}`` for the children that logged something."""
-        out = {}
-        for child in self.get_children():
-            metrics = child.get_metrics(name=name)
-            if metrics:
-                out[child.id] = metrics
-        return out
+        """``{child_run_id: {metric: value}}`` for the children that logged something (only metric ``name`` unless
+        None), by child index; each value in the shape of the child's own ``get_metrics()``."""
+        return children_metrics(self._need_store(), self._id, name)
 
     def cancel(self) -> bool:
         """Stop the sweep: every running child is killed within 2 s; the sweep ends Canceled."""

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time
-from pathlib import Path
-from typing import Any, Protocol
 
 from hdnotebook.exceptions import UserErrorException
-from hdnotebook.names import check_relative_path, path_inside
 from hdnotebook.runs.metrics import check_not_list, to_scalar
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp", ".tif", ".tiff"}
 
+TYPE_CHECKING = False  # imported by every child to log: no typing, pathlib or shutil at import
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any, Protocol
 
-class EventSink(Protocol):
-    """Where a run's events go: the store (in the driver), a pipe (in a child) or the console (offline)."""
+    class EventSink(Protocol):
+        """Where a run's events go: the store (in the driver), a pipe (in a child) or the console (offline)."""
 
-    def send(self, event: dict[str, Any]) -> None: ...
+        def send(self, event: dict[str, Any]) -> None: ...
 
 
 class MetricLogging:
@@ -74,6 +74,11 @@ class MetricLogging:
         """Log an image file (``path``) or a matplotlib figure/pyplot (``plot``); the file is kept with the run."""
         if (path is None) == (plot is None):
             raise UserErrorException("log_image expects exactly one of path or plot to be set")
+        import shutil
+        from pathlib import Path
+
+        from hdnotebook.names import check_relative_path, path_inside
+
         check_relative_path(name, "log_image name")
         refuse_if_ended = getattr(self._sink, "refuse_if_ended", None)  # before any file is kept with the run
         if refuse_if_ended is not None:

@@ -11,10 +11,14 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any, Iterable
 
-from hdnotebook._engine.store import MetricRow
 from hdnotebook.exceptions import UserErrorException
+
+TYPE_CHECKING = False  # imported by every child: no typing, no store at import
+if TYPE_CHECKING:
+    from typing import Any, Iterable
+
+    from hdnotebook._engine.store import MetricRow
 
 SCALAR_TYPES = (int, float, str, bool, type(None))
 

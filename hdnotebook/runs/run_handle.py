@@ -2,31 +2,32 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-import getpass
 import json
 import os
 import sys
 import time
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
 
 from hdnotebook import status as st
 from hdnotebook._engine import channel
-from hdnotebook._engine.driver import fail_if_driver_lost
 from hdnotebook._engine.layout import HYPERDRIVE_TYPE, INTERACTIVE_TYPE, RESUME_FOLDER, STD_LOG, SWEEP_LOG, error_dict
-from hdnotebook._engine.store import RunRecord, Store
 from hdnotebook.exceptions import ActivityFailedException, RunEnvironmentException, UserErrorException
 from hdnotebook.runs.children import RunChildren
+from hdnotebook.runs.children import run_matches as _matches  # experiment.py filters with it too
 from hdnotebook.runs.files import RunFiles
-from hdnotebook.runs.logging import EventSink, MetricLogging
+from hdnotebook.runs.logging import MetricLogging
 from hdnotebook.runs.metrics import shape_metrics
 from hdnotebook.runs.sinks import OfflineSink, StoreSink
 
+# a script child imports this module to log: the store (sqlite3), pathlib, typing, datetime are imported where used
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Iterable
+
     import pandas as pd
 
+    from hdnotebook._engine.store import RunRecord, Store
     from hdnotebook.experiment import Experiment
+    from hdnotebook.runs.logging import EventSink
 
 
 
@@ -34,6 +35,8 @@ def iso_utc(epoch: float | None) -> str | None:
     """Epoch seconds as HyperDrive's ISO time text, e.g. ``2026-11-25T03:24:10.123456Z``."""
     if epoch is None:
         return None
+    import datetime as _dt
+
     return _dt.datetime.fromtimestamp(epoch, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -128,7 +131,7 @@ class Run(RunFiles, RunChildren, MetricLogging):
             return os.environ[channel.ENV_RESUME_FROM]
         rec = self._record()
         if rec is not None and self._store is not None and self._store.get_properties(self._id).get("resumed_from"):
-            return str(Path(rec.run_dir) / RESUME_FOLDER)
+            return os.path.join(rec.run_dir, RESUME_FOLDER)
         return None
 
     @property
@@ -207,6 +210,15 @@ class Run(RunFiles, RunChildren, MetricLogging):
 
     # state --------------------------------------------------------------------------------
 
+    def __getattr__(self, name: str) -> Any:
+        # called only for attributes not set: a child's run (context.child_run) before its store is looked up
+        if name in ("_experiment", "_store", "_cached") and "_child_workspace" in self.__dict__:
+            from hdnotebook.runs.context import open_child_store
+
+            open_child_store(self)
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _need_store(self) -> Store:
         if self._store is None:
             raise UserErrorException("This run has no workspace store (it is an offline run)")
@@ -215,6 +227,8 @@ class Run(RunFiles, RunChildren, MetricLogging):
     def _record(self) -> RunRecord | None:
         if self._store is None:
             return None
+        from hdnotebook._engine.driver import fail_if_driver_lost  # not at start-up: a script child's log() needs none
+
         rec = fail_if_driver_lost(self._store, self._store.get_run(self._id))
         self._cached = rec
         return rec
@@ -232,6 +246,8 @@ class Run(RunFiles, RunChildren, MetricLogging):
 
     def get_details(self) -> dict[str, Any]:
         """Run details in HyperDrive's shape: runId, status, times, properties, runDefinition, logFiles, error."""
+        from pathlib import Path
+
         rec = self._record()
         if rec is None:
             return {"runId": self._id, "target": "local", "status": st.RUNNING}
@@ -264,6 +280,8 @@ class Run(RunFiles, RunChildren, MetricLogging):
 
     def get_details_with_logs(self) -> dict[str, Any]:
         """get_details() with ``logFiles`` mapping each log name to its text."""
+        from pathlib import Path
+
         details = self.get_details()
         details["logFiles"] = {k: Path(p).read_text(errors="replace") for k, p in details["logFiles"].items()}
         return details
@@ -404,6 +422,8 @@ class Run(RunFiles, RunChildren, MetricLogging):
             raise UserErrorException(f"wait_for_completion expects show_output to be True, False or 'log', got {show_output!r}")
         if not show_output:
             return None
+        from pathlib import Path
+
         from hdnotebook.runs.log_stream import LogStream
 
         return LogStream(self._id, Path(record.run_dir), self._main_log())
@@ -447,25 +467,9 @@ def _is_log(name: str) -> bool:
 
 
 def _user() -> str:
+    import getpass
+
     try:
         return getpass.getuser()
     except Exception:
         return "unknown"
-
-
-def _matches(run: Run, tags: Any, properties: Any, type: str | None, status: str | None) -> bool:
-    if type is not None and run.type != type:
-        return False
-    if status is not None and run.get_status() != status:
-        return False
-    for wanted, actual in ((tags, run.get_tags), (properties, run.get_properties)):
-        if wanted is None:
-            continue
-        values = actual()
-        if isinstance(wanted, str):
-            if wanted not in values:
-                return False
-        elif isinstance(wanted, dict):
-            if any(values.get(k) != (None if v is None else str(v)) for k, v in wanted.items()):
-                return False
-    return True

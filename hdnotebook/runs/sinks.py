@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from hdnotebook import status as st
-from hdnotebook._engine.store import Store
 from hdnotebook.exceptions import UserErrorException
+
+TYPE_CHECKING = False  # imported by every child: no typing, no store at import
+if TYPE_CHECKING:
+    from typing import Any
+
+    from hdnotebook._engine.store import Store
 
 
 class StoreSink:

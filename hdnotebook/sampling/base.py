@@ -8,7 +8,6 @@ seed and its history, and the sampler never keeps a private copy of the history.
 from __future__ import annotations
 
 import copy
-import secrets
 from typing import Any, Callable, ClassVar, Collection
 
 from hdnotebook.exceptions import HyperDriveConfigException, invalid_setting, invalid_type
@@ -28,6 +27,13 @@ def validate_seed(seed: object) -> int | None:
     if seed < 0:
         raise invalid_setting("seed", f"a non-negative int (got {seed!r})")
     return int(seed)
+
+
+def _random_seed() -> int:
+    """A fresh 32-bit seed from the operating system's randomness (``secrets``, imported here: it costs the import)."""
+    import secrets
+
+    return secrets.randbits(32)
 
 
 def validate_count(count: object) -> int:
@@ -74,7 +80,7 @@ class HyperParameterSampling:
         self._supported_distributions = supported_distributions
         self._distributions_validators = distributions_validators
         self._seed = validate_seed(seed)
-        self._effective_seed = self._seed if self._seed is not None else secrets.randbits(32)
+        self._effective_seed = self._seed if self._seed is not None else _random_seed()
         self._validate_supported_distributions()
 
     def _validate_supported_distributions(self) -> None:
@@ -110,7 +116,7 @@ class HyperParameterSampling:
         if self._seed is not None:
             return self
         fresh = copy.copy(self)
-        fresh._effective_seed = secrets.randbits(32)
+        fresh._effective_seed = _random_seed()
         return fresh
 
     @property

@@ -5,8 +5,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from hdnotebook._lazy import lazy_module
 from hdnotebook.exceptions import invalid_setting
 from hdnotebook.sampling.base import HyperParameterSampling, validate_count
 from hdnotebook.sampling.history import SamplingHistory
@@ -28,8 +27,12 @@ from hdnotebook.sampling.space import (
 from hdnotebook.sampling.threads import single_threaded_blas
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from hdnotebook.sampling.encoding import SpaceEncoding
     from hdnotebook.sampling.gp import GaussianProcess
+else:  # numpy is imported when this module first computes (see hdnotebook._lazy)
+    np = lazy_module("numpy", "np", globals())
 
 QUNIFORM_MAX_POINTS = 100000
 MAX_PARAMETERS = 64

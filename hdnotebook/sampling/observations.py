@@ -23,15 +23,18 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from hdnotebook._lazy import lazy_module
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.sampling.history import SamplingHistory
 from hdnotebook.sampling.space import configuration_key, fits_space
 from hdnotebook.status import CANCELED, COMPLETED, FAILED, TERMINAL
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from hdnotebook.sampling.encoding import SpaceEncoding
+else:  # numpy is imported when this module first computes (see hdnotebook._lazy)
+    np = lazy_module("numpy", "np", globals())
 
 MAX_MODEL_POINTS = 300
 """Above this many observations the model is conditioned on the best third plus a random sample of the rest."""

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from hdnotebook._lazy import lazy_module
 from hdnotebook.sampling.base import HyperParameterSampling, validate_count
 from hdnotebook.sampling.history import SamplingHistory
 from hdnotebook.sampling.space import (
@@ -17,6 +16,11 @@ from hdnotebook.sampling.space import (
     uniform_below,
     unused_index,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # numpy is imported when this module first computes (see hdnotebook._lazy)
+    np = lazy_module("numpy", "np", globals())
 
 DUPLICATE_ATTEMPTS = 10
 """On an infinite space, how many draws a configuration gets to differ from every earlier one."""

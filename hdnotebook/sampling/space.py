@@ -10,12 +10,16 @@ from __future__ import annotations
 import bisect
 import math
 from statistics import NormalDist
-from typing import Any, Callable
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Callable
 
 from hdnotebook import parameter_expressions as expressions
+from hdnotebook._lazy import lazy_module
 from hdnotebook.exceptions import HyperDriveConfigException, invalid_setting, invalid_type
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # numpy is imported when this module first computes (see hdnotebook._lazy)
+    np = lazy_module("numpy", "np", globals())
 
 ARGUMENTS: dict[str, tuple[str, ...]] = {
     "choice": ("options",),

@@ -8,10 +8,11 @@ infinity become None, because the front end parses JSON.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook import status as st
 from hdnotebook._engine.metric_check import PRIMARY_METRIC_WARNING
@@ -19,12 +20,21 @@ from hdnotebook._engine.store import MetricRow, Store
 from hdnotebook._engine.store.rows import numbers_of
 from hdnotebook._engine.store.rows import stored_values as _stored_values
 from hdnotebook._engine.sweep_history import rerun_count
+from hdnotebook._lazy import lazy_module
 from hdnotebook.goal import PrimaryMetricGoal
+from hdnotebook.policy.base import EarlyTerminationPolicy
 from hdnotebook.policy.from_json import policy_from_json
 from hdnotebook.results.charts import param_info, policy_cutoff
 from hdnotebook.runs.run_handle import Run
+from hdnotebook.widget.rounding import plain_floats, round_significant
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # numpy is imported when this module first computes (see hdnotebook._lazy)
+    np = lazy_module("numpy", "np", globals())
 
 LOG_TAIL_CHARS = 20_000
+_READ = object()  # SweepTracker._row: read the property from the store
 THRESHOLD_EVERY_SECONDS = 1.0
 
 
@@ -73,7 +83,9 @@ class SweepTracker:
         self._run_state: dict[str, Any] = {}
         self._metric_names: set[str] = set()
         self._values: dict[str, list[float]] = {}
-        self._policy = policy_from_json(config.get("policy_config"))
+        policy = policy_from_json(config.get("policy_config"))
+        # a policy that never draws a cutoff (the Default one: the base class's threshold) needs no values kept
+        self._policy = None if policy is None or type(policy).threshold is EarlyTerminationPolicy.threshold else policy
         self._threshold: dict[str, Any] | None = None
         self._threshold_time = 0.0
         self._reruns = (-1, 0)  # (rows when counted, children that run an interrupted sibling again)
@@ -107,7 +119,9 @@ class SweepTracker:
         return None if budget is None else budget + self._reruns[1]
 
     def _row(self, run_id: str, index: int | None, status: str, start: float | None, end: float | None,
-             params: dict[str, Any] | None = None) -> dict[str, Any]:
+             params: dict[str, Any] | None = None, termination: Any = _READ) -> dict[str, Any]:
+        """The table row of a child; ``termination``: its ``terminationReason`` property (JSON text or None) when the
+        caller has read it already."""
         agg = self._aggregates.get(run_id, {})
         row = {"id": run_id, "n": index, "status": status, "start": start, "end": end,
                "best": agg.get("best"), "last": agg.get("last"), "count": agg.get("count", 0)}
@@ -125,7 +139,7 @@ class SweepTracker:
         elif previous is not None:
             row["resumes"] = previous.get("resumes")
         if status == st.CANCELED and not row.get("reason"):
-            reason = self.store.get_properties(run_id).get("terminationReason")
+            reason = self.store.get_properties(run_id).get("terminationReason") if termination is _READ else termination
             row["reason"] = json.loads(reason).get("reason") if reason else None
         return row
 
@@ -144,6 +158,47 @@ class SweepTracker:
                 self._fold_primary(row.run_id, _values(row), values)
         return curves
 
+    def _absorb_series(self, up_to: int | None, names: list[str] | None = None, fold: bool = True,
+                       parent_id: str | None = None) -> dict[str, dict[str, list[Any]]]:
+        """A snapshot's ``_absorb`` of the calls with id <= ``up_to`` (all when None) of ``names`` (the streamed
+        metrics when None) of the children of ``parent_id`` (this sweep when None): the series of plain floats
+        (nearly all) decoded, rounded and aggregated as arrays; the others folded from their calls. Curves by
+        first call, as the calls came. Without ``fold`` only the curves are read (the primary metric's aggregates
+        are left alone)."""
+        names = self.streamed if names is None else names
+        fold = fold and self.metric in names
+        series = self.store.child_metric_series(parent_id or self.run.id, names, up_to)
+        scalar = [(row, row[6]) for row in series if not row[4] and not row[5] and row[6] is not None]
+        keep, exact = plain_floats([text for _, text in scalar])
+        fast = [row for (row, _), kept in zip(scalar, keep) if kept]
+        slow = {(row[0], row[1]) for row in series} - {(row[0], row[1]) for row in fast}
+        found: dict[tuple[str, str], list[Any]] = {}
+        if fast:
+            shown = round_significant(exact)
+            starts = [0, *itertools.accumulate(row[3] for row in fast[:-1])]
+            best = (np.maximum if self.goal is PrimaryMetricGoal.MAXIMIZE else np.minimum).reduceat(shown, starts).tolist()
+            values = shown.tolist()
+            logged = exact.tolist() if fold and self._policy is not None else []
+            for (run_id, name, _, count, *_), start, top in zip(fast, starts, best):
+                found[(run_id, name)] = values[start:start + count]
+                if fold and name == self.metric:
+                    self._aggregates[run_id] = {"best": top, "last": values[start + count - 1], "count": count}
+                    if self._policy is not None:
+                        self._values[run_id] = logged[start:start + count]
+        if slow:
+            calls = self.store.metric_texts_of_runs(sorted({run_id for run_id, _ in slow}), names, up_to)
+            calls = [c for c in calls if (c[0], c[1]) in slow]
+            if fold:
+                for name, runs in self._absorb_stored(calls).items():
+                    found.update({(run_id, name): values for run_id, values in runs.items()})
+            else:
+                found.update({(run_id, name): [number(v) for v in items] for (name, run_id), items in _stored_values(calls).items()})
+        curves: dict[str, dict[str, list[Any]]] = {}
+        for run_id, name, *_ in sorted(series, key=lambda row: row[2]):
+            if (run_id, name) in found:
+                curves.setdefault(name, {})[run_id] = found[(run_id, name)]
+        return curves
+
     def _absorb_stored(self, calls: list[tuple[str, str, str, str]]) -> dict[str, dict[str, list[Any]]]:
         """A snapshot's ``_absorb``: the calls (see ``_stored_values``) folded once per run and metric rather than
         once per call (a 5000-run sweep holds hundreds of thousands)."""
@@ -158,7 +213,8 @@ class SweepTracker:
     def _fold_primary(self, run_id: str, logged: list[Any], shown: list[Any]) -> None:
         """Update a run's exact values (for the threshold) and its best/last/count with newly logged values
         (``logged`` as logged, ``shown`` rounded for the charts)."""
-        self._values.setdefault(run_id, []).extend(numbers_of(logged))
+        if self._policy is not None:  # the exact values serve only the policy's cutoff
+            self._values.setdefault(run_id, []).extend(numbers_of(logged))
         agg = self._aggregates.setdefault(run_id, {"best": None, "last": None, "count": 0})
         numeric = [v for v in shown if v is not None]
         agg["count"] += len(shown)
@@ -186,13 +242,17 @@ class SweepTracker:
         self._aggregates.clear()
         self._rows.clear()
         self._values.clear()
-        curves = self._absorb_stored(self.store.child_metric_texts(self.run.id, self.streamed, self._cursor))
+        curves = self._absorb_series(self._cursor)
         self._metric_names.update(self.store.metric_names_of_children(self.run.id))
         resumed = self.store.children_property(self.run.id, "resumed_from")
-        for child in self.store.list_runs(parent_id=self.run.id):
-            self._rows[child.run_id] = self._row(child.run_id, child.child_index, child.status, child.start_time,
-                                                 child.end_time, child.hyperparameters or {})
-            self._rows[child.run_id]["resumes"] = resumed.get(child.run_id)
+        children = self.store.sweep_children([self.run.id])
+        hyperparameters = json.loads("[" + ",".join(child[7] or "null" for child in children) + "]")
+        kept = self.store.unwritten()  # final statuses not committed yet: shown as get_run shows them
+        for (run_id, _, index, _, status, start, end, _, reason, _), params in zip(children, hyperparameters):
+            if run_id in kept and (record := self.store.get_run(run_id)) is not None:
+                status, start, end = record.status, record.start_time, record.end_time
+            self._rows[run_id] = self._row(run_id, index, status, start, end, params or {}, termination=reason)
+            self._rows[run_id]["resumes"] = resumed.get(run_id)
         inherited_rows, inherited_curves = self._inherited()
         for name, values in inherited_curves.items():
             curves.setdefault(name, {}).update(values)
@@ -213,13 +273,9 @@ class SweepTracker:
         curves: dict[str, list[Any]] = {}
         for parent_id in self._config.get("resume_from") or []:
             children = self.store.list_runs(parent_id=parent_id)
-            metric_rows = self.store.metric_rows_for([c.run_id for c in children], self.metric)
+            found = self._absorb_series(None, [self.metric], parent_id=parent_id).get(self.metric, {})
             for child in children:
-                values: list[Any] = []
-                for row in metric_rows[child.run_id]:
-                    shown = [number(v) for v in _values(row)]
-                    self._fold_primary(row.run_id, _values(row), shown)
-                    values.extend(shown)
+                values = found.get(child.run_id)
                 agg = self._aggregates.get(child.run_id, {})
                 rows.append({"id": child.run_id, "n": child.child_index, "status": child.status, "start": child.start_time,
                              "end": child.end_time, "best": agg.get("best"), "last": agg.get("last"),
@@ -264,8 +320,7 @@ class SweepTracker:
         """Start streaming another metric; returns its values so far per run."""
         if name not in self.streamed:
             self.streamed.append(name)
-        calls = self.store.child_metric_texts(self.run.id, [name], self._cursor)
-        return {run_id: [number(v) for v in items] for (_, run_id), items in _stored_values(calls).items()}
+        return self._absorb_series(self._cursor, [name], fold=False).get(name, {})
 
 
 class RunTracker:

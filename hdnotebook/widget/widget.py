@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import anywidget
+import orjson
 import traitlets
 
 from hdnotebook._engine import background
@@ -46,8 +47,12 @@ def esm_source() -> str:
 
 def _compact_json(value: dict[str, Any], _widget: Any) -> str:
     # one JSON string instead of nested lists: a saved notebook (nbformat indents each list item on its own
-    # line) spends about half as many bytes on a 100-run sweep's curves
-    return json.dumps(value, separators=(",", ":"))
+    # line) spends about half as many bytes on a 100-run sweep's curves. orjson writes it 10-20x faster than
+    # json; what it refuses (a key that is not a string, an int beyond 64 bits) goes to json
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value, separators=(",", ":"))
 
 
 def _parse_json(value: Any, _widget: Any) -> Any:
@@ -63,6 +68,20 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     return value
+
+
+def jsonable_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """``jsonable(snapshot)``, except that its curves (hundreds of thousands of values) are taken as they are: the
+    tracker's curves hold only finite numbers and None. The rest goes through orjson and back (it writes NaN and
+    infinities as null, tuples as lists) when it can, through ``jsonable`` when orjson refuses a part."""
+    rest = {key: value for key, value in snapshot.items() if key != "curves"}
+    try:
+        out = orjson.loads(orjson.dumps(rest))
+    except TypeError:  # a key that is not a string, an int beyond 64 bits, an object orjson does not write
+        out = jsonable(rest)
+    if "curves" in snapshot:
+        out["curves"] = snapshot["curves"]
+    return out
 
 
 def live_widgets() -> int:
@@ -107,7 +126,7 @@ class RunDetailsWidget(anywidget.AnyWidget):
         self._stop = False
         self.displays: list[Shown] = []  # the outputs RunDetails displayed it in (revive() finishes them again)
         with self._lock:
-            self.snapshot = jsonable(self._tracker.snapshot())
+            self.snapshot = jsonable_snapshot(self._tracker.snapshot())
         self.on_msg(self._on_message)
         route_to_subshell(self)
         _live.add(self)
@@ -135,7 +154,7 @@ class RunDetailsWidget(anywidget.AnyWidget):
                     self.send({"type": "delta", "delta": jsonable(delta)})
                 if finished:
                     with self._lock:
-                        self.snapshot = jsonable(self._tracker.snapshot())
+                        self.snapshot = jsonable_snapshot(self._tracker.snapshot())
                     finish_displays(self._run.id, self.snapshot)
                     break
                 await asyncio.sleep(TICK_SECONDS)
@@ -177,7 +196,7 @@ class RunDetailsWidget(anywidget.AnyWidget):
 
     def _resync(self) -> None:
         with self._lock:
-            self.snapshot = jsonable(self._tracker.snapshot())
+            self.snapshot = jsonable_snapshot(self._tracker.snapshot())
 
     def _details(self, run_id: str) -> dict[str, Any]:
         try:

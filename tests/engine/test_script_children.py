@@ -268,3 +268,33 @@ def test_sigkilled_child_keeps_every_value_whose_log_returned(experiment: Experi
     assert details["status"] == "Failed"
     assert "SIGKILL" in details["error"]["error"]["message"]
     assert run.get_metrics()["step"] == list(range(500))
+
+
+LIGHT = """
+import os, sys
+from hdnotebook import Run
+run = Run.get_context()
+run.log("x", 1)
+run.log_row("row", a=1)
+run.tag("stage", "logged")
+heavy = ("numpy", "sqlite3", "asyncio", "logging", "typing", "hdnotebook._engine.store", "hdnotebook.experiment", "hdnotebook._engine.sweep")
+run.log("heavy_while_logging", ",".join(m for m in heavy if m in sys.modules) or "none")
+run.log("status", run.get_status())  # a read: the workspace's store is opened now
+run.log("parent", run.parent.id)
+run.log("experiment", run.experiment.name)
+run.log("store_open_after_read", "sqlite3" in sys.modules)
+"""
+
+
+@pytest.mark.timeout(120)
+def test_a_script_child_that_logs_imports_nothing_heavy_and_reads_still_work(experiment: Experiment, write_script) -> None:
+    src = write_script(LIGHT)
+    config = sweep_config(src, {"--i": choice(0)}, primary_metric_name="x", max_total_runs=1, max_concurrent_runs=1)
+    run = experiment.submit(config)
+    assert run.wait_for_completion()["status"] == "Completed"
+    child = run.get_children()[0]
+    metrics = child.get_metrics()
+    assert metrics["heavy_while_logging"] == "none"
+    assert (metrics["status"], metrics["parent"], metrics["experiment"]) == ("Running", run.id, experiment.name)
+    assert metrics["store_open_after_read"] is True
+    assert (metrics["x"], metrics["row"], child.get_tags()["stage"]) == (1, {"a": 1}, "logged")

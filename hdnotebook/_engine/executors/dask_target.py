@@ -11,12 +11,14 @@ This module does not import ``distributed`` until a Dask target is used.
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook.exceptions import UserErrorException
+
+if TYPE_CHECKING:
+    import asyncio
 
 DASK_EXTRA_HINT = "pip install hdnotebook[dask]"
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -133,6 +135,8 @@ class DaskComputeTarget:
         """
         if self._address is not None:
             return self._address
+        import asyncio  # here: ``from hdnotebook import *`` binds this class without paying for asyncio
+
         if self._cluster is None:
             if self._starting is None or self._starting.get_loop() is not asyncio.get_running_loop():
                 self._starting = asyncio.get_running_loop().create_task(self._start_cluster())
@@ -153,6 +157,8 @@ class DaskComputeTarget:
 
         Sweeps that are still closing their clients on it get up to 5 s to finish first.
         """
+        import asyncio
+
         deadline = asyncio.get_running_loop().time() + 5.0
         while self.users and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.05)

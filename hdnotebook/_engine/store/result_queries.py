@@ -12,6 +12,11 @@ from typing import Any, Sequence
 
 from hdnotebook import status as st
 
+# the plan line of a GROUP BY done through a sorter: a group's calls are then not aggregated in logging order
+_GROUP_SORTER = "TEMP B-TREE FOR GROUP BY"
+# from 3.44 an aggregate can be given its order; before, the order is that of the rows the plan walks
+_ORDERED_AGGREGATES = sqlite3.sqlite_version_info >= (3, 44, 0)
+
 # a stored JSON value that starts with '-' or a digit (text from '-' up to ':') is a number (or '-Infinity'); anything else (a list call,
 # a string, a bool, null, NaN, Infinity) makes its run and metric "irregular": the caller decodes those calls itself
 _REGULAR = "(m.kind = 'scalar' AND m.value >= '-' AND m.value < ':')"
@@ -79,15 +84,37 @@ class ResultQueries:
                f" WHERE r.parent_id IN ({','.join('?' * len(parent_ids))})")
         return self._conn().execute(sql, [*names, *parent_ids]).fetchall()
 
-    def metric_texts_of_runs(self, run_ids: Sequence[str],
-                             names: Sequence[str] | None) -> list[tuple[str, str, str, str]]:
-        """(run_id, name, kind, value as stored JSON) of every call of the runs (only ``names`` unless None),
-        in logging order; read in chunks of 500 runs."""
+    def child_metric_series(self, parent_id: str, names: Sequence[str] | None,
+                            up_to: int | None = None) -> list[tuple[str, str, int, int, int, int, str | None]]:
+        """Per child of the sweep and metric name (only ``names`` unless None; only calls with id <= ``up_to``
+        unless None): (run_id, name, id of its first call, number of calls, number of list calls, number of calls
+        of other kinds than scalar and list (rows, tables, images, JSON), and the values of its calls as stored
+        JSON joined by commas, in logging order). The text is None when SQLite would group through a sorter
+        (before 3.44 the order is then not guaranteed): the caller reads those calls itself. One query, walking
+        the ``metrics_by_run`` index; whether the values are numbers is for the caller's decoder to tell (an
+        SQL test of each value cost more than the rest of the query)."""
+        concat = "group_concat(m.value, ',' ORDER BY m.id)" if _ORDERED_AGGREGATES else "group_concat(m.value, ',')"
+        names_sql, names_args = _names_filter(names)
+        up_to_sql = "" if up_to is None else " AND m.id <= ?"
+        sql = (f"SELECT m.run_id, m.name, MIN(m.id), COUNT(*), SUM(m.kind = 'list'), SUM(m.kind NOT IN ('scalar', 'list')),"
+               f" {concat} FROM metrics m WHERE m.run_id IN (SELECT run_id FROM runs WHERE parent_id = ?){names_sql}{up_to_sql}"
+               " GROUP BY m.run_id, m.name")
+        args = [parent_id, *names_args, *([] if up_to is None else [up_to])]
+        conn = self._conn()
+        if _ORDERED_AGGREGATES or not any(_GROUP_SORTER in row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, args)):
+            return conn.execute(sql, args).fetchall()
+        return [(*row[:6], None) for row in conn.execute(sql, args)]
+
+    def metric_texts_of_runs(self, run_ids: Sequence[str], names: Sequence[str] | None,
+                             up_to: int | None = None) -> list[tuple[str, str, str, str]]:
+        """(run_id, name, kind, value as stored JSON) of every call of the runs (only ``names`` unless None; only
+        calls with id <= ``up_to`` unless None), in logging order; read in chunks of 500 runs."""
         out: list[tuple[str, str, str, str]] = []
         names_sql, names_args = _names_filter(names)
+        up_to_sql, up_to_args = ("", []) if up_to is None else (" AND m.id <= ?", [up_to])
         for start in range(0, len(run_ids), 500):
             chunk = list(run_ids[start:start + 500])
             sql = (f"SELECT m.run_id, m.name, m.kind, m.value FROM metrics m"
-                   f" WHERE m.run_id IN ({','.join('?' * len(chunk))}){names_sql} ORDER BY m.id")
-            out += self._conn().execute(sql, chunk + names_args).fetchall()
+                   f" WHERE m.run_id IN ({','.join('?' * len(chunk))}){names_sql}{up_to_sql} ORDER BY m.id")
+            out += self._conn().execute(sql, chunk + names_args + up_to_args).fetchall()
         return out

@@ -299,6 +299,13 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, ComputeQ
         rows = self._conn().execute("SELECT run_id FROM runs WHERE parent_id=? AND status=?", (parent_id, status))
         return [r[0] for r in rows]
 
+    def child_statuses(self, parent_id: str) -> list[tuple[str, str, str | None]]:
+        """(run_id, status, driver as stored JSON text or None) of the parent's children, in ``list_runs(parent_id=...)``
+        order (by child index); statuses kept in memory (``unwritten``) show as they will be committed. One query."""
+        rows = self._conn().execute("SELECT run_id, status, driver FROM runs WHERE parent_id=? ORDER BY child_index",
+                                    (parent_id,)).fetchall()
+        return [(run_id, self._overlaid_status(run_id, status), driver) for run_id, status, driver in rows]
+
     def status_of(self, run_id: str) -> str | None:
         """Just the status of one run (None if there is no such run)."""
         row = self._conn().execute("SELECT status FROM runs WHERE run_id=?", (run_id,)).fetchone()

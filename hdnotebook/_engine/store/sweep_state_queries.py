@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from hdnotebook import status as st
+from hdnotebook._engine.layout import DRIVER_LOST
 from hdnotebook._engine.store.rows import dumps, loads
 
-DRIVER_LOST = "DriverLost"  # the error code of a run whose driving process ended before it did
 
 
 @dataclass(frozen=True)
