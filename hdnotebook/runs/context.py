@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Mapping
 
+from hdnotebook.executors import inline_context
 from hdnotebook.runs import channel
 
 _lock = threading.Lock()
@@ -28,6 +30,11 @@ def _has_store(workspace: str | None) -> bool:
 
 def current_run():  # -> Run | None (untyped to keep this module import-light)
     """The Run this process was started for, or None outside any run."""
+    inline = inline_context.current.get()
+    if inline is not None:  # a function the in-process test executor runs in a thread of this process
+        if inline.run is None:
+            inline.run = _make_run(inline.run_id, inline.env, inline.sink)
+        return inline.run
     run_id = os.environ.get(channel.ENV_RUN_ID)
     if not run_id:
         return None
@@ -35,21 +42,23 @@ def current_run():  # -> Run | None (untyped to keep this module import-light)
         run = _cache.get(run_id)
         if run is not None:
             return run
-        from hdnotebook.experiment import Experiment
-        from hdnotebook.runs.run import Run
-        from hdnotebook.workspace import Workspace
-
         fd = int(os.environ[channel.ENV_EVENTS_FD])
-        writer = channel.writer_for(fd, os.environ.get(channel.ENV_EVENTS_PIPE))
-        workspace = os.environ.get(channel.ENV_WORKSPACE)
-        run = None
-        if _has_store(workspace):
-            try:
-                run = Run(Experiment(Workspace(workspace), os.environ.get(channel.ENV_EXPERIMENT, "")), run_id, _sink=writer)
-            except Exception:
-                run = None
-        if run is None:
-            run = Run(None, run_id, _sink=writer)
+        run = _make_run(run_id, os.environ, channel.writer_for(fd, os.environ.get(channel.ENV_EVENTS_PIPE)))
         _cache.clear()
         _cache[run_id] = run
         return run
+
+
+def _make_run(run_id: str, env: Mapping[str, str], sink: object):  # -> Run
+    """The Run of ``run_id`` logging to ``sink``, with the workspace store that ``env`` names when it has one."""
+    from hdnotebook.experiment import Experiment
+    from hdnotebook.runs.run import Run
+    from hdnotebook.workspace import Workspace
+
+    workspace = env.get(channel.ENV_WORKSPACE)
+    if _has_store(workspace):
+        try:
+            return Run(Experiment(Workspace(workspace), env.get(channel.ENV_EXPERIMENT, "")), run_id, _sink=sink)
+        except Exception:
+            pass
+    return Run(None, run_id, _sink=sink)
