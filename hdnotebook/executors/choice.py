@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from hdnotebook.executors.base import Executor
-from hdnotebook.executors.inline import InlineExecutor, is_inline_target
 from hdnotebook.executors.compute_target import as_dask_target, is_dask_target, require_distributed
+from hdnotebook.executors.inline import InlineExecutor, is_inline_target
 from hdnotebook.executors.local import LocalExecutor
 
 

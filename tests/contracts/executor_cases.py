@@ -15,7 +15,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import cloudpickle
 import pytest
@@ -124,13 +124,3 @@ class Trial:
         path = Path(self.spec.log_path)
         return path.read_text(errors="replace") if path.exists() else ""
 
-
-def run_until_end(executor: Executor, spec: TrialSpec, timeout: float) -> tuple[Trial, Outcome]:
-    """Submit ``spec`` and wait for its outcome."""
-    trial = Trial(executor, spec)
-    return trial, trial.outcome(timeout)
-
-
-def drive(coro_factory: Callable[[], Any], timeout: float) -> Any:
-    """Run ``coro_factory()`` on the tuning loop, waiting up to ``timeout`` seconds."""
-    return background.call(asyncio.wait_for(coro_factory(), timeout), timeout=timeout + 5)
