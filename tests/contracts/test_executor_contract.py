@@ -166,3 +166,22 @@ def test_a_child_killed_by_a_signal_ends_failed(case: Case, executor: Executor, 
     assert outcome.status is OutcomeStatus.FAILED
     assert "killed by signal SIGKILL" in outcome.error, "the outcome names the signal"
     assert not pid_alive(pid)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("case", cases())
+def test_aclose_stops_every_running_trial(case: Case, executor: Executor, tmp_path: Path) -> None:
+    trials = [Trial(executor, make_spec(case, tmp_path, behaviour="tick", seconds=60)) for _ in range(2)]
+    pids = [trial.wait_for_metric("pid", 60) for trial in trials]
+    background.call(executor.aclose(), timeout=60)
+    assert [trial.outcome(5).status for trial in trials] == [OutcomeStatus.STOPPED] * 2
+    if case.processes:
+        assert not any(pid_alive(pid) for pid in pids)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("case", cases())
+def test_stop_right_after_submit_ends_stopped(case: Case, executor: Executor, tmp_path: Path) -> None:
+    trial = Trial(executor, make_spec(case, tmp_path, behaviour="tick", seconds=60))
+    trial.stop(grace=1.0, timeout=30)
+    assert trial.outcome(5).status is OutcomeStatus.STOPPED, "stopped at once, not after the child's minute"
