@@ -61,4 +61,4 @@ def _make_run(run_id: str, env: Mapping[str, str], sink: object):  # -> Run
             return Run(Experiment(Workspace(workspace), env.get(channel.ENV_EXPERIMENT, "")), run_id, _sink=sink)
         except Exception:
             pass
-    return Run(None, run_id, _sink=sink)
+    return Run(None, run_id, _sink=sink)  # type: ignore[arg-type]  # a child run without a workspace store

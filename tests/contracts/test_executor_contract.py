@@ -6,7 +6,9 @@ A case that cannot honour a test (the double runs no process) is left out of tha
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -92,15 +94,11 @@ def test_stop_is_idempotent_and_ends_stopped(case: Case, executor: Executor, tmp
         assert not pid_alive(pid), "the child process is gone when stop() returns"
         wait_for(lambda: not group_alive(pgid), 5)  # the guard reaps its session's last zombies as it exits
     else:
-        import time
-
         time.sleep(3 * contract_children.TICK_SECONDS)
     assert len(trial.metrics("tick")) == ticks, "no event is delivered after the outcome"
 
 
 async def _stop_twice_at_once(trial: Trial) -> None:
-    import asyncio
-
     await asyncio.gather(trial.handle.stop(1.0), trial.handle.stop(1.0))
 
 
