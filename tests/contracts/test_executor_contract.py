@@ -183,3 +183,16 @@ def test_stop_right_after_submit_ends_stopped(case: Case, executor: Executor, tm
     trial = Trial(executor, make_spec(case, tmp_path, behaviour="tick", seconds=60))
     trial.stop(grace=1.0, timeout=30)
     assert trial.outcome(5).status is OutcomeStatus.STOPPED, "stopped at once, not after the child's minute"
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("case", cases())
+def test_each_trial_gets_only_its_own_events(case: Case, executor: Executor, tmp_path: Path) -> None:
+    """Two trials at once, then a third (a function worker is reused): no event reaches another trial's callback."""
+    first, second = (Trial(executor, make_spec(case, tmp_path, behaviour="metrics", count=n)) for n in (30, 40))
+    assert [first.outcome(60).status, second.outcome(60).status] == [OutcomeStatus.COMPLETED] * 2
+    third = Trial(executor, make_spec(case, tmp_path, behaviour="metrics", count=50))
+    assert third.outcome(60).status is OutcomeStatus.COMPLETED
+    for trial, count in ((first, 30), (second, 40), (third, 50)):
+        assert {e["run"] for e in trial.events} == {trial.spec.run_id}
+        assert trial.metrics("step") == list(range(count))
