@@ -218,10 +218,13 @@ def tail_error(log_path: str | os.PathLike[str], exit_code: int | None, max_line
     if start is not None:
         body = lines[start:][-max_lines:]
         return "\n".join(body)
+    return "\n".join([f"The process {exit_description(exit_code)}", *lines[-10:]])
+
+
+def exit_description(exit_code: int | None) -> str:
+    """How a process ended, from its exit code: ``killed by signal SIGKILL`` (negative codes), ``exited with code 3``."""
     if exit_code is not None and exit_code < 0:
         name = signal.Signals(-exit_code).name if -exit_code in signal.Signals._value2member_map_ else str(-exit_code)
-        head = f"The process was killed by signal {name}"
-    else:
-        head = f"The process exited with code {exit_code}"
-    return "\n".join([head, *lines[-10:]])
+        return f"was killed by signal {name}"
+    return f"exited with code {exit_code}"
 
