@@ -29,16 +29,12 @@ from hdnotebook._engine.executors.dask_slots import SlotPool
 from hdnotebook._engine.executors.dask_target import DaskComputeTarget
 from hdnotebook._engine.executors.dask_trial import DaskTrial
 from hdnotebook._engine.executors.versions import check_workers, local_versions
-from hdnotebook.exceptions import HyperDriveServiceException, TrainingException
+from hdnotebook.exceptions import ComputeTargetLost, TrainingException
 
 WATCH_SECONDS = 0.2
 CLOSE_SECONDS = 5.0
 KILL_GRACE_SECONDS = 1.0
 PART_BYTES = 4 * 1024 * 1024
-
-
-class ComputeTargetLost(HyperDriveServiceException):
-    """The notebook lost its connection to the Dask scheduler while a sweep ran."""
 
 
 class DaskCallFailed(Exception):
