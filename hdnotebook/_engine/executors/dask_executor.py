@@ -79,8 +79,8 @@ class DaskExecutor:
         address = await self.target.scheduler_address()
         timeout = self.target.connect_timeout
         try:
-            client = await Client(address, asynchronous=True, set_as_default=False, timeout=timeout,
-                                  security=self.target.security)
+            client = await Client(  # type: ignore[no-untyped-call]  # distributed is not typed
+                address, asynchronous=True, set_as_default=False, timeout=timeout, security=self.target.security)
         except Exception as exc:
             raise TrainingException(f"compute_target: could not connect to the Dask scheduler at {address} "
                                     f"within {timeout:g} s: {exc}", error_code="ComputeTargetUnreachable") from exc
@@ -161,7 +161,7 @@ class DaskExecutor:
         if message.get("kind") == "ready":
             self._pool.ready(message)
             return
-        trial = self._trials.get(message.get("key"))
+        trial = self._trials.get(str(message.get("key")))
         if trial is not None:
             trial.deliver(message)
 
@@ -235,7 +235,8 @@ class DaskExecutor:
         if worker is None:
             return None
         try:
-            return await self.run_on(worker, collect_end, key)
+            end: dict[str, Any] | None = await self.run_on(worker, collect_end, key)
+            return end
         except DaskCallFailed:
             return None
 

@@ -166,10 +166,11 @@ class EventPipe:
         ``report`` gets a sentence for each record that could not be decoded (see LineDecoder).
         """
         loop = asyncio.get_running_loop()
-        self.closed = loop.create_future()
-        self.decoder = LineDecoder(on_events, report)
+        closed: asyncio.Future[None] = loop.create_future()
+        decoder = LineDecoder(on_events, report)
+        self.closed, self.decoder = closed, decoder
         reader = os.fdopen(self.read_fd, "rb", buffering=0)
-        self._transport, _ = await loop.connect_read_pipe(lambda: _PipeProtocol(self.decoder, self.closed), reader)
+        self._transport, _ = await loop.connect_read_pipe(lambda: _PipeProtocol(decoder, closed), reader)
 
     def close_write_end(self) -> None:
         """Close this process's copy of the write end, so EOF arrives when every child closed theirs."""

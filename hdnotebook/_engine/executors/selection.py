@@ -35,9 +35,9 @@ def executor_for(run_config: Any, compute_target: Any, slots: int, prestart: int
     if is_inline_target(target):  # the in-process test double (tests select it with compute_target=InlineTarget())
         return InlineExecutor(slots)
     if not is_dask_target(target):
-        executor = LocalExecutor(slots, prestart_workers=prestart)
-        executor.target_name = local_target_name(target)
-        return executor
+        local = LocalExecutor(slots, prestart_workers=prestart)
+        local.target_name = local_target_name(target)
+        return local
     require_distributed()
     from hdnotebook._engine import background
     from hdnotebook._engine.executors.dask_executor import DaskExecutor

@@ -71,7 +71,7 @@ def ensure_reserve(store_path: Path, size: int = RESERVE_BYTES) -> bool:
     try:
         with open(partial, "wb") as f:
             try:
-                os.posix_fallocate(f.fileno(), 0, size)  # type: ignore[attr-defined]
+                os.posix_fallocate(f.fileno(), 0, size)
             except (AttributeError, OSError) as error:  # no fallocate here (macOS, some filesystems): write it
                 if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
                     raise
