@@ -74,7 +74,7 @@ def cpu_of(argv: list[str], env: dict[str, str], pass_fds: tuple[int, ...] = (),
 def child_setup(folder: Path) -> tuple[dict[str, str], int, int]:
     """A workspace holding one running run, and the environment a child of that run gets: (env, read fd, write fd)."""
     from hdnotebook import Experiment, Workspace
-    from hdnotebook.runs import channel
+    from hdnotebook._engine import channel
 
     exp = Experiment(Workspace(folder / "ws"), "startup")
     run = exp.start_logging()

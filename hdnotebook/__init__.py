@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def _library_logger(name: str) -> "logging.Logger":
+def _library_logger(name: str) -> logging.Logger:
     """The logger ``name`` (below "hdnotebook"), once the "hdnotebook" logger has its NullHandler.
 
     The library's own messages go to the "hdnotebook" logger (children "hdnotebook.<module>"); the application
@@ -105,6 +105,70 @@ _EXPORTS = {
     "replay": "hdnotebook.analysis",
     "uniform": "hdnotebook.parameter_expressions",
 }
+
+if TYPE_CHECKING:  # the names above, for type checkers and IDEs (at run time each is imported on first use)
+    from hdnotebook._engine.executors.dask_target import DaskComputeTarget as DaskComputeTarget
+    from hdnotebook.analysis import param_importances as param_importances, replay as replay
+    from hdnotebook.compute import (
+        AmlCompute as AmlCompute,
+        ComputeTarget as ComputeTarget,
+        ComputeTargetException as ComputeTargetException,
+    )
+    from hdnotebook.data.consumption import DatasetConsumptionConfig as DatasetConsumptionConfig
+    from hdnotebook.data.datastore_folder import Datastore as Datastore
+    from hdnotebook.data.file_dataset import FileDataset as FileDataset
+    from hdnotebook.data.tabular_dataset import TabularDataset as TabularDataset
+    from hdnotebook.dataset import Dataset as Dataset
+    from hdnotebook.environment import CondaDependencies as CondaDependencies, Environment as Environment
+    from hdnotebook.exceptions import (
+        ActivityFailedException as ActivityFailedException,
+        AzureMLException as AzureMLException,
+        HyperDriveConfigException as HyperDriveConfigException,
+        HyperDriveException as HyperDriveException,
+        HyperDriveNotImplementedException as HyperDriveNotImplementedException,
+        HyperDriveRehydrateException as HyperDriveRehydrateException,
+        HyperDriveScenarioNotSupportedException as HyperDriveScenarioNotSupportedException,
+        HyperDriveServiceException as HyperDriveServiceException,
+        RunEnvironmentException as RunEnvironmentException,
+        TrainingException as TrainingException,
+        UserErrorException as UserErrorException,
+    )
+    from hdnotebook.experiment import Experiment as Experiment
+    from hdnotebook.goal import PrimaryMetricGoal as PrimaryMetricGoal
+    from hdnotebook.model import Model as Model
+    from hdnotebook.parameter_expressions import (
+        choice as choice,
+        lognormal as lognormal,
+        loguniform as loguniform,
+        normal as normal,
+        qlognormal as qlognormal,
+        qloguniform as qloguniform,
+        qnormal as qnormal,
+        quniform as quniform,
+        randint as randint,
+        uniform as uniform,
+    )
+    from hdnotebook.policy import (
+        ASHAPolicy as ASHAPolicy,
+        BanditPolicy as BanditPolicy,
+        EarlyTerminationPolicy as EarlyTerminationPolicy,
+        MedianStoppingPolicy as MedianStoppingPolicy,
+        NoTerminationPolicy as NoTerminationPolicy,
+        TruncationSelectionPolicy as TruncationSelectionPolicy,
+    )
+    from hdnotebook.run_configuration import RunConfiguration as RunConfiguration
+    from hdnotebook.runconfig import HyperDriveConfig as HyperDriveConfig, HyperDriveRunConfig as HyperDriveRunConfig
+    from hdnotebook.runs.hyperdrive_run import HyperDriveRun as HyperDriveRun
+    from hdnotebook.runs.run_handle import Run as Run
+    from hdnotebook.sampling import (
+        BayesianParameterSampling as BayesianParameterSampling,
+        GridParameterSampling as GridParameterSampling,
+        HyperParameterSampling as HyperParameterSampling,
+        RandomParameterSampling as RandomParameterSampling,
+    )
+    from hdnotebook.script_run_config import ScriptRunConfig as ScriptRunConfig
+    from hdnotebook.widget import RunDetails as RunDetails
+    from hdnotebook.workspace import Workspace as Workspace
 
 __all__ = [
     "ASHAPolicy",

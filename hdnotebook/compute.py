@@ -12,15 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from hdnotebook.exceptions import AzureMLException, UserErrorException
+from hdnotebook.exceptions import ComputeTargetException, UserErrorException
 
 LOCAL_TYPE = "local"
 AML_COMPUTE_TYPE = "AmlCompute"
 SUCCEEDED = "Succeeded"
-
-
-class ComputeTargetException(AzureMLException):
-    """Raised when a compute target is not registered in the workspace (``ComputeTarget(ws, name)``)."""
 
 
 def _iso(epoch: float) -> str:

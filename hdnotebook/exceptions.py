@@ -1,12 +1,19 @@
 """The exception hierarchy, named as in HyperDrive (reference section 9)::
 
-    AzureMLException
-     ├── UserErrorException               bad input to a Run method (e.g. run.log of a list)
+    AzureMLException                     (property ``error_code``)
+     ├── UserErrorException               bad input to a Run method (e.g. run.log of a list); error code
+     │                                    ChannelNotInherited: a process that cannot reach its run's events pipe
      ├── RunEnvironmentException          Run.get_context(allow_offline=False) outside a run
      ├── ActivityFailedException          wait_for_completion(raise_on_error=True) on a Failed run
      ├── TrainingException                a sweep could not be started or cancelled
-     └── HyperDriveException              (property ``error_code``)
-          ├── HyperDriveServiceException
+     ├── WebserviceException              a model registry call failed
+     ├── ModelPathNotFoundException       register_model with a path that is not among the run's files
+     ├── ComputeTargetException           ComputeTarget(workspace, name) of a name never created
+     ├── StoreWriteError                  the store cannot be written: disk full, read-only, failing disk
+     ├── DamagedStoreException            the store file is not a readable SQLite database
+     └── HyperDriveException
+          ├── HyperDriveServiceException       the tuning loop failed while running a sweep
+          │    └── ComputeTargetLost            the connection to a sweep's Dask scheduler was lost
           ├── HyperDriveRehydrateException     a run id that the store does not hold
           └── HyperDriveConfigException        invalid expression, sampling, policy or config
                └── HyperDriveScenarioNotSupportedException
@@ -14,6 +21,10 @@
 """
 
 from __future__ import annotations
+
+TYPE_CHECKING = False  # a script child imports this module: no typing or pathlib at run time
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class AzureMLException(Exception):
@@ -54,12 +65,49 @@ class ModelPathNotFoundException(AzureMLException):
     """``register_model`` was given a path that is not among the run's files."""
 
 
+class ComputeTargetException(AzureMLException):
+    """Raised when a compute target is not registered in the workspace (``ComputeTarget(ws, name)``)."""
+
+
+# how a store write failed (StoreWriteError.kind), and what the user can do about it
+STORE_FULL, STORE_READ_ONLY, STORE_IO = "full", "read-only", "I/O"
+_STORE_ADVICE = {
+    STORE_FULL: "free space on the disk that holds it",
+    STORE_READ_ONLY: "make the file and its folder writable",
+    STORE_IO: "check the disk that holds it",
+}
+
+
+class StoreWriteError(AzureMLException):
+    """The workspace store (or a file in its folder) cannot be written: the disk is full, it is read-only or it
+    fails (``kind``: STORE_FULL, STORE_READ_ONLY, STORE_IO). Everything committed before stays in the store; the
+    write that failed left nothing behind."""
+
+    def __init__(self, path: Path, cause: str, kind: str) -> None:
+        from pathlib import Path
+
+        self.path = Path(path)
+        self.cause = cause
+        self.kind = kind
+        super().__init__(
+            f"The workspace store {self.path} cannot be written ({cause}): {_STORE_ADVICE[kind]}. Everything committed "
+            f"before this error is kept; the write that failed left nothing behind.", error_code="StoreWriteFailed")
+
+
+class DamagedStoreException(AzureMLException):
+    """The workspace store file is not a readable SQLite database; the file is left as it is."""
+
+
 class HyperDriveException(AzureMLException):
     """Base of the HyperDrive errors."""
 
 
 class HyperDriveServiceException(HyperDriveException):
     """The tuning loop failed while running a sweep."""
+
+
+class ComputeTargetLost(HyperDriveServiceException):
+    """The notebook lost its connection to the Dask scheduler while a sweep ran."""
 
 
 class HyperDriveRehydrateException(HyperDriveException):

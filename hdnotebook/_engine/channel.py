@@ -35,7 +35,9 @@ if TYPE_CHECKING:
     from typing import Any, Callable
 
 try:
-    from select import PIPE_BUF
+    from select import PIPE_BUF as _SYSTEM_PIPE_BUF
+
+    PIPE_BUF: int = _SYSTEM_PIPE_BUF
 except ImportError:  # no POSIX pipes (Windows): POSIX's smallest PIPE_BUF
     PIPE_BUF = 512
 
@@ -73,7 +75,7 @@ def frames(line: bytes, pid: int) -> list[bytes]:
     """``line`` (an encoded event) as frames of at most PIPE_BUF bytes each, tagged with the writer's ``pid``."""
     body = memoryview(line)[:-1] if line.endswith(b"\n") else memoryview(line)
     count = -(-len(body) // PIECE_BYTES)
-    return [b"#%d %d %d %b\n" % (pid, index, count, body[index * PIECE_BYTES:(index + 1) * PIECE_BYTES])
+    return [b"#%d %d %d %b\n" % (pid, index, count, body[index * PIECE_BYTES:(index + 1) * PIECE_BYTES])  # type: ignore[str-format]  # %b takes any buffer: no copy
             for index in range(count)]
 
 
@@ -177,9 +179,10 @@ class LineDecoder:
             if not line:
                 continue
             if line[:1] == FRAME_MARK:
-                line = self._join(line)
-                if line is None:
+                joined = self._join(line)
+                if joined is None:
                     continue
+                line = joined
             try:
                 event = json.loads(line)
             except ValueError:

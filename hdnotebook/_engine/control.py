@@ -21,6 +21,7 @@ class Controller(Protocol):
     """Something driving runs on the background loop: a sweep or a single run."""
 
     run_id: str
+    store: Store
 
     async def cancel(self, run_id: str | None = None) -> None:
         """Cancel the whole thing (None / its own id) or one child; returns once stopped."""

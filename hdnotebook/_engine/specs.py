@@ -163,7 +163,8 @@ def pickle_function(fn: Callable[..., Any]) -> bytes:
     import cloudpickle
 
     try:
-        return cloudpickle.dumps(fn)
+        data: bytes = cloudpickle.dumps(fn)
+        return data
     except Exception as exc:
         raise UserErrorException(f"The function {fn!r} cannot be sent to a child process: {exc}") from exc
 

@@ -15,7 +15,8 @@ from hdnotebook import status as st
 from hdnotebook._engine.executors.base import Executor, Outcome, OutcomeStatus, TrialHandle, TrialSpec
 from hdnotebook._engine.layout import error_dict
 from hdnotebook._engine.store import Store
-from hdnotebook._engine.store.faults import FULL, StoreWriteError, write_failure
+from hdnotebook._engine.store.faults import write_failure
+from hdnotebook.exceptions import STORE_FULL, StoreWriteError
 
 STORE_STOP_GRACE_SECONDS = 1.0
 
@@ -154,20 +155,21 @@ class TrialRunner:
         if lost is None:
             self._guarded(self.store.register_run_files, self.run_id)
         error = None
+        status: str
         if self._stop is not None:
-            status, error = self._stop["status"], self._stop["error"]
+            status, error = str(self._stop["status"]), self._stop["error"]
         elif lost is not None:
             status, error = st.FAILED, store_error(lost)
         elif outcome.status is OutcomeStatus.COMPLETED:
             status = st.COMPLETED
             if self._final_request is not None and self._final_request.get("status") in st.TERMINAL:
-                status = self._final_request["status"]
+                status = str(self._final_request["status"])
                 error = self._final_request.get("error")
         else:
             status = st.FAILED
             error = error_dict(outcome.error_code or "UserError", outcome.error or f"The child exited with code {outcome.exit_code}")
         if not self.store.record_end(self.run_id, status, error=error, only_if_active=False):
-            self._report(self.store.write_error or StoreWriteError(self.store.path, "not committed", FULL))
+            self._report(self.store.write_error or StoreWriteError(self.store.path, "not committed", STORE_FULL))
         self.status = status
         return status
 

@@ -62,12 +62,12 @@ def metric_summaries(store: Store, parent_ids: Sequence[str], names: Sequence[st
     other = _decode([others[key] for key in keys]) if both else [None] * len(keys)
     out: dict[tuple[str, str], MetricSummary] = {}
     irregular = {(row[0], row[1]) for row in extremes} - set(keys)
-    for key, row, b, l, o in zip(keys, regular, best, last, other):
+    for key, row, b, la, o in zip(keys, regular, best, last, other):
         if not (math.isfinite(b) and (o is None or math.isfinite(o))):
             irregular.add(key)  # -Infinity sorted as 0 by SQLite: decode this run's calls instead
             continue
         low, high = (o, b) if maximize else (b, o)
-        out[key] = MetricSummary(int(row[3]), float(l), None if low is None else float(low), None if high is None else float(high))
+        out[key] = MetricSummary(int(row[3]), float(la), None if low is None else float(low), None if high is None else float(high))
     if irregular:
         run_ids = sorted({run_id for run_id, _ in irregular})
         wanted = sorted({name for _, name in irregular})

@@ -9,12 +9,15 @@ offline run returns.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 
 from hdnotebook._engine import channel
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Mapping
+
     from hdnotebook.runs.run_handle import Run
 
 _lock = threading.RLock()
@@ -34,6 +37,12 @@ def current_run():  # -> Run | None (untyped to keep this module import-light)
 
     It writes through the events pipe at once; its workspace's store is opened on its first read
     (open_child_store), so a child that only logs imports neither the store nor the Azure layer."""
+    inline_context = sys.modules.get("hdnotebook._engine.executors.inline_context")  # loaded by the test double
+    inline = inline_context.current.get() if inline_context is not None else None
+    if inline is not None:  # a function the in-process test executor runs in a thread of this process
+        if inline.run is None:
+            inline.run = _make_run(inline.run_id, inline.env, inline.sink)
+        return inline.run
     run_id = os.environ.get(channel.ENV_RUN_ID)
     if not run_id:
         return None
@@ -77,3 +86,18 @@ def open_child_store(run: Run) -> None:
             Run.__init__(run, None, run._id, _sink=run._sink)
         run._added_properties = added
         del run.__dict__["_child_workspace"]
+
+
+def _make_run(run_id: str, env: "Mapping[str, str]", sink: object):  # -> Run
+    """The Run of ``run_id`` logging to ``sink``, with the workspace store that ``env`` names when it has one."""
+    from hdnotebook.experiment import Experiment
+    from hdnotebook.runs.run_handle import Run
+    from hdnotebook.workspace import Workspace
+
+    workspace = env.get(channel.ENV_WORKSPACE)
+    if _has_store(workspace):
+        try:
+            return Run(Experiment(Workspace(workspace), env.get(channel.ENV_EXPERIMENT, "")), run_id, _sink=sink)
+        except Exception:
+            pass
+    return Run(None, run_id, _sink=sink)  # type: ignore[arg-type]  # a child run without a workspace store

@@ -87,7 +87,10 @@ class Executor(Protocol):
     """
 
     failure: BaseException | None
-    target_name: str
+
+    @property
+    def target_name(self) -> str:
+        """Where the children run, as run details show it."""
 
     async def start(self) -> None:
         """Prepare resources (e.g. worker processes)."""

@@ -29,16 +29,12 @@ from hdnotebook._engine.executors.dask_slots import SlotPool
 from hdnotebook._engine.executors.dask_target import DaskComputeTarget
 from hdnotebook._engine.executors.dask_trial import DaskTrial
 from hdnotebook._engine.executors.versions import check_workers, local_versions
-from hdnotebook.exceptions import HyperDriveServiceException, TrainingException
+from hdnotebook.exceptions import ComputeTargetLost, TrainingException
 
 WATCH_SECONDS = 0.2
 CLOSE_SECONDS = 5.0
 KILL_GRACE_SECONDS = 1.0
 PART_BYTES = 4 * 1024 * 1024
-
-
-class ComputeTargetLost(HyperDriveServiceException):
-    """The notebook lost its connection to the Dask scheduler while a sweep ran."""
 
 
 class DaskCallFailed(Exception):
@@ -83,8 +79,8 @@ class DaskExecutor:
         address = await self.target.scheduler_address()
         timeout = self.target.connect_timeout
         try:
-            client = await Client(address, asynchronous=True, set_as_default=False, timeout=timeout,
-                                  security=self.target.security)
+            client = await Client(  # type: ignore[no-untyped-call]  # distributed is not typed
+                address, asynchronous=True, set_as_default=False, timeout=timeout, security=self.target.security)
         except Exception as exc:
             raise TrainingException(f"compute_target: could not connect to the Dask scheduler at {address} "
                                     f"within {timeout:g} s: {exc}", error_code="ComputeTargetUnreachable") from exc
@@ -165,7 +161,7 @@ class DaskExecutor:
         if message.get("kind") == "ready":
             self._pool.ready(message)
             return
-        trial = self._trials.get(message.get("key"))
+        trial = self._trials.get(str(message.get("key")))
         if trial is not None:
             trial.deliver(message)
 
@@ -239,7 +235,8 @@ class DaskExecutor:
         if worker is None:
             return None
         try:
-            return await self.run_on(worker, collect_end, key)
+            end: dict[str, Any] | None = await self.run_on(worker, collect_end, key)
+            return end
         except DaskCallFailed:
             return None
 

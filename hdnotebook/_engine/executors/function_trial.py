@@ -14,7 +14,9 @@ import sys
 from typing import Any
 
 from hdnotebook._engine.executors.base import EventCallback, Outcome, OutcomeStatus, TrialSpec
-from hdnotebook._engine.executors.process import EventPipe, append_to_log, child_environment, spawn, stop_tree, sweep_session
+from hdnotebook._engine.executors.process import (
+    EventPipe, append_to_log, child_environment, exit_description, spawn, stop_tree, sweep_session,
+)
 from hdnotebook._engine.executors.worker import ENV_WORKER_EVENTS_FD, frame
 
 
@@ -131,7 +133,7 @@ class FunctionTrial:
         if self._stop_requested:
             self._done.set_result(Outcome(OutcomeStatus.STOPPED, code))
         else:
-            message = f"The worker process running the function exited unexpectedly with code {code}"
+            message = f"The worker process running the function ended unexpectedly: it {exit_description(code)}"
             self._done.set_result(Outcome(OutcomeStatus.FAILED, code, message, "WorkerLost"))
 
     async def started(self) -> None:

@@ -34,7 +34,7 @@ import time
 try:
     import _signal as signal  # the C module: ``signal`` would import enum, a few ms of every guard's start
 except ImportError:  # pragma: no cover (other interpreters)
-    import signal  # type: ignore[no-redef]
+    import signal
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -244,7 +244,7 @@ class _Guard:
         while True:
             readable, _, _ = select.select([self.lifeline, wake_r], [], [], TICK_SECONDS)
             if wake_r in readable:
-                while os.read(wake_r, 512) == 512:
+                while len(os.read(wake_r, 512)) == 512:
                     pass
             gone = self._driver_gone(readable)
             self.reap()

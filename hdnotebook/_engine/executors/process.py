@@ -166,10 +166,11 @@ class EventPipe:
         ``report`` gets a sentence for each record that could not be decoded (see LineDecoder).
         """
         loop = asyncio.get_running_loop()
-        self.closed = loop.create_future()
-        self.decoder = LineDecoder(on_events, report)
+        closed: asyncio.Future[None] = loop.create_future()
+        decoder = LineDecoder(on_events, report)
+        self.closed, self.decoder = closed, decoder
         reader = os.fdopen(self.read_fd, "rb", buffering=0)
-        self._transport, _ = await loop.connect_read_pipe(lambda: _PipeProtocol(self.decoder, self.closed), reader)
+        self._transport, _ = await loop.connect_read_pipe(lambda: _PipeProtocol(decoder, closed), reader)
 
     def close_write_end(self) -> None:
         """Close this process's copy of the write end, so EOF arrives when every child closed theirs."""
@@ -218,10 +219,13 @@ def tail_error(log_path: str | os.PathLike[str], exit_code: int | None, max_line
     if start is not None:
         body = lines[start:][-max_lines:]
         return "\n".join(body)
+    return "\n".join([f"The process {exit_description(exit_code)}", *lines[-10:]])
+
+
+def exit_description(exit_code: int | None) -> str:
+    """How a process ended, from its exit code: ``killed by signal SIGKILL`` (negative codes), ``exited with code 3``."""
     if exit_code is not None and exit_code < 0:
         name = signal.Signals(-exit_code).name if -exit_code in signal.Signals._value2member_map_ else str(-exit_code)
-        head = f"The process was killed by signal {name}"
-    else:
-        head = f"The process exited with code {exit_code}"
-    return "\n".join([head, *lines[-10:]])
+        return f"was killed by signal {name}"
+    return f"exited with code {exit_code}"
 

@@ -7,6 +7,7 @@ from typing import Any
 from hdnotebook._engine.executors.base import Executor
 from hdnotebook._engine.executors.dask_target import as_dask_target, is_dask_target, require_distributed
 from hdnotebook._engine.executors.local import LocalExecutor
+from hdnotebook._engine.executors.inline import InlineExecutor, is_inline_target
 
 
 def compute_target_of(run_config: Any, compute_target: Any = None) -> Any:
@@ -31,10 +32,12 @@ def executor_for(run_config: Any, compute_target: Any, slots: int, prestart: int
     scheduler or a version mismatch (TrainingException) is raised by ``submit`` itself.
     """
     target = compute_target_of(run_config, compute_target)
+    if is_inline_target(target):  # the in-process test double (tests select it with compute_target=InlineTarget())
+        return InlineExecutor(slots)
     if not is_dask_target(target):
-        executor = LocalExecutor(slots, prestart_workers=prestart)
-        executor.target_name = local_target_name(target)
-        return executor
+        local = LocalExecutor(slots, prestart_workers=prestart)
+        local.target_name = local_target_name(target)
+        return local
     require_distributed()
     from hdnotebook._engine import background
     from hdnotebook._engine.executors.dask_executor import DaskExecutor

@@ -13,7 +13,7 @@ import pathspec
 ALWAYS_IGNORED = (".git", "__pycache__", ".ipynb_checkpoints", ".hdnotebook", ".venv", "outputs", "logs", "user_logs")
 
 
-def _ignore_spec(source: Path) -> pathspec.PathSpec | None:
+def _ignore_spec(source: Path) -> pathspec.PathSpec[Any] | None:
     """The rules of ``source/.amlignore``, or else ``source/.gitignore`` (full gitignore syntax: negation,
     anchoring, directory-only patterns, ``**``); None when there is neither."""
     for name in (".amlignore", ".gitignore"):

@@ -292,6 +292,7 @@ async def serve_slot(slot: dict[str, Any], payload: bytes | None, archive: bytes
             except asyncio.TimeoutError:
                 continue
             folder, spare = spare, None
+            assert folder is not None  # spare is made again after each trial
             await run_trial(worker, slot["topic"], task, payload, folder, wanted)
             spare = loop.run_in_executor(None, _prepare, worker.local_directory, archive)
     finally:

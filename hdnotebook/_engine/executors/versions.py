@@ -17,7 +17,7 @@ CHECKED = ("python", "hdnotebook", "cloudpickle")
 _PROBE_SOURCE = '''
 def probe():
     import sys
-    found = {"python": "%d.%d.%d" % tuple(sys.version_info[:3])}
+    found = {"python": "{}.{}.{}".format(*sys.version_info[:3])}
     for name in ("hdnotebook", "cloudpickle"):
         try:
             found[name] = __import__(name).__version__
@@ -33,7 +33,7 @@ def local_versions() -> dict[str, str | None]:
 
     import hdnotebook
 
-    return {"python": "%d.%d.%d" % tuple(sys.version_info[:3]), "hdnotebook": hdnotebook.__version__,
+    return {"python": "{}.{}.{}".format(*sys.version_info[:3]), "hdnotebook": hdnotebook.__version__,
             "cloudpickle": cloudpickle.__version__}
 
 

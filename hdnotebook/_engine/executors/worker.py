@@ -69,7 +69,7 @@ def _run_task(task: dict[str, Any], writer: channel.PipeWriter) -> None:
         if exc.code not in (None, 0):
             status, error = "Failed", f"SystemExit: {exc.code}"
     except BaseException as exc:
-        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__.tb_next))
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__.tb_next if exc.__traceback__ else None))
         sys.stderr.write(text)
         status = "Failed"
         lines = text.rstrip("\n").split("\n")

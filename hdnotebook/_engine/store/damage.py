@@ -8,14 +8,10 @@ import sqlite3
 from pathlib import Path
 from typing import Callable, Iterator
 
-from hdnotebook.exceptions import AzureMLException
+from hdnotebook.exceptions import DamagedStoreException
 
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
-
-
-class DamagedStoreException(AzureMLException):
-    """The workspace store file is not a readable SQLite database; the file is left as it is."""
 
 
 def is_damage(error: sqlite3.Error) -> bool:

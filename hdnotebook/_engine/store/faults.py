@@ -14,36 +14,20 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from hdnotebook.exceptions import AzureMLException
+from hdnotebook.exceptions import STORE_FULL as FULL
+from hdnotebook.exceptions import STORE_IO as IO
+from hdnotebook.exceptions import STORE_READ_ONLY as READ_ONLY
+from hdnotebook.exceptions import StoreWriteError
 
 RESERVE_SUFFIX = "-reserve"
 RESERVE_BYTES = 256 * 1024  # room for about 60 WAL frames of 4 KB: the final statuses of a sweep and its children
 
-FULL, READ_ONLY, IO = "full", "read-only", "I/O"
 # SQLite's primary result codes (the low byte of sqlite_errorcode) and the texts Python < 3.11 only gives
 _SQLITE_KINDS = {13: FULL, 8: READ_ONLY, 14: IO, 10: IO}
 _SQLITE_TEXTS = {"database or disk is full": FULL, "readonly database": READ_ONLY, "disk i/o error": IO,
                  "unable to open database file": IO}
 _OS_KINDS = {errno.ENOSPC: FULL, errno.EDQUOT: FULL, errno.EFBIG: FULL, errno.EROFS: READ_ONLY,
              errno.EACCES: READ_ONLY, errno.EPERM: READ_ONLY, errno.EIO: IO}
-_ADVICE = {
-    FULL: "free space on the disk that holds it",
-    READ_ONLY: "make the file and its folder writable",
-    IO: "check the disk that holds it",
-}
-
-
-class StoreWriteError(AzureMLException):
-    """The workspace store (or a file in its folder) cannot be written: the disk is full, it is read-only or it
-    fails. Everything committed before stays in the store; the write that failed left nothing behind."""
-
-    def __init__(self, path: Path, cause: str, kind: str) -> None:
-        self.path = Path(path)
-        self.cause = cause
-        self.kind = kind
-        super().__init__(
-            f"The workspace store {self.path} cannot be written ({cause}): {_ADVICE[kind]}. Everything committed "
-            f"before this error is kept; the write that failed left nothing behind.", error_code="StoreWriteFailed")
 
 
 def write_failure(error: BaseException, path: Path) -> StoreWriteError | None:
@@ -87,7 +71,7 @@ def ensure_reserve(store_path: Path, size: int = RESERVE_BYTES) -> bool:
     try:
         with open(partial, "wb") as f:
             try:
-                os.posix_fallocate(f.fileno(), 0, size)  # type: ignore[attr-defined]
+                os.posix_fallocate(f.fileno(), 0, size)
             except (AttributeError, OSError) as error:  # no fallocate here (macOS, some filesystems): write it
                 if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
                     raise

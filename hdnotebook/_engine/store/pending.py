@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from hdnotebook import status as st
-from hdnotebook._engine.store.faults import FULL, StoreWriteError, release_reserve
+from hdnotebook._engine.store.faults import release_reserve
+from hdnotebook.exceptions import STORE_FULL, StoreWriteError
 from hdnotebook._engine.store.rows import RunRecord
 
 
@@ -72,7 +73,7 @@ class PendingEnds:
             self._write_ends(ends)
         except StoreWriteError as error:
             self.write_error = error
-            if not (use_reserve and error.kind == FULL and release_reserve(self.path)):
+            if not (use_reserve and error.kind == STORE_FULL and release_reserve(self.path)):
                 return False
             try:
                 self._write_ends(ends)
