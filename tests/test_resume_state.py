@@ -9,15 +9,23 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook import (BanditPolicy, BayesianParameterSampling, Environment, HyperDriveConfig, ScriptRunConfig, Workspace,
-                        status as st, uniform)
+from hdnotebook import (
+    BanditPolicy,
+    BayesianParameterSampling,
+    Environment,
+    HyperDriveConfig,
+    ScriptRunConfig,
+    Workspace,
+    status as st,
+    uniform,
+)
+from hdnotebook._engine.specs import pickle_function
+from hdnotebook._engine.store import Store
+from hdnotebook._engine.sweep_history import SweepHistory
 from hdnotebook.compute import ComputeTarget
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.goal import PrimaryMetricGoal
-from hdnotebook._engine.specs import pickle_function
-from hdnotebook._engine.sweep_history import SweepHistory
 from hdnotebook.sweep_recipe import keep_recipe, load_recipe
-from hdnotebook._engine.store import Store
 
 
 def _train(x: float, scale: float) -> float:

@@ -11,12 +11,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from hdnotebook._engine.driver import fail_if_driver_lost
-from hdnotebook._engine.store import RunRecord, Store
 from hdnotebook._engine.layout import DRIVER_LOST
+from hdnotebook._engine.store import RunRecord, Store
 from hdnotebook._engine.store.sweep_state_queries import error_code
 from hdnotebook._engine.sweep_history import RERUN_PROPERTY
 

@@ -12,8 +12,17 @@ import sys
 import time
 from pathlib import Path
 
-from hdnotebook import (BayesianParameterSampling, Experiment, GridParameterSampling, HyperDriveConfig,
-                        RandomParameterSampling, ScriptRunConfig, Workspace, choice, uniform)
+from hdnotebook import (
+    BayesianParameterSampling,
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    RandomParameterSampling,
+    ScriptRunConfig,
+    Workspace,
+    choice,
+    uniform,
+)
 
 SWEEP_ID = "HD_resume_test"
 STEPS = 6

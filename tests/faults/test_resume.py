@@ -18,12 +18,12 @@ import psutil
 import pytest
 
 from hdnotebook import Experiment, HyperDriveConfig, RandomParameterSampling, Workspace, choice, status as st
-from hdnotebook.exceptions import UserErrorException
-from hdnotebook.runs.hyperdrive_run import HyperDriveRun
 from hdnotebook._engine.progress import ProgressReader
-from hdnotebook.resumption import resume_sweep
-from hdnotebook._engine.sweep import SPAN_BEAT_SECONDS
 from hdnotebook._engine.store import Store
+from hdnotebook._engine.sweep import SPAN_BEAT_SECONDS
+from hdnotebook.exceptions import UserErrorException
+from hdnotebook.resumption import resume_sweep
+from hdnotebook.runs.hyperdrive_run import HyperDriveRun
 from hdnotebook.widget.run_details import RunDetails
 from tests.conftest import PYTHON, REPO, python_env
 

@@ -17,7 +17,6 @@ from hdnotebook._engine.layout import DRIVER_LOST
 from hdnotebook._engine.store.rows import dumps, loads
 
 
-
 @dataclass(frozen=True)
 class SweepRecipe:
     """The stored recipe of a sweep: ``recipe`` and ``payload`` are pickles (None when not kept); ``problem`` says
