@@ -99,7 +99,7 @@ def saves_model(size: int) -> None:
         with open(os.path.join(folder, "bundle", "weights.bin"), "wb") as f:
             f.write(b"w" * size)
         with open(os.path.join(folder, "bundle", "sub", "config.json"), "w") as f:
-            f.write('{"size": %d}' % size)
+            f.write(f'{{"size": {size}}}')
         run.upload_file("outputs/model.pkl", os.path.join(folder, "model.pkl"))
         run.upload_folder("outputs/bundle", os.path.join(folder, "bundle"))
     run.log("score", size)

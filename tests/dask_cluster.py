@@ -50,7 +50,7 @@ def assert_workers_are_clean(target: DaskComputeTarget) -> None:
     """No child, slot, scratch folder or executing task is left on the workers (slots end within 0.5 s)."""
     for probe in (dask_children.running_trials, dask_children.open_slots, dask_children.scratch_folders,
                   dask_children.executing_tasks):
-        wait_for(lambda: not any(worker_info(target, probe).values()), 5)
+        wait_for(lambda probe=probe: not any(worker_info(target, probe).values()), 5)
 
 
 def wait_for(condition, timeout: float, interval: float = 0.02):

@@ -198,7 +198,10 @@ def test_every_expression_with_observations() -> None:
              "lu": loguniform(-5, 0), "qlu": qloguniform(0, 4, 5), "no": normal(0, 1), "qno": qnormal(0, 4, 2),
              "ln": lognormal(0, 0.5), "qln": qlognormal(1, 0.5, 1)}
     sampler = BayesianParameterSampling(space, seed=9)
-    score = lambda **p: (p["c"] == "a") + p["n"] / 64 + p["r"] + (p["u"] - 0.3) ** 2 + p["q"] + p["lu"] + p["no"] ** 2
+
+    def score(**p):
+        return (p["c"] == "a") + p["n"] / 64 + p["r"] + (p["u"] - 0.3) ** 2 + p["q"] + p["lu"] + p["no"] ** 2
+
     trials = optimise(sampler, score, 16)
     for configuration in sampler.suggest(history(trials), 4):
         assert configuration["c"] in ("a", "b") and configuration["n"] in (16, 32, 64) and configuration["r"] in (0, 1, 2)

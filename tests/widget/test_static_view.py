@@ -7,7 +7,7 @@ from pathlib import Path
 
 from benchmarks.widget import synthetic_sweep
 from hdnotebook import (Experiment, GridParameterSampling, HyperDriveConfig, RunDetails, ScriptRunConfig, Workspace,
-                        choice, loguniform)
+                        choice)
 from hdnotebook.widget import svg
 from hdnotebook.widget.html import snapshot_html
 from hdnotebook.widget.tracker import SweepTracker
@@ -62,7 +62,7 @@ def test_a_hundred_run_sweep_is_light_capped_and_has_log_and_categorical_axes(tm
 
 def test_parallel_coordinates_colour_the_best_runs_yellow_for_either_goal() -> None:
     axes = [svg.Axis("a", [1, 2]), svg.Axis("m", [0.1, 0.9])]
-    for reverse, best in ((False, 0.9), (True, 0.1)):
+    for reverse in (False, True):
         chart = svg.parallel_coordinates(axes, [[1, 0.1], [2, 0.9]], [0.1, 0.9], reverse=reverse, title="t")
         colours = re.findall(r'stroke="(#[0-9a-f]{6})"/>', chart)
         assert colours[-1] == svg.viridis(1.0), "the best line is drawn last, in yellow"
