@@ -29,8 +29,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hdnotebook import (ASHAPolicy, BanditPolicy, MedianStoppingPolicy, NoTerminationPolicy, TruncationSelectionPolicy,
-                        replay)
+from hdnotebook import (
+    ASHAPolicy,
+    BanditPolicy,
+    MedianStoppingPolicy,
+    NoTerminationPolicy,
+    TruncationSelectionPolicy,
+    replay,
+)
 from hdnotebook.policy import EarlyTerminationPolicy, RunCurve, Termination
 from hdnotebook.policy.replay import ReplayResult
 

@@ -14,8 +14,8 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from benchmarks.widget import synthetic_sweep
 from hdnotebook import Workspace

@@ -20,8 +20,9 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from benchmarks.widget import synthetic_sweep
 from hdnotebook import HyperDriveRun, Workspace

@@ -26,8 +26,19 @@ from pathlib import Path
 
 import numpy as np
 
-from hdnotebook import (ASHAPolicy, BanditPolicy, Experiment, GridParameterSampling, HyperDriveConfig,
-                        MedianStoppingPolicy, Run, TruncationSelectionPolicy, Workspace, choice, replay)
+from hdnotebook import (
+    ASHAPolicy,
+    BanditPolicy,
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    MedianStoppingPolicy,
+    Run,
+    TruncationSelectionPolicy,
+    Workspace,
+    choice,
+    replay,
+)
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy import RunCurve
 
@@ -71,7 +82,7 @@ def optuna_cpu(folder: Path, trials: int) -> float | None:
         return None
     optuna.logging.set_verbosity(optuna.logging.WARNING)
 
-    def objective(trial: "optuna.Trial") -> float:
+    def objective(trial: optuna.Trial) -> float:
         value = trial.suggest_int("i", 0, trials)
         trial.report(float(value), 1)
         return float(value)

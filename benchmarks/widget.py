@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 
 from hdnotebook import Experiment, HyperDriveRun, Workspace
-from hdnotebook.sampling import RandomParameterSampling
 from hdnotebook.parameter_expressions import choice, loguniform, uniform
+from hdnotebook.sampling import RandomParameterSampling
 
 
 def synthetic_sweep(workspace: Workspace, runs: int, values: int, seed: int = 0, running: int = 0) -> HyperDriveRun:

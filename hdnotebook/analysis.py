@@ -8,8 +8,7 @@ from typing import Any
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.base import EarlyTerminationPolicy
-from hdnotebook.policy.replay import ReplayResult
-from hdnotebook.policy.replay import replay as replay_curves
+from hdnotebook.policy.replay import ReplayResult, replay as replay_curves
 from hdnotebook.results.fanova import N_TREES
 
 

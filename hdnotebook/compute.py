@@ -30,7 +30,7 @@ def _store_of(workspace: Any) -> Any:
     return store
 
 
-def workspace_targets(workspace: Any) -> dict[str, "ComputeTarget"]:
+def workspace_targets(workspace: Any) -> dict[str, ComputeTarget]:
     """``{name: target}`` for the targets registered in ``workspace``'s store, oldest first."""
     return {r.name: ComputeTarget._from_record(workspace, r) for r in _store_of(workspace).list_compute_targets()}
 
@@ -100,7 +100,7 @@ class ComputeTarget:
     provisioning_configuration: dict[str, Any] | None
     _created: str
 
-    def __new__(cls, workspace: Any = None, name: str | None = None, **kwargs: Any) -> "ComputeTarget":
+    def __new__(cls, workspace: Any = None, name: str | None = None, **kwargs: Any) -> ComputeTarget:
         if not (isinstance(name, str) and name):
             raise UserErrorException(f"ComputeTarget expects name to be a non-empty string, got {name!r}")
         record = _store_of(workspace).get_compute_target(name)
@@ -114,7 +114,7 @@ class ComputeTarget:
         """Everything is set by ``__new__`` (from the store)."""
 
     @staticmethod
-    def _from_record(workspace: Any, record: Any) -> "ComputeTarget":
+    def _from_record(workspace: Any, record: Any) -> ComputeTarget:
         cls = AmlCompute if record.type == AML_COMPUTE_TYPE else ComputeTarget
         target = object.__new__(cls)
         target.workspace = workspace
@@ -126,7 +126,7 @@ class ComputeTarget:
         return target
 
     @staticmethod
-    def create(workspace: Any, name: str, provisioning_configuration: Any = None) -> "ComputeTarget":
+    def create(workspace: Any, name: str, provisioning_configuration: Any = None) -> ComputeTarget:
         """Register a target with that name in the workspace's store (nothing is provisioned) and return it; an
         AmlCompute when the configuration comes from ``AmlCompute.provisioning_configuration``. A name already
         registered returns the existing target."""
@@ -138,7 +138,7 @@ class ComputeTarget:
         return ComputeTarget._from_record(workspace, record)
 
     @staticmethod
-    def attach(workspace: Any, name: str, attach_configuration: Any = None) -> "ComputeTarget":
+    def attach(workspace: Any, name: str, attach_configuration: Any = None) -> ComputeTarget:
         """Register a target with that name in the workspace (nothing is attached)."""
         return ComputeTarget.create(workspace, name, attach_configuration)
 

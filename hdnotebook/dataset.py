@@ -41,7 +41,7 @@ class TabularDatasetFactory:
         return TabularDataset._from_delimited(path, validate, include_path, separator, header, encoding)
 
 
-def _check_workspace(workspace: Any, method: str) -> "Workspace":
+def _check_workspace(workspace: Any, method: str) -> Workspace:
     from hdnotebook.workspace import Workspace
 
     if not isinstance(workspace, Workspace):
@@ -57,7 +57,7 @@ class Dataset:
     Tabular = TabularDatasetFactory
 
     @staticmethod
-    def get_by_name(workspace: "Workspace", name: str, version: int | str = "latest") -> "AbstractDataset":
+    def get_by_name(workspace: Workspace, name: str, version: int | str = "latest") -> AbstractDataset:
         """The registered dataset ``name`` at ``version`` (an int, or ``"latest"``)."""
         store = _check_workspace(workspace, "get_by_name")._store
         if version != "latest" and (isinstance(version, bool) or not str(version).isdigit()):
@@ -69,7 +69,7 @@ class Dataset:
         return dataset_from_record(record, workspace)
 
     @staticmethod
-    def get_by_id(workspace: "Workspace", id: str) -> "AbstractDataset":
+    def get_by_id(workspace: Workspace, id: str) -> AbstractDataset:
         """The registered dataset version with this id."""
         record = _check_workspace(workspace, "get_by_id")._store.get_dataset_by_id(id)
         if record is None:
@@ -77,7 +77,7 @@ class Dataset:
         return dataset_from_record(record, workspace)
 
     @staticmethod
-    def get_all(workspace: "Workspace") -> dict[str, "AbstractDataset"]:
+    def get_all(workspace: Workspace) -> dict[str, AbstractDataset]:
         """``{name: latest version}`` of every registered dataset (same as ``workspace.datasets``)."""
         ws = _check_workspace(workspace, "get_all")
         return {r.name: dataset_from_record(r, ws) for r in ws._store.latest_datasets()}

@@ -35,8 +35,15 @@ def train_digits(alpha: float, learning_rate: str, eta0: float, epochs: int = 15
 
 def main(argv: list[str] | None = None) -> int:
     """Run the demo sweep; returns a process exit code."""
-    from hdnotebook import (Experiment, HyperDriveConfig, PrimaryMetricGoal, RandomParameterSampling, Workspace,
-                            choice, loguniform)
+    from hdnotebook import (
+        Experiment,
+        HyperDriveConfig,
+        PrimaryMetricGoal,
+        RandomParameterSampling,
+        Workspace,
+        choice,
+        loguniform,
+    )
 
     parser = argparse.ArgumentParser(prog="python -m hdnotebook.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=12, help="max_total_runs (default 12)")

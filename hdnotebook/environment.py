@@ -80,7 +80,7 @@ class CondaDependencies:
 
     @staticmethod
     def create(pip_packages: list[str] | None = None, conda_packages: list[str] | None = None,
-               python_version: str | None = None, pin_sdk_version: bool = True, **kwargs: Any) -> "CondaDependencies":
+               python_version: str | None = None, pin_sdk_version: bool = True, **kwargs: Any) -> CondaDependencies:
         """Azure's defaults (see the class) plus the given package lists; ``python_version`` replaces 3.8.13."""
         deps = CondaDependencies()
         for package in pip_packages or []:
@@ -182,7 +182,7 @@ class Environment:
         self.docker = DockerSection()
 
     @staticmethod
-    def from_conda_specification(name: str, file_path: str | os.PathLike[str]) -> "Environment":
+    def from_conda_specification(name: str, file_path: str | os.PathLike[str]) -> Environment:
         """An environment whose dependencies are those of a conda YAML file (read with a YAML parser, so
         list items may sit at the same column as ``dependencies:`` or ``- pip:``); a file that is not such a
         specification raises UserErrorException naming ``file_path``."""
@@ -191,7 +191,7 @@ class Environment:
         return env
 
     @staticmethod
-    def from_pip_requirements(name: str, file_path: str | os.PathLike[str], pip_version: str | None = None) -> "Environment":
+    def from_pip_requirements(name: str, file_path: str | os.PathLike[str], pip_version: str | None = None) -> Environment:
         """An environment whose dependencies are those of a requirements file."""
         path = Path(file_path)
         if not path.is_file():
@@ -203,16 +203,16 @@ class Environment:
         return env
 
     @staticmethod
-    def from_existing_conda_environment(name: str, conda_environment_name: str) -> "Environment":
+    def from_existing_conda_environment(name: str, conda_environment_name: str) -> Environment:
         """An environment named after an existing conda environment (its packages are not read)."""
         return Environment(name)
 
     @staticmethod
-    def get(workspace: Any, name: str, version: str | None = None, label: str | None = None) -> "Environment":
+    def get(workspace: Any, name: str, version: str | None = None, label: str | None = None) -> Environment:
         """A registered or curated environment by name (e.g. ``AzureML-sklearn-...``): an empty one here."""
         return Environment(name)
 
-    def register(self, workspace: Any) -> "Environment":
+    def register(self, workspace: Any) -> Environment:
         """Registering is not needed locally; returns this environment."""
         return self
 

@@ -52,7 +52,7 @@ class Experiment:
         return hash((self._workspace, self._name))
 
     @staticmethod
-    def list(workspace: Workspace, experiment_name: str | None = None, **kwargs: Any) -> list["Experiment"]:
+    def list(workspace: Workspace, experiment_name: str | None = None, **kwargs: Any) -> list[Experiment]:
         """The workspace's experiments (optionally only the one named)."""
         return [Experiment(workspace, n) for n in workspace._store.experiments() if experiment_name in (None, n)]
 

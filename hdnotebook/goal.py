@@ -15,7 +15,7 @@ class PrimaryMetricGoal(enum.Enum):
     MINIMIZE = "MINIMIZE"
 
     @staticmethod
-    def from_str(goal: "str | PrimaryMetricGoal") -> "PrimaryMetricGoal":
+    def from_str(goal: str | PrimaryMetricGoal) -> PrimaryMetricGoal:
         """Parse ``"maximize"``/``"minimize"`` in any case (a PrimaryMetricGoal is returned as it is)."""
         if isinstance(goal, PrimaryMetricGoal):
             return goal
@@ -39,7 +39,7 @@ class PrimaryMetricGoal(enum.Enum):
         ``HyperDriveRun.get_best_run_by_primary_metric``."""
         return best_value is None or self.is_better(value, best_value) or (value == best_value and index < best_index)
 
-    def best(self, values: "list[float]") -> float | None:
+    def best(self, values: list[float]) -> float | None:
         """The best finite value of ``values`` under this goal, or None if there is none."""
         finite = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)]
         if not finite:

@@ -13,8 +13,9 @@ import datetime as _dt
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook._engine.store.rows import ModelRecord, tag_text
 from hdnotebook.exceptions import UserErrorException, WebserviceException
@@ -68,7 +69,7 @@ class Model:
     narrow the search. Raises WebserviceException (``ModelNotFound``) when nothing matches.
     """
 
-    def __init__(self, workspace: "Workspace", name: str | None = None, id: str | None = None, tags: Any = None,
+    def __init__(self, workspace: Workspace, name: str | None = None, id: str | None = None, tags: Any = None,
                  properties: Any = None, version: int | None = None, run_id: str | None = None,
                  model_framework: str | None = None, expand: bool = True, sdk_version: str | None = None,
                  _record: ModelRecord | None = None) -> None:
@@ -78,7 +79,7 @@ class Model:
         self._record = _record
 
     @staticmethod
-    def _find(workspace: "Workspace", name: str | None, id: str | None, tags: Any, properties: Any,
+    def _find(workspace: Workspace, name: str | None, id: str | None, tags: Any, properties: Any,
               version: int | None, run_id: str | None, framework: str | None) -> ModelRecord:
         if id is not None:
             name, _, number = str(id).partition(":")
@@ -99,11 +100,11 @@ class Model:
     # registering ------------------------------------------------------------------------------
 
     @staticmethod
-    def register(workspace: "Workspace", model_path: str | os.PathLike[str], model_name: str, tags: dict[str, Any] | None = None,
+    def register(workspace: Workspace, model_path: str | os.PathLike[str], model_name: str, tags: dict[str, Any] | None = None,
                  properties: dict[str, Any] | None = None, description: str | None = None, datasets: Any = None,
                  model_framework: str | None = None, model_framework_version: str | None = None,
                  child_paths: Iterable[str] | None = None, sample_input_dataset: Any = None,
-                 sample_output_dataset: Any = None, resource_configuration: Any = None, **kwargs: Any) -> "Model":
+                 sample_output_dataset: Any = None, resource_configuration: Any = None, **kwargs: Any) -> Model:
         """Register the local file or folder ``model_path`` as the next version of ``model_name``.
 
         ``child_paths`` (relative to a folder ``model_path``) keeps only those files.
@@ -128,9 +129,9 @@ class Model:
                           model_framework, model_framework_version, tags, properties)
 
     @staticmethod
-    def _register_run_files(run: "Run", model_name: str, model_path: str, tags: dict[str, Any] | None,
+    def _register_run_files(run: Run, model_name: str, model_path: str, tags: dict[str, Any] | None,
                             properties: dict[str, Any] | None, description: str | None, framework: str | None,
-                            framework_version: str | None) -> "Model":
+                            framework_version: str | None) -> Model:
         """Run.register_model: ``model_path`` is a file of the run or a folder of its files, read from the
         run's folder (inside the child itself: the folder it writes to, so files it has just written count)."""
         from hdnotebook._engine import channel
@@ -149,9 +150,9 @@ class Model:
                           framework_version, tags, properties)
 
     @staticmethod
-    def _add(workspace: "Workspace", name: str, base: str, copy: Any, run_id: str | None, experiment: str | None,
+    def _add(workspace: Workspace, name: str, base: str, copy: Any, run_id: str | None, experiment: str | None,
              description: str | None, framework: str | None, framework_version: str | None,
-             tags: dict[str, Any] | None, properties: dict[str, Any] | None) -> "Model":
+             tags: dict[str, Any] | None, properties: dict[str, Any] | None) -> Model:
         """Copy the files into a staging folder first, then, in the store's write transaction, only rename it
         to ``models/<name>/<version>/`` (so other writers never wait for a copy)."""
         store = workspace._store
@@ -178,9 +179,9 @@ class Model:
     # finding ----------------------------------------------------------------------------------
 
     @staticmethod
-    def list(workspace: "Workspace", name: str | None = None, tags: Any = None, properties: Any = None,
+    def list(workspace: Workspace, name: str | None = None, tags: Any = None, properties: Any = None,
              run_id: str | None = None, latest: bool = False, dataset_id: str | None = None, expand: bool = True,
-             page_count: int = 255, model_framework: str | None = None, **kwargs: Any) -> list["Model"]:
+             page_count: int = 255, model_framework: str | None = None, **kwargs: Any) -> list[Model]:
         """Registered model versions (newest first), filtered like the constructor; ``latest`` keeps one per
         name. ``dataset_id`` matches nothing here (models record no datasets)."""
         records = [r for r in workspace._store.list_models(name=name, run_id=run_id)
@@ -195,7 +196,7 @@ class Model:
         return [Model(workspace, _record=r) for r in records]
 
     @staticmethod
-    def get_model_path(model_name: str, version: int | None = None, _workspace: "Workspace | None" = None) -> str:
+    def get_model_path(model_name: str, version: int | None = None, _workspace: Workspace | None = None) -> str:
         """The path of a registered model's file or folder in the workspace (``Workspace.from_config()`` by default)."""
         from hdnotebook.workspace import Workspace
 
@@ -248,7 +249,7 @@ class Model:
         return self._record.run_id
 
     @property
-    def run(self) -> "Run | None":
+    def run(self) -> Run | None:
         """The run whose files were registered, or None."""
         return self.workspace.get_run(self.run_id) if self.run_id else None
 

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from hdnotebook._engine.executors.dask_target import check_compute_target
 from hdnotebook._engine.layout import argument_key
 from hdnotebook.environment import CondaDependencies  # noqa: F401  (azureml.core.runconfig exposes it; notebooks import it from there)
-from hdnotebook.exceptions import HyperDriveConfigException, HyperDriveScenarioNotSupportedException, invalid_setting, invalid_type
+from hdnotebook.exceptions import (
+    HyperDriveConfigException,
+    HyperDriveScenarioNotSupportedException,
+    invalid_setting,
+    invalid_type,
+)
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.names import CUSTOM_RUN_ID_MAX, RUN_ID_PUNCTUATION, check_name
 from hdnotebook.policy.base import EarlyTerminationPolicy, is_int, is_number

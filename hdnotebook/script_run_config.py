@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from hdnotebook.exceptions import UserErrorException
 from hdnotebook.run_configuration import RunConfiguration

@@ -14,8 +14,9 @@ import sys
 import time
 import uuid
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook import status as st
 from hdnotebook._engine import specs
@@ -109,7 +110,7 @@ def sweep_plan(config: Any, trial: Trial) -> SweepPlan:
         compute_target=compute_target_of(config.run_config, getattr(config, "compute_target", None)))
 
 
-def submit_sweep(experiment: "Experiment", config: Any, tags: dict[str, Any]) -> "HyperDriveRun":
+def submit_sweep(experiment: Experiment, config: Any, tags: dict[str, Any]) -> HyperDriveRun:
     """Record the sweep, start its tuning loop in the background and return its handle at once."""
     from hdnotebook.runs.hyperdrive_run import HyperDriveRun
 
@@ -146,7 +147,7 @@ def submit_sweep(experiment: "Experiment", config: Any, tags: dict[str, Any]) ->
     return HyperDriveRun(experiment, run_id, hyperdrive_config=given, _record=record)
 
 
-def submit_single(experiment: "Experiment", run_config: ScriptRunConfig | Callable[[], Any], tags: dict[str, Any]) -> Run:
+def submit_single(experiment: Experiment, run_config: ScriptRunConfig | Callable[[], Any], tags: dict[str, Any]) -> Run:
     """Start one script or function run in the background and return its handle at once."""
     check_platform()
     run_config = _resolve_datasets(run_config, None, experiment.workspace)

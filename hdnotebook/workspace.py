@@ -77,7 +77,7 @@ class Workspace:
 
     @staticmethod
     def from_config(path: str | os.PathLike[str] | None = None, auth: Any = None, _logger: Any = None,
-                    _file_name: str | None = None) -> "Workspace":
+                    _file_name: str | None = None) -> Workspace:
         """The workspace in ``path`` (default: the current folder) or the nearest parent that has one;
         when none exists, a new one in ``path``."""
         return Workspace(_nearest(Path(path).expanduser().resolve() if path is not None else Path.cwd()))

@@ -13,9 +13,21 @@ from pathlib import Path
 import pytest
 
 import hdnotebook
-from hdnotebook import (AmlCompute, ComputeTarget, ComputeTargetException, CondaDependencies, Environment, Experiment,
-                        GridParameterSampling, HyperDriveConfig, PrimaryMetricGoal, ScriptRunConfig, UserErrorException,
-                        Workspace, choice)
+from hdnotebook import (
+    AmlCompute,
+    ComputeTarget,
+    ComputeTargetException,
+    CondaDependencies,
+    Environment,
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    PrimaryMetricGoal,
+    ScriptRunConfig,
+    UserErrorException,
+    Workspace,
+    choice,
+)
 
 CONDA = """
 name: sklearn-env

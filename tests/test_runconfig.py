@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 import hdnotebook.goal
+from hdnotebook import Experiment, Run, Workspace
 from hdnotebook.exceptions import HyperDriveConfigException, HyperDriveScenarioNotSupportedException
 from hdnotebook.policy import BanditPolicy, MedianStoppingPolicy, NoTerminationPolicy
 from hdnotebook.runconfig import HyperDriveConfig, HyperDriveRunConfig, PrimaryMetricGoal, duplicated_arguments
 from hdnotebook.sampling import BayesianParameterSampling, GridParameterSampling, RandomParameterSampling
 from hdnotebook.script_run_config import ScriptRunConfig
-from hdnotebook import Experiment, Run, Workspace
 
 SPACE = {"--lr": ["uniform", [0.001, 0.1]], "batch": ["choice", [[16, 32]]]}
 

@@ -6,8 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook import (BanditPolicy, Experiment, GridParameterSampling, HyperDriveConfig, HyperDriveConfigException,
-                        PrimaryMetricGoal, Run, ScriptRunConfig, choice)
+from hdnotebook import (
+    BanditPolicy,
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    HyperDriveConfigException,
+    PrimaryMetricGoal,
+    Run,
+    ScriptRunConfig,
+    choice,
+)
 from tests import children
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from typing import Any, Coroutine, TypeVar
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -44,7 +45,7 @@ def in_loop_thread() -> bool:
     return _thread is not None and threading.current_thread() is _thread
 
 
-def submit(coro: Coroutine[Any, Any, T]) -> "concurrent.futures.Future[T]":
+def submit(coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
     """Schedule a coroutine on the background loop; returns a thread-safe future."""
     return asyncio.run_coroutine_threadsafe(coro, get_loop())
 

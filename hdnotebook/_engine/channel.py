@@ -32,7 +32,8 @@ import threading
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a child's start-up)
 if TYPE_CHECKING:
-    from typing import Any, Callable
+    from collections.abc import Callable
+    from typing import Any
 
 try:
     from select import PIPE_BUF as _SYSTEM_PIPE_BUF

@@ -38,7 +38,7 @@ def interrupted(record: RunRecord) -> bool:
 def continuation_of(store: Store, run_id: str, resume_child_runs: Iterable[str] = ()) -> Continuation:
     """The inheritance of sweep ``run_id`` (its children still marked active are marked DriverLost first: their
     driver is the dead one). ``resume_child_runs`` are the ids the sweep was configured to resume."""
-    children = [fail_if_driver_lost(store, c) for c in store.list_runs(parent_id=run_id)]
+    children = [r for c in store.list_runs(parent_id=run_id) if (r := fail_if_driver_lost(store, c)) is not None]
     rerun_origins = {origin for origin in store.children_property(run_id, RERUN_PROPERTY).values() if origin}
     lost = [c for c in children if interrupted(c)]
     pending = [store.get_run(r) for r in resume_child_runs if r not in rerun_origins]

@@ -7,8 +7,7 @@ import threading
 import warnings
 from typing import Any, Protocol
 
-from hdnotebook import _library_logger
-from hdnotebook import status as st
+from hdnotebook import _library_logger, status as st
 from hdnotebook._engine import background
 from hdnotebook._engine.driver import driver_alive
 from hdnotebook._engine.store import Store

@@ -20,7 +20,7 @@ from hdnotebook._engine.executors.guard import portable
 from hdnotebook._engine.layout import DRIVER_LOST, error_dict
 
 if TYPE_CHECKING:
-    from hdnotebook._engine.store import Store
+    from hdnotebook._engine.store import RunRecord, Store
 
 _CREATED_TOLERANCE = 0.01  # seconds; psutil derives a create time from clock ticks on Linux
 
@@ -50,7 +50,8 @@ def _process_created(pid: int) -> float | None:
         process = psutil.Process(pid)
         if process.status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
             return None
-        return process.create_time()
+        created: float = process.create_time()
+        return created
     except psutil.NoSuchProcess:  # ZombieProcess is one too
         return None
     except psutil.AccessDenied:
@@ -88,7 +89,7 @@ def driver_alive(driver: dict[str, Any] | None) -> bool | None:
     return abs(float(recorded) - created) < _CREATED_TOLERANCE
 
 
-def fail_lost_run(store: "Store", run_id: str, driver: dict[str, Any]) -> None:
+def fail_lost_run(store: Store, run_id: str, driver: dict[str, Any]) -> None:
     """Mark an active run whose driver has ended Failed, error code ``DriverLost``, after registering its files:
     everything it logged until then is kept. A run already in a final status is left alone."""
     message = (f"The process that ran this run (pid {driver.get('pid')}) ended before the run finished; "
@@ -97,7 +98,7 @@ def fail_lost_run(store: "Store", run_id: str, driver: dict[str, Any]) -> None:
     store.set_status(run_id, st.FAILED, only_if_active=True, error=error_dict(DRIVER_LOST, message))
 
 
-def fail_if_driver_lost(store: "Store", record: Any) -> Any:
+def fail_if_driver_lost(store: Store, record: RunRecord | None) -> RunRecord | None:
     """``record`` (a RunRecord of ``store``, or None) as it is after this check: an active run whose driver has
     ended is marked DriverLost first (``fail_lost_run``) and read again."""
     if record is None or st.is_terminal(record.status) or driver_alive(record.driver) is not False:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 #: The sweep property holding the warning text (set once, by the tuning loop).
 PRIMARY_METRIC_WARNING = "primary_metric_warning"

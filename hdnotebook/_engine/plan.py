@@ -7,8 +7,9 @@ for a sweep, a :class:`SweepPlan` (the budgets, the sampler, the policy, the pri
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Union
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # numpy and scipy load only when a sweep does
     from hdnotebook.goal import PrimaryMetricGoal
@@ -42,7 +43,7 @@ class FunctionTrial:
     accepts_resume: bool = False
 
 
-Trial = Union[ScriptTrial, FunctionTrial]
+Trial = ScriptTrial | FunctionTrial
 
 
 @dataclass(frozen=True)

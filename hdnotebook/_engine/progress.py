@@ -12,8 +12,8 @@ import heapq
 import math
 import statistics
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from hdnotebook import status as st
 from hdnotebook._engine.store import Store

@@ -6,8 +6,9 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from hdnotebook._engine import channel
 from hdnotebook._engine.executors.base import TrialKind, TrialSpec

@@ -8,7 +8,7 @@ so a slot freeing costs the same at child 1000 as at child 10. The policy reads 
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from hdnotebook import status as st
 from hdnotebook._engine.store import MetricRow, RunRecord, Store, numeric_values

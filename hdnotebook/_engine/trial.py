@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from hdnotebook import status as st
 from hdnotebook._engine.executors.base import Executor, Outcome, OutcomeStatus, TrialHandle, TrialSpec

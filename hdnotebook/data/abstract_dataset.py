@@ -12,10 +12,10 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hdnotebook._engine.store.dataset_queries import SAVED_PREFIX
 from hdnotebook.data.cache import CACHE_FOLDER
 from hdnotebook.data.sources import DataFile, list_files
 from hdnotebook.exceptions import UserErrorException
-from hdnotebook._engine.store.dataset_queries import SAVED_PREFIX
 
 if TYPE_CHECKING:
     from hdnotebook._engine.store.rows import DatasetRecord
@@ -34,7 +34,7 @@ def _registered(field: str, doc: str) -> Any:
     """A read-only property showing one field of the dataset's registration (None when unregistered; a
     saved dataset has an id but no name or version)."""
 
-    def get(self: "AbstractDataset") -> Any:
+    def get(self: AbstractDataset) -> Any:
         if self._registration is None or (field != "id" and self._registration.name.startswith(SAVED_PREFIX)):
             return None
         return getattr(self._registration, field)
@@ -47,8 +47,8 @@ class AbstractDataset:
 
     _kind = "abstract"
 
-    def __init__(self, definition: dict[str, Any], workspace: "Workspace | None" = None,
-                 registration: "DatasetRecord | None" = None) -> None:
+    def __init__(self, definition: dict[str, Any], workspace: Workspace | None = None,
+                 registration: DatasetRecord | None = None) -> None:
         self._definition = definition
         self._workspace = workspace
         self._registration = registration
@@ -66,7 +66,7 @@ class AbstractDataset:
         return dict(self._registration.tags) if self._registration else {}
 
     @property
-    def workspace(self) -> "Workspace | None":
+    def workspace(self) -> Workspace | None:
         """The workspace it is registered in (or whose datastore it reads), else None."""
         return self._workspace
 
@@ -83,7 +83,7 @@ class AbstractDataset:
 
     # files -----------------------------------------------------------------------------------
 
-    def _workspace_or_default(self, workspace: "Workspace | None" = None) -> "Workspace":
+    def _workspace_or_default(self, workspace: Workspace | None = None) -> Workspace:
         if workspace is not None:
             return workspace
         if self._workspace is not None:
@@ -92,16 +92,16 @@ class AbstractDataset:
 
         return Workspace.from_config()
 
-    def _cache_root(self, workspace: "Workspace | None" = None) -> Path:
+    def _cache_root(self, workspace: Workspace | None = None) -> Path:
         return self._workspace_or_default(workspace)._store.folder / CACHE_FOLDER
 
-    def _files(self, workspace: "Workspace | None" = None) -> list[DataFile]:
+    def _files(self, workspace: Workspace | None = None) -> list[DataFile]:
         return list_files(self._definition["sources"], self._workspace or workspace)
 
     # registration ----------------------------------------------------------------------------
 
-    def register(self, workspace: "Workspace", name: str, description: str | None = None, tags: dict[str, str] | None = None,
-                 create_new_version: bool = False) -> "AbstractDataset":
+    def register(self, workspace: Workspace, name: str, description: str | None = None, tags: dict[str, str] | None = None,
+                 create_new_version: bool = False) -> AbstractDataset:
         """Register this definition as ``name`` in the workspace store and return the registered dataset.
 
         A new name becomes version 1. For a name that exists: the same definition as its latest version
@@ -122,7 +122,7 @@ class AbstractDataset:
                 "register the dataset as a new version.")
         return type(self)(record.definition, workspace, record)
 
-    def _saved(self, workspace: "Workspace") -> "AbstractDataset":
+    def _saved(self, workspace: Workspace) -> AbstractDataset:
         """This dataset if registered, else the same definition saved in the store without a name (as Azure saves a
         dataset a run consumes): it gets an id that ``Dataset.get_by_id`` finds; saving the same definition again
         gives the same id. Saved datasets are not listed in ``workspace.datasets``."""
@@ -134,14 +134,14 @@ class AbstractDataset:
         assert record is not None  # the name is the definition's digest: an existing one has this definition
         return type(self)(record.definition, workspace, record)
 
-    def _to_json(self, workspace: "Workspace | None" = None) -> dict[str, Any]:
+    def _to_json(self, workspace: Workspace | None = None) -> dict[str, Any]:
         """What a child needs to rebuild this dataset (see ``dataset_from_json``)."""
         ws = self._workspace or workspace
         return {"kind": self._kind, "definition": self._definition, "workspace": str(ws.path) if ws else None,
                 "id": self.id}
 
 
-def dataset_from_record(record: "DatasetRecord", workspace: "Workspace") -> AbstractDataset:
+def dataset_from_record(record: DatasetRecord, workspace: Workspace) -> AbstractDataset:
     """The dataset object of a registered version."""
     from hdnotebook.data.file_dataset import FileDataset
     from hdnotebook.data.tabular_dataset import TabularDataset

@@ -16,8 +16,8 @@ import shutil
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from hdnotebook.data.sources import DataFile
 from hdnotebook.exceptions import UserErrorException

@@ -29,7 +29,7 @@ class DatasetConsumptionConfig:
     """A dataset as an input of a run: ``name`` is its key in ``run.input_datasets``; ``mode`` is
     ``direct``, ``mount`` or ``download``."""
 
-    def __init__(self, name: str, dataset: "AbstractDataset", mode: str = "direct", path_on_compute: str | None = None) -> None:
+    def __init__(self, name: str, dataset: AbstractDataset, mode: str = "direct", path_on_compute: str | None = None) -> None:
         if not isinstance(name, str) or not _NAME.match(name):
             raise UserErrorException(
                 f"as_named_input expects name to start with a letter or '_' and hold only letters, digits and '_', got {name!r}")
@@ -40,15 +40,15 @@ class DatasetConsumptionConfig:
         self.mode = mode
         self.path_on_compute = path_on_compute
 
-    def as_mount(self, path_on_compute: str | None = None) -> "DatasetConsumptionConfig":
+    def as_mount(self, path_on_compute: str | None = None) -> DatasetConsumptionConfig:
         """The same input, given to the run as a local folder (see the module notes: nothing is mounted)."""
         return self._with_mode("mount", path_on_compute)
 
-    def as_download(self, path_on_compute: str | None = None) -> "DatasetConsumptionConfig":
+    def as_download(self, path_on_compute: str | None = None) -> DatasetConsumptionConfig:
         """The same input, given to the run as a local folder holding a copy of the files."""
         return self._with_mode("download", path_on_compute)
 
-    def _with_mode(self, mode: str, path_on_compute: str | None) -> "DatasetConsumptionConfig":
+    def _with_mode(self, mode: str, path_on_compute: str | None) -> DatasetConsumptionConfig:
         from hdnotebook.data.file_dataset import FileDataset
 
         if not isinstance(self.dataset, FileDataset):
@@ -61,7 +61,7 @@ class DatasetConsumptionConfig:
     def __str__(self) -> str:
         return f"DatasetConsumptionConfig:{self.name}"
 
-    def resolve(self, workspace: "Workspace") -> tuple[str, dict[str, Any]]:
+    def resolve(self, workspace: Workspace) -> tuple[str, dict[str, Any]]:
         """(the command-line word, the ``input_datasets`` entry) for a run of ``workspace``."""
         from hdnotebook.data.file_dataset import FileDataset
 
@@ -72,7 +72,7 @@ class DatasetConsumptionConfig:
         return saved.id, {"dataset": saved._to_json(workspace)}
 
 
-def _resolve_value(value: Any, workspace: "Workspace", inputs: dict[str, Any]) -> Any:
+def _resolve_value(value: Any, workspace: Workspace, inputs: dict[str, Any]) -> Any:
     from hdnotebook.data.datapath import bound_path
 
     bound = bound_path(value)
@@ -98,7 +98,7 @@ def dataset_inputs(run_config: Any) -> list[DatasetConsumptionConfig]:
     return [v for v in values if isinstance(v, DatasetConsumptionConfig)]
 
 
-def resolve_run_config(run_config: Any, workspace: "Workspace") -> tuple[Any, dict[str, Any]]:
+def resolve_run_config(run_config: Any, workspace: Workspace) -> tuple[Any, dict[str, Any]]:
     """Replace every DatasetConsumptionConfig in a ScriptRunConfig's ``arguments`` (or a functools.partial's
     arguments) by the local folder (or id) the child gets; returns (the run config, ``{name: entry}``).
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook.exceptions import UserErrorException
 
@@ -40,7 +41,7 @@ class Datastore:
 
     datastore_type = "AzureBlob"
 
-    def __init__(self, workspace: "Workspace", name: str | None = None) -> None:
+    def __init__(self, workspace: Workspace, name: str | None = None) -> None:
         name = DEFAULT_DATASTORE if name is None else name
         if not isinstance(name, str) or not _NAME.match(name):
             raise UserErrorException(
@@ -49,7 +50,7 @@ class Datastore:
         self._name = name
 
     @staticmethod
-    def get(workspace: "Workspace", datastore_name: str) -> "Datastore":
+    def get(workspace: Workspace, datastore_name: str) -> Datastore:
         """The datastore named ``datastore_name``; the default one always exists, others once registered or uploaded to."""
         store = Datastore(workspace, datastore_name)
         if datastore_name != DEFAULT_DATASTORE and not store.root.is_dir():
@@ -59,12 +60,12 @@ class Datastore:
         return store
 
     @staticmethod
-    def get_default(workspace: "Workspace") -> "Datastore":
+    def get_default(workspace: Workspace) -> Datastore:
         """The workspace's default datastore (``workspaceblobstore``)."""
         return Datastore(workspace, DEFAULT_DATASTORE)
 
     @staticmethod
-    def register_local(workspace: "Workspace", datastore_name: str) -> "Datastore":
+    def register_local(workspace: Workspace, datastore_name: str) -> Datastore:
         """Create (or return) an empty datastore folder named ``datastore_name`` (an hdnotebook extension)."""
         store = Datastore(workspace, datastore_name)
         store.root.mkdir(parents=True, exist_ok=True)
@@ -76,7 +77,7 @@ class Datastore:
         return self._name
 
     @property
-    def workspace(self) -> "Workspace":
+    def workspace(self) -> Workspace:
         """The workspace holding this datastore."""
         return self._workspace
 
@@ -85,12 +86,12 @@ class Datastore:
         """The folder holding the datastore's files."""
         return self._workspace._store.folder / DATASTORES_FOLDER / self._name
 
-    def path(self, path: str | None = None, data_reference_name: str | None = None) -> "DataReference":
+    def path(self, path: str | None = None, data_reference_name: str | None = None) -> DataReference:
         """A reference to ``path`` (a file, folder or glob) inside this datastore."""
         return DataReference(self, relative_datastore_path(path), data_reference_name)
 
     def upload(self, src_dir: str | os.PathLike[str], target_path: str | None = None, overwrite: bool = False,
-               show_progress: bool = True) -> "DataReference":
+               show_progress: bool = True) -> DataReference:
         """Copy every file below the folder ``src_dir`` to ``target_path`` in the datastore.
 
         Files that already exist there are skipped unless ``overwrite``; ``show_progress`` prints one line per file.
@@ -104,7 +105,7 @@ class Datastore:
         return self.path(target_path)
 
     def upload_files(self, files: Iterable[str | os.PathLike[str]], relative_root: str | None = None,
-                     target_path: str | None = None, overwrite: bool = False, show_progress: bool = True) -> "DataReference":
+                     target_path: str | None = None, overwrite: bool = False, show_progress: bool = True) -> DataReference:
         """Copy the given files to ``target_path``, keeping their paths relative to ``relative_root``
         (default: each file's own folder, so only the file names are kept)."""
         pairs = []
@@ -169,7 +170,7 @@ class DataReference:
         return f"DataReference(datastore={self.datastore.name!r}, path_on_datastore={self.path_on_datastore!r})"
 
 
-def datastores_of(workspace: "Workspace") -> dict[str, Any]:
+def datastores_of(workspace: Workspace) -> dict[str, Any]:
     """``{name: Datastore}``: the default datastore plus every datastore folder of the workspace."""
     folder = workspace._store.folder / DATASTORES_FOLDER
     names = {DEFAULT_DATASTORE} | ({p.name for p in folder.iterdir() if p.is_dir()} if folder.is_dir() else set())

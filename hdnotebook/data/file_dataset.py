@@ -32,7 +32,7 @@ class MountContext:
     def stop(self) -> None:
         """Nothing to do: the folder stays (a cache folder is reused by later calls)."""
 
-    def __enter__(self) -> "MountContext":
+    def __enter__(self) -> MountContext:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -45,7 +45,7 @@ class FileDataset(AbstractDataset):
     _kind = "file"
 
     @staticmethod
-    def _from_paths(path: Any, validate: bool = True) -> "FileDataset":
+    def _from_paths(path: Any, validate: bool = True) -> FileDataset:
         sources, workspace = parse_paths(path)
         dataset = FileDataset({"sources": sources}, workspace)
         if validate:
@@ -60,7 +60,7 @@ class FileDataset(AbstractDataset):
         """
         return ["/" + f.relative for f in self._files()]
 
-    def _materialize(self, workspace: "Workspace | None" = None) -> Path:
+    def _materialize(self, workspace: Workspace | None = None) -> Path:
         files = list_files(self._definition["sources"], self._workspace or workspace)
         return materialize(files, self._cache_root(workspace))
 

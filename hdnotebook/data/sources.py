@@ -39,7 +39,7 @@ def _is_url(text: str) -> bool:
     return urlparse(text).scheme in ("http", "https")
 
 
-def parse_paths(path: Any, argument: str = "path") -> tuple[list[dict[str, Any]], "Workspace | None"]:
+def parse_paths(path: Any, argument: str = "path") -> tuple[list[dict[str, Any]], Workspace | None]:
     """Source definitions for ``path`` (one value or a list) and the workspace of any datastore it names.
 
     Accepted: a local file, folder or glob (``**`` matches folders recursively), an http(s) URL, a
@@ -103,7 +103,7 @@ def _local_files(pattern: str, argument: str) -> tuple[str, list[str]]:
     return base, files
 
 
-def list_files(sources: list[dict[str, Any]], workspace: "Workspace | None", argument: str = "path") -> list[DataFile]:
+def list_files(sources: list[dict[str, Any]], workspace: Workspace | None, argument: str = "path") -> list[DataFile]:
     """The files of the sources, in order, each relative to the deepest folder that holds every source."""
     found: list[tuple[str, str, str]] = []  # (logical path, kind, location)
     bases: list[str] = []

@@ -20,7 +20,7 @@ class TabularDataset(AbstractDataset):
 
     @staticmethod
     def _from_delimited(path: Any, validate: bool = True, include_path: bool = False, separator: str = ",",
-                        header: Any = True, encoding: str = "utf8", **options: Any) -> "TabularDataset":
+                        header: Any = True, encoding: str = "utf8", **options: Any) -> TabularDataset:
         if not isinstance(separator, str) or not separator:
             raise UserErrorException(f"from_delimited_files expects separator to be a non-empty string, got {separator!r}")
         if not isinstance(header, bool):
@@ -54,7 +54,7 @@ class TabularDataset(AbstractDataset):
         table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         return table.head(d["take"]) if d.get("take") is not None else table
 
-    def take(self, count: int) -> "TabularDataset":
+    def take(self, count: int) -> TabularDataset:
         """A dataset of the first ``count`` rows (unregistered)."""
         if not isinstance(count, int) or count < 0:
             raise UserErrorException(f"take expects count to be a non-negative integer, got {count!r}")

@@ -4,8 +4,9 @@ queries only, values at the charts' 6 significant digits), and the axes of its h
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from hdnotebook.results.charts import axis_kind, category_labels, ranked_rows
 

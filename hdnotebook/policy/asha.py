@@ -20,15 +20,15 @@ continues even so); see ``hdnotebook.policy.table`` for the other shared rules.
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from hdnotebook._lazy import lazy_module
 from hdnotebook.exceptions import invalid_setting, invalid_type
 from hdnotebook.goal import PrimaryMetricGoal
-from hdnotebook.policy.base import EarlyTerminationPolicy, is_int, validate_int
-from hdnotebook.policy.history import RunCurve, Termination
-from hdnotebook.policy.base import incremental
+from hdnotebook.policy.base import EarlyTerminationPolicy, incremental, is_int, validate_int
 from hdnotebook.policy.curves import CurveHistory
+from hdnotebook.policy.history import RunCurve, Termination
 from hdnotebook.policy.table import CurveTable, Scored, fmt
 from hdnotebook.policy.views import RungView
 

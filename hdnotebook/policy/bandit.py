@@ -15,13 +15,14 @@ survives. NaN, ties and the schedule: see ``hdnotebook.policy.base`` and ``hdnot
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook._lazy import lazy_module
 from hdnotebook.exceptions import invalid_setting
 from hdnotebook.policy.base import ScheduledPolicy, validate_positive_number
-from hdnotebook.policy.history import Termination
 from hdnotebook.policy.curves import CurveHistory
+from hdnotebook.policy.history import Termination
 from hdnotebook.policy.table import CurveTable, Scored, fmt
 from hdnotebook.policy.views import LeaderView
 

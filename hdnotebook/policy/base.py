@@ -20,7 +20,8 @@ strings and ties are in ``hdnotebook.policy.table``.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook._lazy import lazy_module
 from hdnotebook.exceptions import invalid_setting, invalid_type
@@ -122,7 +123,7 @@ class EarlyTerminationPolicy:
         """The runs to cancel now, given every run's primary-metric curve. The base decides nothing: []."""
         return []
 
-    def evaluate_history(self, history: "CurveHistory") -> list[Termination]:
+    def evaluate_history(self, history: CurveHistory) -> list[Termination]:
         """The decisions ``evaluate`` gives on the history's curves (the tuning loop and ``replay`` call this).
         The built-in policies answer from the history's incremental views, at the cost of what changed; any
         other policy gets ``evaluate(history.curves(), history.goal)``."""
@@ -193,7 +194,7 @@ class ScheduledPolicy(EarlyTerminationPolicy):
         position = {run_id: i for i, run_id in enumerate(table.run_ids)}
         return sorted(decisions, key=lambda t: position[t.run_id])
 
-    def evaluate_history(self, history: "CurveHistory") -> list[Termination]:
+    def evaluate_history(self, history: CurveHistory) -> list[Termination]:
         """``evaluate``'s decisions, from the history's views: costs the running runs and what changed."""
         if not incremental(type(self), ScheduledPolicy):
             return super().evaluate_history(history)
@@ -211,7 +212,7 @@ class ScheduledPolicy(EarlyTerminationPolicy):
         """The decisions about ``rows`` (running runs whose latest due interval is ``interval``)."""
         return []
 
-    def _judge_history(self, history: "CurveHistory", interval: int, rows: list[int]) -> list[Termination]:
+    def _judge_history(self, history: CurveHistory, interval: int, rows: list[int]) -> list[Termination]:
         """``_judge`` on a history (rows are history rows)."""
         return []
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import math
 from array import array
-from typing import Callable, Hashable, Iterable, Sequence, TypeVar
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import TypeVar
 
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.history import RunCurve
@@ -36,7 +37,7 @@ class View:
     def __init__(self) -> None:
         self.position = 0
 
-    def catch_up(self, history: "CurveHistory") -> None:
+    def catch_up(self, history: CurveHistory) -> None:
         """Apply the changes logged since the last call, in order."""
         log = history.log
         for index in range(self.position, len(log)):
@@ -47,10 +48,10 @@ class View:
                 self.on_values(history, row, start, end)
         self.position = len(log)
 
-    def on_values(self, history: "CurveHistory", row: int, start: int, end: int) -> None:
+    def on_values(self, history: CurveHistory, row: int, start: int, end: int) -> None:
         """Run ``row`` reached intervals ``start + 1`` to ``end``."""
 
-    def on_running(self, history: "CurveHistory", row: int, running: bool) -> None:
+    def on_running(self, history: CurveHistory, row: int, running: bool) -> None:
         """Run ``row`` started or stopped running."""
 
 
@@ -144,7 +145,7 @@ class CurveHistory(Scored):
                          tuple(self.arrival[row]) if self.has_arrival else None)
                 for row, run_id in enumerate(self.run_ids)]
 
-    def at(self, name: str, interval: int) -> "Column":
+    def at(self, name: str, interval: int) -> Column:
         """Column ``interval - 1`` of the per-run figures ``name`` ("values", "scores", "best", "mean"),
         indexed by row; only for rows with at least ``interval`` values. Copies nothing."""
         return Column(getattr(self, name), interval - 1)
@@ -158,7 +159,7 @@ class CurveHistory(Scored):
         return view  # type: ignore[return-value]
 
     @staticmethod
-    def from_curves(curves: Sequence[RunCurve], goal: PrimaryMetricGoal | str) -> "CurveHistory":
+    def from_curves(curves: Sequence[RunCurve], goal: PrimaryMetricGoal | str) -> CurveHistory:
         """A history holding ``curves`` (as ``evaluate`` takes them), e.g. to compare both paths."""
         history = CurveHistory(goal)
         for curve in curves:

@@ -13,12 +13,13 @@ and ``hdnotebook.policy.table``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook._lazy import lazy_module
 from hdnotebook.policy.base import ScheduledPolicy
-from hdnotebook.policy.history import Termination
 from hdnotebook.policy.curves import CurveHistory
+from hdnotebook.policy.history import Termination
 from hdnotebook.policy.table import CurveTable, Scored, fmt
 from hdnotebook.policy.views import SortedView
 

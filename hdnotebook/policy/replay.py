@@ -22,8 +22,9 @@ from __future__ import annotations
 import numbers
 import sys
 from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook._lazy import lazy_module
 from hdnotebook.exceptions import UserErrorException

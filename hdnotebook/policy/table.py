@@ -16,8 +16,9 @@ Rules common to every policy (their module docstrings refer here):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from hdnotebook._lazy import lazy_module
 from hdnotebook.goal import PrimaryMetricGoal

@@ -15,13 +15,14 @@ run with no finite value ranks lowest. The schedule: see ``hdnotebook.policy.bas
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook._lazy import lazy_module
 from hdnotebook.exceptions import invalid_setting, invalid_type
 from hdnotebook.policy.base import ScheduledPolicy, is_int
-from hdnotebook.policy.history import Termination
 from hdnotebook.policy.curves import CurveHistory
+from hdnotebook.policy.history import Termination
 from hdnotebook.policy.table import CurveTable, Scored, fmt
 from hdnotebook.policy.views import SortedView
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from hdnotebook.policy.curves import NAN, CurveHistory, View
 from hdnotebook.policy.table import worse

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from hdnotebook._engine.store import Store
 from hdnotebook._engine.store.rows import numbers_of, stored_values

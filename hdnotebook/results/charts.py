@@ -9,7 +9,8 @@ Used by the static SVG view (``widget/svg.py``, ``widget/html.py``), the snapsho
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.base import EarlyTerminationPolicy

@@ -24,14 +24,15 @@ Columns of :func:`sweep_dataframe`, in order:
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from hdnotebook._engine.store import Store
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.results.aggregates import metric_summaries
-from hdnotebook._engine.store import Store
 
 CONTINUOUS = frozenset({"uniform", "quniform", "loguniform", "qloguniform", "normal", "qnormal", "lognormal", "qlognormal"})
 FIXED_BEFORE = ("run_id", "sweep_id", "child_index", "number", "status")

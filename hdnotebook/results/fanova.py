@@ -16,8 +16,9 @@ categorical parameter in k columns, so its importance is that of the parameter, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook._lazy import lazy_module
 

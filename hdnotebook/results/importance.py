@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from hdnotebook._engine.store import Store
 from hdnotebook.results.aggregates import metric_summaries
 from hdnotebook.results.dataframe import parameter_space, primary_metric, sweep_config
 from hdnotebook.results.fanova import N_TREES, Group, fanova
 from hdnotebook.sampling.encoding import SpaceEncoding
-from hdnotebook._engine.store import Store
 
 MIN_RUNS = 2
 

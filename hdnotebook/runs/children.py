@@ -19,13 +19,13 @@ class RunChildren:
     """Mixin of Run: needs ``self._id``, ``self._experiment``, ``self._cached`` and ``self._need_store()``."""
 
     _id: str
-    _experiment: "Experiment"
+    _experiment: Experiment
     _cached: RunRecord | None
 
     def _need_store(self) -> Store:
         raise NotImplementedError
 
-    def child_run(self, name: str | None = None, run_id: str | None = None, outputs: Any = None) -> "Run":
+    def child_run(self, name: str | None = None, run_id: str | None = None, outputs: Any = None) -> Run:
         """Create a child run (status Running) that logs straight into the store. ``run_id`` must be one folder
         name (letters, digits, '-', '_', '.'); by default it is ``<parent id>.<name>``, or a random suffix when
         ``name`` (the display name) is not a plain word."""
@@ -48,7 +48,7 @@ class RunChildren:
         return Run(self._experiment, run_id, _record=record)
 
     def create_children(self, count: int | None = None, tag_key: str | None = None,
-                        tag_values: list[Any] | None = None) -> list["Run"]:
+                        tag_values: list[Any] | None = None) -> list[Run]:
         """Create several child runs at once (status Running), as Azure's manage-runs sample does: ``count``
         children, or one per value of ``tag_values``, each tagged ``{tag_key: value}``. Their ids are
         ``<parent id>_child_<n>`` (n from 0 in creation order, after any children made before)."""

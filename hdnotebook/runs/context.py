@@ -16,7 +16,7 @@ from hdnotebook._engine import channel
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Mapping
+    from collections.abc import Mapping
 
     from hdnotebook.runs.run_handle import Run
 
@@ -88,7 +88,7 @@ def open_child_store(run: Run) -> None:
         del run.__dict__["_child_workspace"]
 
 
-def _make_run(run_id: str, env: "Mapping[str, str]", sink: object):  # -> Run
+def _make_run(run_id: str, env: Mapping[str, str], sink: object):  # -> Run
     """The Run of ``run_id`` logging to ``sink``, with the workspace store that ``env`` names when it has one."""
     from hdnotebook.experiment import Experiment
     from hdnotebook.runs.run_handle import Run

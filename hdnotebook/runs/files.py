@@ -150,7 +150,7 @@ class RunFiles:
                        properties: dict[str, Any] | None = None, model_framework: str | None = None,
                        model_framework_version: str | None = None, description: str | None = None, datasets: Any = None,
                        sample_input_dataset: Any = None, sample_output_dataset: Any = None,
-                       resource_configuration: Any = None, **kwargs: Any) -> "Model":
+                       resource_configuration: Any = None, **kwargs: Any) -> Model:
         """Register one of this run's files, or a folder of them (``model_path``, default ``model_name``), as
         the next version of model ``model_name``; see hdnotebook.model. A path that is not among
         ``get_file_names()`` raises ModelPathNotFoundException listing the run's files."""

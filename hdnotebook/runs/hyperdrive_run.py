@@ -34,7 +34,7 @@ class HyperDriveRun(Run):
 
     RUN_TYPE = HYPERDRIVE_TYPE
 
-    def __init__(self, experiment: "Experiment", run_id: str, hyperdrive_config: Any = None, **kwargs: Any) -> None:
+    def __init__(self, experiment: Experiment, run_id: str, hyperdrive_config: Any = None, **kwargs: Any) -> None:
         if not isinstance(run_id, str):
             raise UserErrorException(f"HyperDriveRun expects run_id to be a str, got {type(run_id).__name__}")
         super().__init__(experiment, run_id, **kwargs)
@@ -88,7 +88,7 @@ class HyperDriveRun(Run):
         result = scored + ([] if discard_no_metric else unscored)
         return result[:top] if top else result
 
-    def to_dataframe(self, metrics: Any = "primary", include_warm_start: bool = False) -> "pd.DataFrame":
+    def to_dataframe(self, metrics: Any = "primary", include_warm_start: bool = False) -> pd.DataFrame:
         """The sweep's children as a pandas DataFrame, one row per child ordered by child index: run id and
         numbers, status, one column per hyperparameter (native dtypes), the primary metric's best value (column
         named after the metric) and last value (``<metric>_last``), ``intervals``, times, duration and
@@ -102,7 +102,7 @@ class HyperDriveRun(Run):
         except (TypeError, ValueError) as error:
             raise UserErrorException(str(error)) from error
 
-    def warm_start_parents(self) -> list["HyperDriveRun"]:
+    def warm_start_parents(self) -> list[HyperDriveRun]:
         """The sweeps this one was warm-started from (``resume_from`` and the parents of resumed runs)."""
         rec = self._cached or self._record()
         ids = ((rec.config or {}).get("resume_from") or []) if rec else []
@@ -168,7 +168,7 @@ class HyperDriveRun(Run):
 
         return request_cancel(self._need_store(), self._id)
 
-    def resume(self) -> "HyperDriveRun":
+    def resume(self) -> HyperDriveRun:
         """Continue this sweep after the death of the process that drove it (a kernel crash or restart: status
         Failed, error code DriverLost), in the background of this process; returns self, Running again.
 

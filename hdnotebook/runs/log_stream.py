@@ -5,8 +5,8 @@ for, so it is printed to stdout as Azure does, not sent through ``logging``."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 
 class LogStream:

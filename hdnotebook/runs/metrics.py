@@ -16,7 +16,8 @@ from hdnotebook.exceptions import UserErrorException
 
 TYPE_CHECKING = False  # imported by every child: no typing, no store at import
 if TYPE_CHECKING:
-    from typing import Any, Iterable
+    from collections.abc import Iterable
+    from typing import Any
 
     from hdnotebook._engine.store import MetricRow
 

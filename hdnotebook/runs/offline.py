@@ -25,7 +25,7 @@ class OfflineRun(Run):
     def __repr__(self) -> str:
         return f"Run(Experiment: None,\nId: {self._id},\nType: {INTERACTIVE_TYPE},\nStatus: {st.RUNNING})"
 
-    def child_run(self, name: str | None = None, run_id: str | None = None, outputs: Any = None) -> "Run":
+    def child_run(self, name: str | None = None, run_id: str | None = None, outputs: Any = None) -> Run:
         run = OfflineRun()
         run._id = run_id or f"{self._id}.{name or uuid.uuid4()}"
         return run

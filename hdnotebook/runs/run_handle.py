@@ -11,8 +11,10 @@ from hdnotebook import status as st
 from hdnotebook._engine import channel
 from hdnotebook._engine.layout import HYPERDRIVE_TYPE, INTERACTIVE_TYPE, RESUME_FOLDER, STD_LOG, SWEEP_LOG, error_dict
 from hdnotebook.exceptions import ActivityFailedException, RunEnvironmentException, UserErrorException
-from hdnotebook.runs.children import RunChildren
-from hdnotebook.runs.children import run_matches as _matches  # experiment.py filters with it too
+from hdnotebook.runs.children import (
+    RunChildren,
+    run_matches as _matches,  # experiment.py filters with it too
+)
 from hdnotebook.runs.files import RunFiles
 from hdnotebook.runs.logging import MetricLogging
 from hdnotebook.runs.metrics import shape_metrics
@@ -21,7 +23,8 @@ from hdnotebook.runs.sinks import OfflineSink, StoreSink
 # a script child imports this module to log: the store (sqlite3), pathlib, typing, datetime are imported where used
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Iterable
+    from collections.abc import Iterable
+    from typing import Any
 
     import pandas as pd
 
@@ -47,7 +50,7 @@ class Run(RunFiles, RunChildren, MetricLogging):
     a child, the console for an offline run. Reads always come from the store.
     """
 
-    def __init__(self, experiment: "Experiment", run_id: str, outputs: Any = None, **kwargs: Any) -> None:
+    def __init__(self, experiment: Experiment, run_id: str, outputs: Any = None, **kwargs: Any) -> None:
         if not isinstance(run_id, str):
             raise UserErrorException(f"run_id expects a str, got {type(run_id).__name__}")
         self._experiment = experiment
@@ -110,12 +113,12 @@ class Run(RunFiles, RunChildren, MetricLogging):
         return rec.number if rec else 0
 
     @property
-    def experiment(self) -> "Experiment":
+    def experiment(self) -> Experiment:
         """The experiment this run belongs to."""
         return self._experiment
 
     @property
-    def parent(self) -> "Run | None":
+    def parent(self) -> Run | None:
         """The parent run (the sweep, for a child), or None."""
         rec = self._record()
         if rec is None or rec.parent_id is None:
@@ -181,7 +184,7 @@ class Run(RunFiles, RunChildren, MetricLogging):
         return hash(self._id)
 
     @classmethod
-    def _open(cls, experiment: "Experiment", run_id: str, record: RunRecord | None = None) -> "Run":
+    def _open(cls, experiment: Experiment, run_id: str, record: RunRecord | None = None) -> Run:
         """The right handle class for a stored run (HyperDriveRun for a sweep)."""
         record = record or experiment.workspace._store.get_run(run_id)
         if record is not None and record.run_type == HYPERDRIVE_TYPE:
@@ -193,7 +196,7 @@ class Run(RunFiles, RunChildren, MetricLogging):
     # context ------------------------------------------------------------------------------
 
     @classmethod
-    def get_context(cls, allow_offline: bool = True, **kwargs: Any) -> "Run":
+    def get_context(cls, allow_offline: bool = True, **kwargs: Any) -> Run:
         """The live run of this child process, or (outside any run) an offline run that prints."""
         from hdnotebook.runs.context import current_run
 
@@ -302,7 +305,7 @@ class Run(RunFiles, RunChildren, MetricLogging):
         metrics = shape_metrics(self._id, self._store.metric_rows(self._id, name))
         return metrics
 
-    def metrics_dataframe(self, name: str | None = None) -> "pd.DataFrame":
+    def metrics_dataframe(self, name: str | None = None) -> pd.DataFrame:
         """The numbers this run logged (``log``, ``log_list``), one row per value in logging order: ``name``,
         ``interval`` (from 1 per metric), ``step``, ``value``, ``time`` (UTC); see
         ``hdnotebook.results.dataframe.run_metrics_dataframe``."""
@@ -352,7 +355,7 @@ class Run(RunFiles, RunChildren, MetricLogging):
     # children -----------------------------------------------------------------------------
 
     def get_children(self, recursive: bool = False, tags: Any = None, properties: Any = None,
-                     type: str | None = None, status: str | None = None, _rehydrate_runs: bool = True) -> list["Run"]:
+                     type: str | None = None, status: str | None = None, _rehydrate_runs: bool = True) -> list[Run]:
         """Child runs in generation order, filtered by tags/properties (a key or a {key: value} dict), type, status."""
         if self._store is None:
             return []
@@ -400,7 +403,7 @@ class Run(RunFiles, RunChildren, MetricLogging):
     def flush(self, timeout_seconds: int = 300) -> None:
         """Every log call is already written when it returns; nothing to flush."""
 
-    def __enter__(self) -> "Run":
+    def __enter__(self) -> Run:
         self.start()
         return self
 

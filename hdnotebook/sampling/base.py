@@ -8,7 +8,8 @@ seed and its history, and the sampler never keeps a private copy of the history.
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, ClassVar, Collection
+from collections.abc import Callable, Collection
+from typing import Any, ClassVar
 
 from hdnotebook.exceptions import HyperDriveConfigException, invalid_setting, invalid_type
 from hdnotebook.sampling.history import SamplingHistory
@@ -111,7 +112,7 @@ class HyperParameterSampling:
         """The seed given to the constructor (None when none was given)."""
         return self._seed
 
-    def for_sweep(self) -> "HyperParameterSampling":
+    def for_sweep(self) -> HyperParameterSampling:
         """The sampling one sweep uses: this object when a seed was given, else a copy with a fresh random seed."""
         if self._seed is not None:
             return self

@@ -5,11 +5,10 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from hdnotebook.status import COMPLETED
-
 from hdnotebook.sampling.base import HyperParameterSampling, validate_count
 from hdnotebook.sampling.history import SamplingHistory
 from hdnotebook.sampling.space import FiniteSpace, configuration_key
+from hdnotebook.status import COMPLETED
 
 
 class GridParameterSampling(HyperParameterSampling):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Callable
 from statistics import NormalDist
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from hdnotebook import parameter_expressions as expressions
 from hdnotebook._lazy import lazy_module

@@ -7,8 +7,9 @@ An estimator is a :class:`ScriptRunConfig` (``python <entry_script> <arguments>`
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from hdnotebook.environment import Environment
 from hdnotebook.exceptions import UserErrorException

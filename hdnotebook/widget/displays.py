@@ -28,7 +28,7 @@ from hdnotebook.widget.html import snapshot_html, summary
 from hdnotebook.widget.tracker import tracker_for
 
 _lock = threading.Lock()
-_pending: dict[str, list["Shown"]] = {}
+_pending: dict[str, list[Shown]] = {}
 
 
 @dataclass

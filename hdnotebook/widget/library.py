@@ -16,7 +16,7 @@ import anywidget
 import traitlets
 
 _lock = threading.Lock()
-_library: "PlotlyLibrary | None" = None
+_library: PlotlyLibrary | None = None
 
 
 # plotly.js draws the lines of a parallel coordinates chart in blocks of this many per animation frame (its

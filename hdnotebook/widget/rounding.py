@@ -10,7 +10,8 @@ rounded one by one by Python instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import orjson
 

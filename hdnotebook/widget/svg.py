@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from hdnotebook.results.charts import PALETTE, VIRIDIS, axis_kind, category_labels
 

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 from hdnotebook import status as st
 from hdnotebook._engine.metric_check import PRIMARY_METRIC_WARNING
 from hdnotebook._engine.store import MetricRow, Store
-from hdnotebook._engine.store.rows import numbers_of
-from hdnotebook._engine.store.rows import stored_values as _stored_values
+from hdnotebook._engine.store.rows import numbers_of, stored_values as _stored_values
 from hdnotebook._engine.sweep_history import rerun_count
 from hdnotebook._lazy import lazy_module
 from hdnotebook.goal import PrimaryMetricGoal

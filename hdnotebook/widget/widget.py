@@ -36,7 +36,7 @@ from hdnotebook.widget.tracker import tracker_for
 STATIC = Path(__file__).parent / "static"
 TICK_SECONDS = 0.25
 FIRST_DELTA_SECONDS = 0.5
-_live: "weakref.WeakSet[RunDetailsWidget]" = weakref.WeakSet()
+_live: weakref.WeakSet[RunDetailsWidget] = weakref.WeakSet()
 
 
 @functools.lru_cache(maxsize=1)

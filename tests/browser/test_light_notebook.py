@@ -11,8 +11,13 @@ import urllib.request
 import nbformat
 import pytest
 
-from benchmarks.notebook_size import (plotly_copies, save_in_lab, save_widget_state_setting, sweep_notebook,
-                                      wait_for_dashboards)
+from benchmarks.notebook_size import (
+    plotly_copies,
+    save_in_lab,
+    save_widget_state_setting,
+    sweep_notebook,
+    wait_for_dashboards,
+)
 from tests.browser.conftest import open_notebook, run_all, start_lab, stop_lab
 
 SECOND_DASHBOARD_LIMIT = 300_000

@@ -11,8 +11,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (ARTIFACTS, add_and_run_cell, brush_first_axis, open_notebook, run_all, start_lab,
-                                   stop_lab)
+from tests.browser.conftest import (
+    ARTIFACTS,
+    add_and_run_cell,
+    brush_first_axis,
+    open_notebook,
+    run_all,
+    start_lab,
+    stop_lab,
+)
 from tests.browser.test_run_details_browser import _write_notebook
 
 WIDGET = "[data-testid='hdnotebook-run-details']"

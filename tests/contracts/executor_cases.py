@@ -20,9 +20,8 @@ from typing import Any
 import cloudpickle
 import pytest
 
+from hdnotebook._engine import background, channel
 from hdnotebook._engine.executors.base import Executor, Outcome, TrialHandle, TrialKind, TrialSpec
-from hdnotebook._engine import channel
-from hdnotebook._engine import background
 from tests.contracts import contract_children
 
 CONTRACT_VAR = "value of the contract's variable"

@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
-from hdnotebook._engine.executors.base import Executor, OutcomeStatus
 from hdnotebook._engine import background
+from hdnotebook._engine.executors.base import Executor, OutcomeStatus
 from tests.contracts import contract_children
 from tests.contracts.executor_cases import CONTRACT_VAR, Case, Trial, cases, make_executor, make_spec
 from tests.dask_cluster import local_target, pid_alive, wait_for  # noqa: F401  (fixture)

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import contextlib
-
 import functools
 import http.server
 import os
 import sqlite3
 import textwrap
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
-from hdnotebook import (Dataset, DatasetConsumptionConfig, Datastore, Experiment, FileDataset, GridParameterSampling,
-                        HyperDriveConfig, ScriptRunConfig, TabularDataset, UserErrorException, Workspace, choice)
+from hdnotebook import (
+    Dataset,
+    DatasetConsumptionConfig,
+    Datastore,
+    Experiment,
+    FileDataset,
+    GridParameterSampling,
+    HyperDriveConfig,
+    ScriptRunConfig,
+    TabularDataset,
+    UserErrorException,
+    Workspace,
+    choice,
+)
 from hdnotebook._engine.store import Store
 from hdnotebook._engine.store.schema import SCHEMA_VERSION
 

@@ -11,8 +11,15 @@ from pathlib import Path
 import pytest
 from distributed import Client
 
-from hdnotebook import (DaskComputeTarget, Experiment, GridParameterSampling, HyperDriveConfig, MedianStoppingPolicy,
-                        ScriptRunConfig, choice)
+from hdnotebook import (
+    DaskComputeTarget,
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    MedianStoppingPolicy,
+    ScriptRunConfig,
+    choice,
+)
 from tests import children, curves, dask_children
 from tests.dask_cluster import assert_workers_are_clean, local_target, pid_alive, wait_for, worker_info  # noqa: F401  (fixture)
 

@@ -13,12 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook import (DaskComputeTarget, Experiment, GridParameterSampling, HyperDriveConfig, ScriptRunConfig,
-                        TrainingException, Workspace, choice)
+from hdnotebook import (
+    DaskComputeTarget,
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    ScriptRunConfig,
+    TrainingException,
+    Workspace,
+    choice,
+)
+from hdnotebook._engine import background, channel
 from hdnotebook._engine.executors.base import OutcomeStatus, TrialKind, TrialSpec
 from hdnotebook._engine.executors.dask_executor import DaskExecutor
-from hdnotebook._engine import channel
-from hdnotebook._engine import background
 from hdnotebook._engine.specs import pickle_function
 from tests import children, dask_children
 from tests.conftest import REPO, python_env

@@ -12,8 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook import (DaskComputeTarget, Experiment, GridParameterSampling, HyperDriveConfig,
-                        HyperDriveConfigException, ScriptRunConfig, TrainingException, UserErrorException, choice)
+from hdnotebook import (
+    DaskComputeTarget,
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    HyperDriveConfigException,
+    ScriptRunConfig,
+    TrainingException,
+    UserErrorException,
+    choice,
+)
 from hdnotebook._engine import channel
 from hdnotebook._engine.executors.dask_target import is_dask_target
 from hdnotebook._engine.executors.local import LocalExecutor

@@ -10,8 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook import (Experiment, GridParameterSampling, HyperDriveConfig, RandomParameterSampling, UserErrorException,
-                        choice, uniform)
+from hdnotebook import (
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    RandomParameterSampling,
+    UserErrorException,
+    choice,
+    uniform,
+)
 from tests import children
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from hdnotebook import Experiment, GridParameterSampling, HyperDriveConfig, choice
-from hdnotebook.exceptions import UserErrorException
 from hdnotebook._engine.progress import ChildState, ProgressReader, progress_line, time_left
+from hdnotebook.exceptions import UserErrorException
 from tests import children
 from tests.conftest import PYTHON, REPO, python_env
 from tests.widget.test_js_units import _eta, _row

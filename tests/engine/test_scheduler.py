@@ -6,8 +6,16 @@ import subprocess
 import time
 from pathlib import Path
 
-from hdnotebook import (EarlyTerminationPolicy, Experiment, GridParameterSampling, HyperDriveConfig, HyperDriveRun,
-                        PrimaryMetricGoal, Workspace, choice)
+from hdnotebook import (
+    EarlyTerminationPolicy,
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    HyperDriveRun,
+    PrimaryMetricGoal,
+    Workspace,
+    choice,
+)
 from hdnotebook.policy import RunCurve, Termination
 from tests import children
 from tests.conftest import PYTHON, python_env

@@ -11,8 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook import (BanditPolicy, Experiment, GridParameterSampling, HyperDriveConfig, RandomParameterSampling,
-                        choice, uniform)
+from hdnotebook import (
+    BanditPolicy,
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    RandomParameterSampling,
+    choice,
+    uniform,
+)
 from hdnotebook._engine.executors.inline import InlineTarget
 from tests import children, inline_children
 from tests.dask_cluster import wait_for

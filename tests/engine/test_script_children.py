@@ -9,8 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook import (ActivityFailedException, Experiment, GridParameterSampling, HyperDriveConfig, PrimaryMetricGoal,
-                        RandomParameterSampling, Run, ScriptRunConfig, choice, uniform)
+from hdnotebook import (
+    ActivityFailedException,
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    PrimaryMetricGoal,
+    RandomParameterSampling,
+    Run,
+    ScriptRunConfig,
+    choice,
+    uniform,
+)
 
 TRAIN = """
 import argparse, os, sys, time

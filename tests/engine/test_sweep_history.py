@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from hdnotebook import status as st
+from hdnotebook._engine.store import Store, numeric_values
+from hdnotebook._engine.sweep_history import SweepHistory
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.sampling.history import SamplingHistory, TrialRecord
-from hdnotebook._engine.sweep_history import SweepHistory
-from hdnotebook._engine.store import Store, numeric_values
 
 STATUSES = (st.RUNNING, st.COMPLETED, st.FAILED, st.CANCEL_REQUESTED, st.CANCELED)
 

@@ -22,8 +22,16 @@ from pathlib import Path
 import psutil
 import pytest
 
-from hdnotebook import (ActivityFailedException, Experiment, GridParameterSampling, HyperDriveConfig, PrimaryMetricGoal,
-                        ScriptRunConfig, Workspace, choice)
+from hdnotebook import (
+    ActivityFailedException,
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    PrimaryMetricGoal,
+    ScriptRunConfig,
+    Workspace,
+    choice,
+)
 from hdnotebook._engine import background
 from hdnotebook._engine.store import Store
 from hdnotebook._engine.store.faults import StoreWriteError, reserve_path

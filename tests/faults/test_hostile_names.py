@@ -9,8 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook import Experiment, HyperDriveConfig, PrimaryMetricGoal, RandomParameterSampling, Run, ScriptRunConfig
-from hdnotebook import UserErrorException, Workspace, choice
+from hdnotebook import (
+    Experiment,
+    HyperDriveConfig,
+    PrimaryMetricGoal,
+    RandomParameterSampling,
+    Run,
+    ScriptRunConfig,
+    UserErrorException,
+    Workspace,
+    choice,
+)
 from hdnotebook.exceptions import HyperDriveConfigException
 
 pytestmark = pytest.mark.timeout(180)  # the fault suite: every test bounded
@@ -69,7 +78,7 @@ def test_good_custom_run_ids_are_kept() -> None:
 def test_the_store_creates_no_run_folder_outside_the_workspace(deep: tuple[Path, Workspace], value: str) -> None:
     top, workspace = deep
     before = _files_under(top)
-    with pytest.raises(UserErrorException, match=re.escape(f"run_id must be 1-255 letters")):
+    with pytest.raises(UserErrorException, match=re.escape("run_id must be 1-255 letters")):
         workspace._store.create_run(value, "tests", "azureml.scriptrun")
     assert _files_under(top) == before
     assert not Path(ABSOLUTE).exists()
@@ -83,7 +92,7 @@ def test_upload_file_refuses_names_that_leave_the_run_folder(deep: tuple[Path, W
     source = top / "payload.txt"
     source.write_text("secret")
     before = _files_under(top)
-    with pytest.raises(UserErrorException, match=re.escape(f"upload_file name must be a relative file name")) as info:
+    with pytest.raises(UserErrorException, match=re.escape("upload_file name must be a relative file name")) as info:
         run.upload_file(name, str(source))
     assert repr(name) in str(info.value)
     with pytest.raises(UserErrorException, match="upload_file name"):
@@ -104,7 +113,7 @@ def test_upload_folder_and_log_image_refuse_hostile_names(deep: tuple[Path, Work
         run.upload_folder("../../../../escaped", str(top / "folder"))
 
     for name in ("../../../../escaped", ABSOLUTE, "a/../../../../../b"):
-        with pytest.raises(UserErrorException, match=re.escape(f"log_image name must be a relative file name")):
+        with pytest.raises(UserErrorException, match=re.escape("log_image name must be a relative file name")):
             run.log_image(name, plot=Figure())
         with pytest.raises(UserErrorException, match="log_image name"):
             run.log_image(name, path=str(top / "plot.png"))

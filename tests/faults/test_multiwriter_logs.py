@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook import DaskComputeTarget, Experiment, GridParameterSampling, HyperDriveConfig, Run, ScriptRunConfig, choice
+from hdnotebook import (
+    DaskComputeTarget,
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    Run,
+    ScriptRunConfig,
+    choice,
+)
 from hdnotebook._engine.channel import PIPE_BUF, LineDecoder, encode, frames
 from tests.dask_cluster import local_target  # noqa: F401  (fixture)
 

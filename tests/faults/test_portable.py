@@ -15,9 +15,9 @@ import psutil
 import pytest
 
 from hdnotebook import Experiment, HyperDriveRun, UserErrorException, Workspace
+from hdnotebook._engine.driver import current_driver, driver_alive
 from hdnotebook._engine.executors.guard import PORTABLE_ENV, portable
 from hdnotebook._engine.executors.process import check_platform
-from hdnotebook._engine.driver import current_driver, driver_alive
 from tests.conftest import PYTHON, REPO, python_env
 from tests.runs.test_persistence import DRIVER
 

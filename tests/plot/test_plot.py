@@ -9,8 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook import (BanditPolicy, Experiment, HyperDriveConfig, HyperDriveRun, RandomParameterSampling, Workspace,
-                        choice, loguniform, uniform)
+from hdnotebook import (
+    BanditPolicy,
+    Experiment,
+    HyperDriveConfig,
+    HyperDriveRun,
+    RandomParameterSampling,
+    Workspace,
+    choice,
+    loguniform,
+    uniform,
+)
 from hdnotebook.results.charts import CUTOFF_COLOUR, PALETTE
 from tests import plot_children
 from tests.conftest import PYTHON, python_env

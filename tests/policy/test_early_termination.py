@@ -7,8 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook import (ASHAPolicy, BanditPolicy, Experiment, GridParameterSampling, HyperDriveConfig, HyperDriveRun,
-                        MedianStoppingPolicy, NoTerminationPolicy, TruncationSelectionPolicy, choice, replay)
+from hdnotebook import (
+    ASHAPolicy,
+    BanditPolicy,
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    HyperDriveRun,
+    MedianStoppingPolicy,
+    NoTerminationPolicy,
+    TruncationSelectionPolicy,
+    choice,
+    replay,
+)
 from tests import curves as scripted_curves
 
 

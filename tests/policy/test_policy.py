@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import hdnotebook.policy as policy_module
 from hdnotebook.exceptions import HyperDriveConfigException
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy import (
@@ -14,7 +15,6 @@ from hdnotebook.policy import (
     RunCurve,
     TruncationSelectionPolicy,
 )
-import hdnotebook.policy as policy_module
 
 
 def test_all_exports_are_complete_and_sorted() -> None:

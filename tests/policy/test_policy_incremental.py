@@ -15,14 +15,22 @@ import dataclasses
 import hashlib
 import json
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
 
 from hdnotebook.goal import PrimaryMetricGoal
-from hdnotebook.policy import (ASHAPolicy, BanditPolicy, EarlyTerminationPolicy, MedianStoppingPolicy, RunCurve,
-                               Termination, TruncationSelectionPolicy)
+from hdnotebook.policy import (
+    ASHAPolicy,
+    BanditPolicy,
+    EarlyTerminationPolicy,
+    MedianStoppingPolicy,
+    RunCurve,
+    Termination,
+    TruncationSelectionPolicy,
+)
 
 POLICIES: dict[str, Callable[[], EarlyTerminationPolicy]] = {
     "bandit-factor": lambda: BanditPolicy(1, slack_factor=0.1),

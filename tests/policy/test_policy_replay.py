@@ -8,8 +8,15 @@ import statistics
 import pandas as pd
 import pytest
 
-from hdnotebook import (ASHAPolicy, BanditPolicy, EarlyTerminationPolicy, MedianStoppingPolicy, NoTerminationPolicy,
-                        TruncationSelectionPolicy, replay)
+from hdnotebook import (
+    ASHAPolicy,
+    BanditPolicy,
+    EarlyTerminationPolicy,
+    MedianStoppingPolicy,
+    NoTerminationPolicy,
+    TruncationSelectionPolicy,
+    replay,
+)
 from hdnotebook.exceptions import HyperDriveConfigException, UserErrorException
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.replay import ReplayResult

@@ -9,8 +9,14 @@ import numpy as np
 import pytest
 
 from hdnotebook.goal import PrimaryMetricGoal
-from hdnotebook.policy import (BanditPolicy, MedianStoppingPolicy, NoTerminationPolicy, RunCurve, Termination,
-                               TruncationSelectionPolicy)
+from hdnotebook.policy import (
+    BanditPolicy,
+    MedianStoppingPolicy,
+    NoTerminationPolicy,
+    RunCurve,
+    Termination,
+    TruncationSelectionPolicy,
+)
 
 MAX, MIN = PrimaryMetricGoal.MAXIMIZE, PrimaryMetricGoal.MINIMIZE
 NAN = math.nan

@@ -5,13 +5,24 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 import hdnotebook
-from hdnotebook import (Experiment, HyperDriveConfig, HyperDriveRun, RandomParameterSampling, UserErrorException,
-                        Workspace, choice, loguniform, randint, uniform)
+from hdnotebook import (
+    Experiment,
+    HyperDriveConfig,
+    HyperDriveRun,
+    RandomParameterSampling,
+    UserErrorException,
+    Workspace,
+    choice,
+    loguniform,
+    randint,
+    uniform,
+)
 from hdnotebook.sampling.random import RandomParameterSampling as Sampler
 from tests import children
 

@@ -8,8 +8,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hdnotebook import (BanditPolicy, Experiment, GridParameterSampling, HyperDriveConfig, HyperDriveRun,
-                        RandomParameterSampling, UserErrorException, Workspace, choice, loguniform, randint, uniform)
+from hdnotebook import (
+    BanditPolicy,
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    HyperDriveRun,
+    RandomParameterSampling,
+    UserErrorException,
+    Workspace,
+    choice,
+    loguniform,
+    randint,
+    uniform,
+)
 from hdnotebook.results.dataframe import sweep_dataframe
 from tests import children
 

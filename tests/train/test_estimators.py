@@ -8,8 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from hdnotebook import (Environment, Experiment, GridParameterSampling, HyperDriveConfig, PrimaryMetricGoal,
-                        ScriptRunConfig, UserErrorException, choice)
+from hdnotebook import (
+    Environment,
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    PrimaryMetricGoal,
+    ScriptRunConfig,
+    UserErrorException,
+    choice,
+)
 from hdnotebook.runconfig import HyperDriveRunConfig
 from hdnotebook.train.dnn import PyTorch, TensorFlow
 from hdnotebook.train.estimator import Estimator

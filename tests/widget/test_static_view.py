@@ -6,8 +6,15 @@ import re
 from pathlib import Path
 
 from benchmarks.widget import synthetic_sweep
-from hdnotebook import (Experiment, GridParameterSampling, HyperDriveConfig, RunDetails, ScriptRunConfig, Workspace,
-                        choice)
+from hdnotebook import (
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    RunDetails,
+    ScriptRunConfig,
+    Workspace,
+    choice,
+)
 from hdnotebook.widget import svg
 from hdnotebook.widget.html import snapshot_html
 from hdnotebook.widget.tracker import SweepTracker

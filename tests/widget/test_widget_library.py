@@ -10,8 +10,13 @@ import pytest
 
 from benchmarks.widget import log_values, synthetic_sweep
 from hdnotebook import Workspace
-from hdnotebook.widget.library import (PARCOORDS_BLOCK_LINES, PlotlyLibrary, plotly_library, with_parcoords_blocks,
-                                       without_parcoords_pick_layer)
+from hdnotebook.widget.library import (
+    PARCOORDS_BLOCK_LINES,
+    PlotlyLibrary,
+    plotly_library,
+    with_parcoords_blocks,
+    without_parcoords_pick_layer,
+)
 from hdnotebook.widget.widget import RunDetailsWidget, esm_source, live_widgets
 from tests.widget.test_widget import Recorder
 

@@ -15,9 +15,9 @@ import pytest
 
 from benchmarks.widget import synthetic_sweep
 from hdnotebook import BanditPolicy, Run, Workspace
+from hdnotebook._engine.store.rows import stored_values
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.results.charts import policy_cutoff
-from hdnotebook._engine.store.rows import stored_values
 from hdnotebook.widget.rounding import plain_floats, round_significant
 from hdnotebook.widget.tracker import SweepTracker, number
 from hdnotebook.widget.widget import jsonable, jsonable_snapshot

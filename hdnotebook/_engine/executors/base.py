@@ -9,8 +9,9 @@ executor implements the same interface.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 EventCallback = Callable[[list[dict[str, Any]]], None]
 

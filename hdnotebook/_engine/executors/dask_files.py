@@ -12,8 +12,8 @@ import io
 import os
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from hdnotebook._engine.executors.source import copy_source
 from hdnotebook.names import is_relative_path

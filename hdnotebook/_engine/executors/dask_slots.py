@@ -60,19 +60,19 @@ def slot_task_error(exc: BaseException) -> tuple[str, str]:
 class SlotPool:
     """Slots of one DaskExecutor and the queue of trials waiting for one."""
 
-    def __init__(self, executor: "DaskExecutor", size: int) -> None:
+    def __init__(self, executor: DaskExecutor, size: int) -> None:
         self.size = size
         self._executor = executor
         self._slots: dict[str, DaskSlot] = {}
         self._queue: deque[DaskTrial] = deque()
 
-    def enqueue(self, trial: "DaskTrial") -> None:
+    def enqueue(self, trial: DaskTrial) -> None:
         """Queue a trial; it starts as soon as a slot is ready."""
         self._queue.append(trial)
         self._grow()
         self._dispatch()
 
-    def release(self, trial: "DaskTrial") -> None:
+    def release(self, trial: DaskTrial) -> None:
         """A trial ended: take it out of the queue or free its slot."""
         try:
             self._queue.remove(trial)
@@ -120,7 +120,7 @@ class SlotPool:
                 trial.worker = slot.worker
                 self._executor.spawn(self._hand_over(slot, trial, slot.nonce))
 
-    async def _hand_over(self, slot: DaskSlot, trial: "DaskTrial", nonce: str | None) -> None:
+    async def _hand_over(self, slot: DaskSlot, trial: DaskTrial, nonce: str | None) -> None:
         from hdnotebook._engine.executors.dask_executor import DaskCallFailed
         from hdnotebook._engine.executors.supervise import hand_over
 

@@ -56,7 +56,7 @@ def is_local_target(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip().lower() == "local")
 
 
-def as_dask_target(value: Any) -> "DaskComputeTarget":
+def as_dask_target(value: Any) -> DaskComputeTarget:
     """A DaskComputeTarget for any Dask target; a Client or cluster gives its scheduler address and security."""
     if isinstance(value, DaskComputeTarget):
         return value
@@ -184,7 +184,7 @@ class DaskComputeTarget:
         except Exception:
             pass
 
-    def __enter__(self) -> "DaskComputeTarget":
+    def __enter__(self) -> DaskComputeTarget:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -50,7 +50,7 @@ class DaskTrial:
     the zipped checkpoint folder of a resumed child, sent to the worker before the trial.
     """
 
-    def __init__(self, executor: "DaskExecutor", spec: TrialSpec, key: str, task: dict[str, Any],
+    def __init__(self, executor: DaskExecutor, spec: TrialSpec, key: str, task: dict[str, Any],
                  on_events: EventCallback) -> None:
         self.run_id = spec.run_id
         self.key = key

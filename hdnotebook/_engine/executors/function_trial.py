@@ -15,7 +15,13 @@ from typing import Any
 
 from hdnotebook._engine.executors.base import EventCallback, Outcome, OutcomeStatus, TrialSpec
 from hdnotebook._engine.executors.process import (
-    EventPipe, append_to_log, child_environment, exit_description, spawn, stop_tree, sweep_session,
+    EventPipe,
+    append_to_log,
+    child_environment,
+    exit_description,
+    spawn,
+    stop_tree,
+    sweep_session,
 )
 from hdnotebook._engine.executors.worker import ENV_WORKER_EVENTS_FD, frame
 
@@ -31,7 +37,7 @@ class Worker:
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     @classmethod
-    async def spawn(cls, cwd: str) -> "Worker":
+    async def spawn(cls, cwd: str) -> Worker:
         """Start a worker process and wait until it can take tasks."""
         pipe = EventPipe()
         env = child_environment({ENV_WORKER_EVENTS_FD: str(pipe.write_fd)})

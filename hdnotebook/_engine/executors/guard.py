@@ -38,7 +38,8 @@ except ImportError:  # pragma: no cover (other interpreters)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Iterable
+    from collections.abc import Iterable
+    from typing import Any
 
 PORTABLE_ENV = "HDNOTEBOOK_PORTABLE_PROCESS"
 TICK_SECONDS = 0.25

@@ -30,13 +30,14 @@ import hashlib
 import json
 import threading
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from hdnotebook.exceptions import UserErrorException
+from hdnotebook._engine import channel
 from hdnotebook._engine.executors.base import EventCallback, Outcome, OutcomeStatus, TrialKind, TrialSpec
 from hdnotebook._engine.executors.inline_context import InlineChild, current
 from hdnotebook._engine.executors.process import append_to_log
-from hdnotebook._engine import channel
+from hdnotebook.exceptions import UserErrorException
 
 ERROR_LINES = 30
 """How many lines of a traceback an outcome's error keeps: the first and the last 29 (as the function worker)."""
@@ -63,7 +64,7 @@ class TrialStopped(BaseException):
 class _Sink:
     """The child's end of the channel: events to the loop, in order; refuses once the trial is stopping."""
 
-    def __init__(self, trial: "InlineTrial") -> None:
+    def __init__(self, trial: InlineTrial) -> None:
         self._trial = trial
 
     def send(self, event: dict[str, Any]) -> None:

@@ -14,8 +14,9 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from hdnotebook._engine.channel import LineDecoder
 from hdnotebook._engine.executors.base import EventCallback

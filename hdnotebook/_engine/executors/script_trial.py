@@ -10,7 +10,15 @@ import subprocess
 
 from hdnotebook._engine.channel import channel_environment
 from hdnotebook._engine.executors.base import EventCallback, Outcome, OutcomeStatus, TrialSpec
-from hdnotebook._engine.executors.process import EventPipe, append_to_log, child_environment, spawn, stop_tree, sweep_session, tail_error
+from hdnotebook._engine.executors.process import (
+    EventPipe,
+    append_to_log,
+    child_environment,
+    spawn,
+    stop_tree,
+    sweep_session,
+    tail_error,
+)
 
 EOF_WAIT_SECONDS = 1.0
 
@@ -27,7 +35,7 @@ class ScriptTrial:
         self._outcome: asyncio.Task[Outcome] = asyncio.get_running_loop().create_task(self._watch())
 
     @classmethod
-    async def start(cls, spec: TrialSpec, on_events: EventCallback) -> "ScriptTrial":
+    async def start(cls, spec: TrialSpec, on_events: EventCallback) -> ScriptTrial:
         """Start the child and begin reading its events."""
         assert spec.argv, "a script trial needs argv"
         pipe = EventPipe()

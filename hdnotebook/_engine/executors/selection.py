@@ -6,8 +6,8 @@ from typing import Any
 
 from hdnotebook._engine.executors.base import Executor
 from hdnotebook._engine.executors.dask_target import as_dask_target, is_dask_target, require_distributed
-from hdnotebook._engine.executors.local import LocalExecutor
 from hdnotebook._engine.executors.inline import InlineExecutor, is_inline_target
+from hdnotebook._engine.executors.local import LocalExecutor
 
 
 def compute_target_of(run_config: Any, compute_target: Any = None) -> Any:

@@ -35,8 +35,9 @@ import sys
 import tempfile
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from hdnotebook._engine import channel
 from hdnotebook._engine.executors.base import Outcome, OutcomeStatus, TrialHandle, TrialKind, TrialSpec
@@ -56,11 +57,11 @@ _STOPPED_KEPT = 1000
 _ENDS_KEPT = 16
 _INCOMING_KEPT = 64  # checkpoint folders being received at once on one worker
 
-_slots: dict[str, tuple[str, "asyncio.Queue[dict[str, Any]]"]] = {}
+_slots: dict[str, tuple[str, asyncio.Queue[dict[str, Any]]]] = {}
 _running: dict[str, TrialHandle] = {}
-_stopped: "OrderedDict[str, None]" = OrderedDict()
-_ends: "OrderedDict[str, dict[str, Any]]" = OrderedDict()
-_incoming: "OrderedDict[str, bytearray]" = OrderedDict()
+_stopped: OrderedDict[str, None] = OrderedDict()
+_ends: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_incoming: OrderedDict[str, bytearray] = OrderedDict()
 _local: LocalExecutor | None = None
 
 
@@ -71,7 +72,7 @@ def _executor() -> LocalExecutor:
     return _local
 
 
-def _remember(registry: "OrderedDict[str, Any]", key: str, value: Any, kept: int) -> None:
+def _remember(registry: OrderedDict[str, Any], key: str, value: Any, kept: int) -> None:
     registry[key] = value
     while len(registry) > kept:
         registry.popitem(last=False)
@@ -216,7 +217,7 @@ async def _follow(handle: TrialHandle, emitter: Emitter, log_path: Path, wanted:
 
 
 async def run_trial(worker: Any, topic: str, task: dict[str, Any], payload: bytes | None,
-                    folder: "asyncio.Future[str]", wanted: Callable[[], bool] = lambda: True) -> None:
+                    folder: asyncio.Future[str], wanted: Callable[[], bool] = lambda: True) -> None:
     """Run one child on this worker in ``folder`` (being prepared by ``_prepare``) and send its messages, ending with ``end``.
 
     ``task`` holds ``key``, ``run_id``, ``kind``, ``env``, ``argv``, ``python`` (the notebook's
@@ -303,7 +304,7 @@ async def serve_slot(slot: dict[str, Any], payload: bytes | None, archive: bytes
     return {}
 
 
-def _remove_folder(prepared: "asyncio.Future[str]") -> None:
+def _remove_folder(prepared: asyncio.Future[str]) -> None:
     if not prepared.cancelled() and prepared.exception() is None:
         shutil.rmtree(prepared.result(), ignore_errors=True)
 

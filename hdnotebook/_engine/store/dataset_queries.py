@@ -8,7 +8,14 @@ import time
 from contextlib import AbstractContextManager
 from typing import Any
 
-from hdnotebook._engine.store.rows import DATASET_COLUMNS, DatasetRecord, dataset_record, dumps, next_version_sql, version_query
+from hdnotebook._engine.store.rows import (
+    DATASET_COLUMNS,
+    DatasetRecord,
+    dataset_record,
+    dumps,
+    next_version_sql,
+    version_query,
+)
 
 SAVED_PREFIX = "__saved__"  # the name of a dataset saved (not registered) because a run consumed it
 

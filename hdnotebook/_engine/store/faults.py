@@ -14,10 +14,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from hdnotebook.exceptions import STORE_FULL as FULL
-from hdnotebook.exceptions import STORE_IO as IO
-from hdnotebook.exceptions import STORE_READ_ONLY as READ_ONLY
-from hdnotebook.exceptions import StoreWriteError
+from hdnotebook.exceptions import STORE_FULL as FULL, STORE_IO as IO, STORE_READ_ONLY as READ_ONLY, StoreWriteError
 
 RESERVE_SUFFIX = "-reserve"
 RESERVE_BYTES = 256 * 1024  # room for about 60 WAL frames of 4 KB: the final statuses of a sweep and its children

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Sequence
+from typing import Any
 
-from hdnotebook._engine.store.rows import METRIC_COLUMNS as _METRIC_COLUMNS
-from hdnotebook._engine.store.rows import MetricRow, numeric_values
-from hdnotebook._engine.store.rows import dumps as _dumps
-from hdnotebook._engine.store.rows import metric_row as _metric_row
-from hdnotebook._engine.store.rows import tag_text as _tag_text
+from hdnotebook._engine.store.rows import (
+    METRIC_COLUMNS as _METRIC_COLUMNS,
+    MetricRow,
+    dumps as _dumps,
+    metric_row as _metric_row,
+    numeric_values,
+    tag_text as _tag_text,
+)
 
 
 class MetricQueries:

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any, Callable
+from typing import Any
 
-from hdnotebook._engine.store.rows import MODEL_COLUMNS, ModelRecord, dumps, model_record, next_version_sql, version_query, where_equal
+from hdnotebook._engine.store.rows import (
+    MODEL_COLUMNS,
+    ModelRecord,
+    dumps,
+    model_record,
+    next_version_sql,
+    version_query,
+    where_equal,
+)
 
 
 class ModelQueries:

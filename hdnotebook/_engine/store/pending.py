@@ -19,8 +19,8 @@ from typing import Any
 
 from hdnotebook import status as st
 from hdnotebook._engine.store.faults import release_reserve
-from hdnotebook.exceptions import STORE_FULL, StoreWriteError
 from hdnotebook._engine.store.rows import RunRecord
+from hdnotebook.exceptions import STORE_FULL, StoreWriteError
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,7 +8,8 @@ one ulp off, so it only orders the values here).
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from hdnotebook import status as st
 

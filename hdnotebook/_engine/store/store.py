@@ -12,8 +12,9 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from hdnotebook import status as st
 from hdnotebook._engine.store.compute_queries import ComputeQueries
@@ -24,12 +25,14 @@ from hdnotebook._engine.store.metric_queries import MetricQueries
 from hdnotebook._engine.store.model_queries import ModelQueries
 from hdnotebook._engine.store.pending import PendingEnds
 from hdnotebook._engine.store.result_queries import ResultQueries
-from hdnotebook._engine.store.rows import RUN_COLUMNS as _RUN_COLUMNS
-from hdnotebook._engine.store.rows import RunRecord
-from hdnotebook._engine.store.rows import dumps as _dumps
-from hdnotebook._engine.store.rows import run_record as _run_record
-from hdnotebook._engine.store.rows import tag_text as _tag_text
-from hdnotebook._engine.store.rows import where_equal as _where_equal
+from hdnotebook._engine.store.rows import (
+    RUN_COLUMNS as _RUN_COLUMNS,
+    RunRecord,
+    dumps as _dumps,
+    run_record as _run_record,
+    tag_text as _tag_text,
+    where_equal as _where_equal,
+)
 from hdnotebook._engine.store.schema import SCHEMA, SCHEMA_VERSION
 from hdnotebook._engine.store.sweep_state_queries import SweepStateQueries
 from hdnotebook.names import RUN_ID_PUNCTUATION, check_name
@@ -240,7 +243,8 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, ComputeQ
         current, started = row
         if (only_if_active and st.is_terminal(current)) or current == status:
             return False
-        sets, args = ["status=?"], [status]
+        sets: list[str] = ["status=?"]
+        args: list[Any] = [status]
         if status == st.RUNNING and started is None:
             sets.append("start_time=?")
             args.append(now)
@@ -324,7 +328,7 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, ComputeQ
         rows = self._conn().execute(
             "SELECT status, time, details FROM status_events WHERE run_id=? ORDER BY id", (run_id,)
         ).fetchall()
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [(r[0], r[1], r[2]) for r in rows]
 
     # tags, properties, files ---------------------------------------------------------------
 
