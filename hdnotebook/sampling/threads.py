@@ -26,6 +26,11 @@ def _controller() -> Any:
             from threadpoolctl import ThreadpoolController
         except ImportError:
             return None
+        # the controller sees only the BLAS libraries loaded when it is made: numpy's and scipy's (scipy's wheels
+        # bring their own), which hdnotebook imports lazily, must be loaded first
+        import numpy  # noqa: F401
+        import scipy.linalg  # noqa: F401
+
         _STATE["controller"] = ThreadpoolController()
     return _STATE["controller"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import statistics
 import threading
 import time
@@ -252,6 +253,22 @@ def test_suggestion_time_is_bounded(observations: int, limit: float) -> None:
         BayesianParameterSampling(space, seed=seed).suggest(past, 1)
         seconds.append(time.process_time() - start)
     assert statistics.median(seconds) <= limit
+
+
+@pytest.mark.timeout(120)
+def test_blas_is_limited_in_a_process_that_had_not_loaded_numpy_yet() -> None:
+    """numpy is imported lazily: the limit must still reach its BLAS (and scipy's) when a suggestion is the first
+    thing that loads them."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom hdnotebook.sampling.threads import single_threaded_blas\nassert 'numpy' not in sys.modules\n"
+            "from threadpoolctl import threadpool_info\nwith single_threaded_blas():\n"
+            "    print(sorted({p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas'}))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=100,
+                            env={**os.environ, "OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[1]"
 
 
 def test_blas_limit_of_overlapping_suggestions_is_restored_after_the_last() -> None:
