@@ -58,6 +58,17 @@ def _values(row: MetricRow) -> list[Any]:
 
 
 
+def consistent_snapshot(tracker: Any, read: Any) -> dict[str, Any]:
+    """``read()`` (a tracker's whole state), read again when the run ended while it was read: a snapshot whose status
+    is final must hold everything the run logged, and what was logged after its metric cursor was taken (just before
+    the run ended) would be missing from a final static view."""
+    ended_before = st.is_terminal(tracker.store.status_of(tracker.run.id) or "")
+    snapshot: dict[str, Any] = read()
+    if tracker.finished and not ended_before:
+        snapshot = read()
+    return snapshot
+
+
 class SweepTracker:
     """Snapshot and deltas of a sweep (a HyperDriveRun) for the front end."""
 
@@ -236,6 +247,9 @@ class SweepTracker:
 
     def snapshot(self) -> dict[str, Any]:
         """The whole state; resets the delta baseline."""
+        return consistent_snapshot(self, self._read_snapshot)
+
+    def _read_snapshot(self) -> dict[str, Any]:
         self._cursor = self.store.last_metric_id()
         self._event_cursor = self.store.last_status_event_id()
         self._aggregates.clear()
@@ -373,6 +387,9 @@ class RunTracker:
 
     def snapshot(self) -> dict[str, Any]:
         """The whole state; resets the delta baseline."""
+        return consistent_snapshot(self, self._read_snapshot)
+
+    def _read_snapshot(self) -> dict[str, Any]:
         self._cursor = self.store.last_metric_id()
         rows = [r for r in self.store.metric_rows(self.run.id) if r.id <= self._cursor]
         series, others = self._metrics(rows)
