@@ -21,28 +21,28 @@ _STATE: dict[str, Any] = {"controller": None, "users": 0, "limiter": None}
 
 
 def _controller() -> Any:
-    if _STATE["controller"] is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:
-            return None
-        # the controller sees only the BLAS libraries loaded when it is made: numpy's and scipy's (scipy's wheels
-        # bring their own), which hdnotebook imports lazily, must be loaded first
-        import numpy  # noqa: F401
-        import scipy.linalg  # noqa: F401
+    """A threadpoolctl controller made now (it sees only the BLAS libraries loaded when it is made, and numpy's,
+    scipy's or another library's may be loaded later), or None without threadpoolctl."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    import numpy  # noqa: F401  (hdnotebook imports numpy and scipy lazily: load their BLAS before looking)
+    import scipy.linalg  # noqa: F401
 
-        _STATE["controller"] = ThreadpoolController()
-    return _STATE["controller"]
+    return ThreadpoolController()
 
 
 @contextlib.contextmanager
 def single_threaded_blas() -> Iterator[None]:
     """Limit BLAS to one thread for the duration of the block (a no-op without threadpoolctl)."""
     with _LOCK:
-        controller = _controller()
+        if _STATE["users"] == 0:
+            _STATE["controller"] = _controller()
+            if _STATE["controller"] is not None:
+                _STATE["limiter"] = _STATE["controller"].limit(limits=1, user_api="blas")
+        controller = _STATE["controller"]
         if controller is not None:
-            if _STATE["users"] == 0:
-                _STATE["limiter"] = controller.limit(limits=1, user_api="blas")
             _STATE["users"] += 1
     try:
         yield
