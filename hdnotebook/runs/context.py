@@ -67,37 +67,37 @@ def open_child_store(run: Run) -> None:
     """Give the child's ``run`` (made by current_run) its experiment, store and record: the workspace's when
     its store holds the run, else none (reads then answer as an offline run's do). Called by Run.__getattr__
     on the first read of one of them, so a child that only logs never imports the store."""
-    from hdnotebook.runs.run_handle import Run
-
     with _lock:
         pending = run.__dict__.get("_child_workspace")
         if pending is None:  # another thread opened it
             return
-        workspace, experiment = pending
         added = run._added_properties
-        try:
-            if not _has_store(workspace):
-                raise LookupError(f"no store in {workspace!r}")
-            from hdnotebook.experiment import Experiment
-            from hdnotebook.workspace import Workspace
-
-            Run.__init__(run, Experiment(Workspace(workspace), experiment), run._id, _sink=run._sink)
-        except Exception:
-            Run.__init__(run, None, run._id, _sink=run._sink)
+        _attach_store(run, *pending)
         run._added_properties = added
         del run.__dict__["_child_workspace"]
 
 
+def _attach_store(run: Run, workspace: str | None, experiment: str) -> None:
+    """Initialise ``run`` (its ``_id`` and ``_sink`` set) with the experiment of ``workspace`` when that workspace's
+    store holds the run, else without a store."""
+    from hdnotebook.runs.run_handle import Run
+
+    try:
+        if not _has_store(workspace):
+            raise LookupError(f"no store in {workspace!r}")
+        from hdnotebook.experiment import Experiment
+        from hdnotebook.workspace import Workspace
+
+        Run.__init__(run, Experiment(Workspace(workspace), experiment), run._id, _sink=run._sink)
+    except Exception:
+        Run.__init__(run, None, run._id, _sink=run._sink)  # type: ignore[arg-type]  # a run without a store
+
+
 def _make_run(run_id: str, env: Mapping[str, str], sink: object):  # -> Run
     """The Run of ``run_id`` logging to ``sink``, with the workspace store that ``env`` names when it has one."""
-    from hdnotebook.experiment import Experiment
     from hdnotebook.runs.run_handle import Run
-    from hdnotebook.workspace import Workspace
 
-    workspace = env.get(channel.ENV_WORKSPACE)
-    if _has_store(workspace):
-        try:
-            return Run(Experiment(Workspace(workspace), env.get(channel.ENV_EXPERIMENT, "")), run_id, _sink=sink)
-        except Exception:
-            pass
-    return Run(None, run_id, _sink=sink)  # type: ignore[arg-type]  # a child run without a workspace store
+    run = Run.__new__(Run)
+    run._id, run._sink = run_id, sink
+    _attach_store(run, env.get(channel.ENV_WORKSPACE), env.get(channel.ENV_EXPERIMENT, ""))
+    return run
