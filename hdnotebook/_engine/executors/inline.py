@@ -37,6 +37,7 @@ from hdnotebook._engine import channel
 from hdnotebook._engine.executors.base import EventCallback, Outcome, OutcomeStatus, TrialKind, TrialSpec
 from hdnotebook._engine.executors.inline_context import InlineChild, current
 from hdnotebook._engine.executors.process import append_to_log
+from hdnotebook._engine.executors.running import RunningTrials
 from hdnotebook.exceptions import UserErrorException
 
 ERROR_LINES = 30
@@ -156,7 +157,7 @@ class InlineExecutor:
         self.slots = slots
         self.failure: BaseException | None = None
         self._functions: dict[str, Callable[..., Any]] = {}
-        self._trials: set[InlineTrial] = set()
+        self._trials = RunningTrials()
 
     async def start(self) -> None:
         """Nothing to prepare."""
@@ -177,15 +178,8 @@ class InlineExecutor:
                                      f"trial for run {spec.run_id!r}")
         trial = InlineTrial(spec, self._function(spec.payload), on_events)
         self._trials.add(trial)
-        asyncio.get_running_loop().create_task(self._forget_when_done(trial))
         return trial
-
-    async def _forget_when_done(self, trial: InlineTrial) -> None:
-        try:
-            await trial.outcome()
-        finally:
-            self._trials.discard(trial)
 
     async def aclose(self, grace: float = 1.0) -> None:
         """Stop every running trial (abandoning those that do not end within ``grace`` seconds)."""
-        await asyncio.gather(*(t.stop(grace) for t in list(self._trials)), return_exceptions=True)
+        await self._trials.stop_all(grace)

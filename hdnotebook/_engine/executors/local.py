@@ -7,6 +7,7 @@ import os
 
 from hdnotebook._engine.executors.base import EventCallback, TrialHandle, TrialKind, TrialSpec
 from hdnotebook._engine.executors.function_trial import FunctionTrial, Worker
+from hdnotebook._engine.executors.running import RunningTrials
 from hdnotebook._engine.executors.script_trial import ScriptTrial
 
 
@@ -26,7 +27,7 @@ class LocalExecutor:
         self._cwd = cwd or os.getcwd()
         self._idle: list[Worker] = []
         self._workers: set[Worker] = set()
-        self._trials: set[TrialHandle] = set()
+        self._trials = RunningTrials()
 
     async def start(self) -> None:
         """Start the prestarted function workers."""
@@ -56,18 +57,11 @@ class LocalExecutor:
         else:
             trial = FunctionTrial(spec, await self._worker(), on_events, self._release)
         self._trials.add(trial)
-        asyncio.get_running_loop().create_task(self._forget_when_done(trial))
         return trial
-
-    async def _forget_when_done(self, trial: TrialHandle) -> None:
-        try:
-            await trial.outcome()
-        finally:
-            self._trials.discard(trial)
 
     async def aclose(self, grace: float = 1.0) -> None:
         """Stop running trials and every worker."""
-        await asyncio.gather(*(t.stop(grace) for t in list(self._trials)), return_exceptions=True)
+        await self._trials.stop_all(grace)
         await asyncio.gather(*(w.stop(grace) for w in list(self._workers)), return_exceptions=True)
         self._idle.clear()
         self._workers.clear()
