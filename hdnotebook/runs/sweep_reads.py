@@ -22,14 +22,16 @@ from hdnotebook.runs.metrics import shape_metrics
 def child_statuses(store: Store, parent_id: str) -> list[tuple[str, str]]:
     """(run_id, status) of the sweep's children in ``get_children()`` order, as each child's ``get_status()`` gives
     it: an active child whose driver process has ended is first marked Failed (``DriverLost``)."""
-    alive: dict[str, bool | None] = {}  # the children share their sweep's driver: each one is asked about once
+    drivers: dict[str, tuple[dict[str, Any], bool | None]] = {}  # children share their sweep's driver: asked once
     out = []
     for run_id, status, driver in store.child_statuses(parent_id):
         if driver is not None and not st.is_terminal(status):
-            if driver not in alive:
-                alive[driver] = driver_alive(json.loads(driver))
-            if alive[driver] is False:
-                fail_lost_run(store, run_id, json.loads(driver) or {})
+            if driver not in drivers:
+                record = json.loads(driver) or {}
+                drivers[driver] = (record, driver_alive(record))
+            record, alive = drivers[driver]
+            if alive is False:
+                fail_lost_run(store, run_id, record)
                 status = store.status_of(run_id) or status
         out.append((run_id, status))
     return out
