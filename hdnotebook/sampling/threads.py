@@ -1,12 +1,13 @@
-"""Single-threaded BLAS while the Bayesian optimiser computes, when threadpoolctl is installed.
+"""Single-threaded BLAS while the Bayesian optimiser computes.
 
 The model's matrices are small (at most a few hundred rows) and a sweep's children already use the
 cores: multi-threaded BLAS then mostly waits for a core, which makes a suggestion up to ten times
-slower. threadpoolctl comes with scikit-learn; without it nothing changes. Its limits apply to the
-whole process, so overlapping suggestions (two sweeps in one kernel) share one: the first sets it and
-the last restores the original, so it never outlives them. (Some OpenBLAS builds ignore a change asked
-from another thread than the main one once the main thread has made one; the suggestion then runs with
-the threads it had.)
+slower. BLAS limits apply to the whole process, and threadpoolctl (3.8 and later) lets only one thread
+at a time change OpenBLAS's: the thread that set a limit must restore it and release control, or every
+later limit from another thread is silently ignored. So each suggestion sets and restores its own
+limit in the thread that computes it, and suggestions that overlap (two sweeps in one kernel, a
+suggestion asked from the notebook while a sweep runs) take turns. A limit held by the user's code in
+another thread wins: the suggestion then runs with the threads it has.
 """
 
 from __future__ import annotations
@@ -14,42 +15,20 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
-from typing import Any
 
-_LOCK = threading.Lock()
-_STATE: dict[str, Any] = {"controller": None, "users": 0, "limiter": None}
-
-
-def _controller() -> Any:
-    """A threadpoolctl controller made now (it sees only the BLAS libraries loaded when it is made, and numpy's,
-    scipy's or another library's may be loaded later), or None without threadpoolctl."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:
-        return None
-    import numpy  # noqa: F401  (hdnotebook imports numpy and scipy lazily: load their BLAS before looking)
-    import scipy.linalg  # noqa: F401
-
-    return ThreadpoolController()
+_TURN = threading.RLock()
 
 
 @contextlib.contextmanager
 def single_threaded_blas() -> Iterator[None]:
-    """Limit BLAS to one thread for the duration of the block (a no-op without threadpoolctl)."""
-    with _LOCK:
-        if _STATE["users"] == 0:
-            _STATE["controller"] = _controller()
-            if _STATE["controller"] is not None:
-                _STATE["limiter"] = _STATE["controller"].limit(limits=1, user_api="blas")
-        controller = _STATE["controller"]
-        if controller is not None:
-            _STATE["users"] += 1
-    try:
+    """Limit BLAS to one thread for the duration of the block; blocks of other threads wait their turn.
+
+    The threadpoolctl controller is made on entry, so it sees every BLAS library loaded by then (numpy and
+    scipy are loaded first: hdnotebook imports them lazily).
+    """
+    import numpy  # noqa: F401
+    import scipy.linalg  # noqa: F401
+    from threadpoolctl import ThreadpoolController
+
+    with _TURN, ThreadpoolController().limit(limits=1, user_api="blas"):
         yield
-    finally:
-        if controller is not None:
-            with _LOCK:
-                _STATE["users"] -= 1
-                if _STATE["users"] == 0:
-                    _STATE["limiter"].restore_original_limits()
-                    _STATE["limiter"] = None

@@ -271,30 +271,63 @@ def test_blas_is_limited_in_a_process_that_had_not_loaded_numpy_yet() -> None:
     assert result.stdout.strip() == "[1]"
 
 
-def test_blas_limit_of_overlapping_suggestions_is_restored_after_the_last() -> None:
+def _blas_threads() -> set[int]:
     from threadpoolctl import threadpool_info
 
-    def blas_threads() -> list[int]:
-        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
 
-    before = blas_threads()
-    with single_threaded_blas():
-        assert set(blas_threads()) == {1}
-    assert blas_threads() == before
-    entered, leave = threading.Event(), threading.Event()
 
-    def other_suggestion() -> None:
+def test_blas_limit_set_by_a_thread_that_lives_on_does_not_lock_out_the_next_thread() -> None:
+    """A sweep suggests in the tuning loop's worker threads, which live as long as the kernel: the limit they set
+    and restored must leave the next suggestion, asked from any other thread, free to set its own."""
+    before = _blas_threads()
+    inside: list[set[int]] = []
+    done, leave = threading.Event(), threading.Event()
+
+    def loop_worker() -> None:
         with single_threaded_blas():
-            entered.set()
-            leave.wait(5)
+            inside.append(_blas_threads())
+        done.set()
+        leave.wait(30)
 
-    other = threading.Thread(target=other_suggestion)
-    other.start()
-    entered.wait(5)
-    with single_threaded_blas():
+    worker = threading.Thread(target=loop_worker)
+    worker.start()
+    try:
+        assert done.wait(30)
+        assert _blas_threads() == before
+        with single_threaded_blas():
+            inside.append(_blas_threads())
+    finally:
         leave.set()
-        other.join(5)
-    assert blas_threads() == before
+        worker.join(30)
+    assert inside == [{1}, {1}]
+    assert _blas_threads() == before
+
+
+def test_overlapping_suggestions_take_turns_and_each_runs_single_threaded() -> None:
+    before = _blas_threads()
+    spans: list[tuple[str, float, float, set[int]]] = []
+    first_in = threading.Event()
+
+    def suggestion(name: str, hold: float) -> None:
+        with single_threaded_blas():
+            start = time.monotonic()
+            first_in.set()
+            threads = _blas_threads()
+            time.sleep(hold)
+            spans.append((name, start, time.monotonic(), threads))
+
+    other = threading.Thread(target=suggestion, args=("other", 0.3))
+    other.start()
+    assert first_in.wait(30)
+    suggestion("main", 0.0)
+    other.join(30)
+    (first, a_start, a_end, a_threads), (second, b_start, _, b_threads) = spans
+    assert (first, second) == ("other", "main") and b_start >= a_end, "the second waited for the first"
+    assert a_threads == b_threads == {1}
+    with single_threaded_blas(), single_threaded_blas():  # nested in one thread: no deadlock
+        assert _blas_threads() == {1}
+    assert _blas_threads() == before
 
 
 def test_a_sweep_with_four_concurrent_runs(experiment: Experiment) -> None:
