@@ -6,6 +6,8 @@
 - the engine (``hdnotebook._engine``) imports only itself, the pure packages and the leaves (never the
   Azure layer or the widget, not even lazily);
 - the executors never import the store (they get plain TrialSpecs and report events);
+- the executors never import the tuning loop (``LOOP``), not even lazily: the loop hands them what they need
+  (``run_on_loop``, the cancel registered in ``executors/exit_hooks.py``);
 - no cycle of module-level imports inside the engine;
 - no module of the package over 500 lines.
 
@@ -26,6 +28,13 @@ ENGINE = "hdnotebook._engine"
 LEAVES = ("hdnotebook.exceptions", "hdnotebook.status", "hdnotebook.goal", "hdnotebook.names", "hdnotebook._lazy")
 PURE = ("hdnotebook.parameter_expressions", "hdnotebook.sampling", "hdnotebook.policy")
 MAX_LINES = 500
+EXECUTORS = f"{ENGINE}.executors"
+# the tuning loop and what it drives the executors with: above the executors
+LOOP = tuple(f"{ENGINE}.{name}" for name in (
+    "background", "control", "submit", "resume", "continuation", "sweep", "sweep_history", "sweep_log", "trial",
+    "specs", "driver", "progress", "metric_check", "store_retry"))
+# what both use: the child channel, shared names, the plain plan, the store (the executors' own rule keeps them off it)
+BELOW_LOOP = (EXECUTORS,) + tuple(f"{ENGINE}.{name}" for name in ("channel", "layout", "plan", "store"))
 
 
 @dataclass(frozen=True)
@@ -158,8 +167,20 @@ def test_engine_never_imports_upward() -> None:
 
 
 def test_executors_never_import_the_store() -> None:
-    found = [str(i) for i in ALL_IMPORTS if within(i.module, f"{ENGINE}.executors") and within(i.target, f"{ENGINE}.store")]
+    found = [str(i) for i in ALL_IMPORTS if within(i.module, EXECUTORS) and within(i.target, f"{ENGINE}.store")]
     assert not found, "an executor imports the store:\n" + "\n".join(found)
+
+
+def test_executors_never_import_the_loop() -> None:
+    found = [str(i) for i in ALL_IMPORTS if within(i.module, EXECUTORS) and within(i.target, LOOP)]
+    assert not found, "an executor imports the tuning loop (pass it what it needs instead):\n" + "\n".join(found)
+
+
+def test_every_engine_module_is_in_the_loop_or_below_it() -> None:
+    """A new engine module is placed on one side, so the executors' rule covers it."""
+    placed = [m for m in MODULES if within(m, ENGINE) and m != ENGINE]
+    assert [m for m in placed if not within(m, LOOP + BELOW_LOOP)] == []
+    assert all(p in MODULES for p in LOOP), "LOOP names a module that does not exist"
 
 
 def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:

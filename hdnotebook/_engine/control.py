@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from hdnotebook import _library_logger, status as st
 from hdnotebook._engine import background
 from hdnotebook._engine.driver import driver_alive
+from hdnotebook._engine.executors import exit_hooks
 from hdnotebook._engine.store import Store
 
 CANCEL_WAIT_SECONDS = 30.0
@@ -32,12 +33,14 @@ _atexit_registered = False
 
 
 def register(controller: Controller) -> None:
-    """Track a controller until ``unregister``; the first one installs the exit handler."""
+    """Track a controller until ``unregister``; the first one installs the exit handler, and registers it with the
+    executors too (a Dask target's local cluster cancels these runs before it shuts down at exit)."""
     global _atexit_registered
     with _lock:
         _controllers[controller.run_id] = controller
         if not _atexit_registered:
             atexit.register(_cancel_all_at_exit)
+            exit_hooks.on_exit_cancel(_cancel_all_at_exit)
             _atexit_registered = True
 
 

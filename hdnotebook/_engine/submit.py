@@ -25,12 +25,12 @@ def sweep_executor(plan: SweepPlan) -> Executor:
     ahead, up to one per core); a Dask executor connects here (see ``executor_for``)."""
     slots = min(plan.max_concurrent_runs, plan.max_total_runs)
     prestart = min(slots, os.cpu_count() or 1) if isinstance(plan.trial, FunctionTrial) else 0
-    return executor_for(plan.trial, plan.compute_target, slots, prestart=prestart)
+    return executor_for(plan.trial, plan.compute_target, slots, prestart=prestart, run_on_loop=background.call)
 
 
 def single_executor(trial: Trial, compute_target: Any = None) -> Executor:
     """The executor of a run that is not part of a sweep: one slot."""
-    return executor_for(trial, compute_target, 1)
+    return executor_for(trial, compute_target, 1, run_on_loop=background.call)
 
 
 def start_sweep(store: Store, record: RunRecord, plan: SweepPlan, executor: Executor) -> None:

@@ -23,13 +23,13 @@ from hdnotebook import (
     UserErrorException,
     choice,
 )
-from hdnotebook._engine import channel
+from hdnotebook._engine import background, channel
 from hdnotebook._engine.executors.dask_target import is_dask_target
 from hdnotebook._engine.executors.local import LocalExecutor
 from hdnotebook._engine.executors.selection import compute_target_of, executor_for
 from hdnotebook._engine.executors.versions import differences
 from tests import children
-from tests.conftest import PYTHON, python_env
+from tests.conftest import PYTHON, REPO, python_env
 
 
 def config(**kwargs) -> HyperDriveConfig:
@@ -76,7 +76,7 @@ def test_dask_compute_target_checks_its_arguments() -> None:
 def test_local_targets_get_the_local_executor() -> None:
     script = ScriptRunConfig(".", "train.py", compute_target="cpu-cluster")
     for run_config, target in ((children.quadratic, None), (children.quadratic, "local"), (script, None)):
-        assert isinstance(executor_for(run_config, target, 2), LocalExecutor)
+        assert isinstance(executor_for(run_config, target, 2, run_on_loop=background.call), LocalExecutor)
     assert compute_target_of(script, "tcp://h:1") == "tcp://h:1", "HyperDriveConfig's target wins"
     assert compute_target_of(script, None) == "cpu-cluster"
 
@@ -107,6 +107,50 @@ def test_missing_distributed_names_the_extra(tmp_path: Path) -> None:
     out = subprocess.run([PYTHON, "-c", code], cwd=tmp_path, env=python_env(), capture_output=True, text=True, check=True).stdout
     message = "Running child runs on a Dask cluster needs the 'distributed' package, which is not installed: pip install hdnotebook[dask]"
     assert out.splitlines() == [message, message]
+
+
+EXITS_WITH_A_CLUSTER = """
+import sys, time
+from hdnotebook import *
+from tests.children import quadratic, sleeper
+
+
+def grid(**values):
+    return GridParameterSampling({k: choice(v) for k, v in values.items()})
+
+
+if __name__ == "__main__":  # the cluster's worker processes import this script again
+    experiment = Experiment(Workspace(sys.argv[1]), "exit")
+    # a first sweep installs the loop's exit handler before the cluster's: at exit the cluster's handler runs first
+    experiment.submit(HyperDriveConfig(run_config=quadratic, hyperparameter_sampling=grid(x=1), primary_metric_name="score",
+                                       primary_metric_goal="maximize", max_total_runs=1)).wait_for_completion()
+    target = DaskComputeTarget(n_workers=1, threads_per_worker=1)
+    run = experiment.submit(HyperDriveConfig(run_config=sleeper, hyperparameter_sampling=grid(seconds=60), max_total_runs=1,
+                                             primary_metric_name="started", primary_metric_goal="maximize",
+                                             compute_target=target))
+    deadline = time.time() + 60
+    while not any(c.get_metrics().get("started") for c in run.get_children()) and time.time() < deadline:
+        time.sleep(0.1)
+    print(run.id, target.address, flush=True)
+"""
+
+
+@pytest.mark.timeout(240)
+def test_a_sweep_on_a_local_cluster_at_exit_is_canceled_before_the_cluster_shuts_down(tmp_path: Path) -> None:
+    """The cluster's exit handler cancels the running sweep first (the executors reach the loop's cancel only through
+    ``exit_hooks``): the sweep and its child end Canceled with the warning, not failed by a lost cluster."""
+    script = tmp_path / "exits.py"
+    script.write_text(EXITS_WITH_A_CLUSTER)
+    done = subprocess.run([PYTHON, str(script), str(tmp_path / "ws")], capture_output=True, text=True, env=python_env(),
+                          cwd=REPO, timeout=200)
+    run_id, address = done.stdout.split()
+    assert address.startswith("tcp://127.0.0.1:"), done.stderr
+    assert f"RuntimeWarning: hdnotebook: {run_id} was still running when Python exited; canceling it." in done.stderr
+    from hdnotebook import Workspace
+
+    run = Workspace(tmp_path / "ws").get_run(run_id)
+    assert run.get_status() == "Canceled"
+    assert [(c.get_status(), "finished" in c.get_metrics()) for c in run.get_children()] == [("Canceled", False)]
 
 
 def test_version_differences_compare_python_minor_and_exact_packages() -> None:

@@ -15,6 +15,7 @@ import atexit
 import re
 from typing import TYPE_CHECKING, Any
 
+from hdnotebook._engine.executors import exit_hooks
 from hdnotebook.exceptions import UserErrorException
 
 if TYPE_CHECKING:
@@ -108,6 +109,7 @@ class DaskComputeTarget:
         self.security = security
         self._cluster_kwargs = cluster_kwargs
         self._cluster: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop that started the cluster (it runs on it)
         self._starting: asyncio.Task[Any] | None = None
         self.users: set[Any] = set()
 
@@ -145,12 +147,14 @@ class DaskComputeTarget:
         return address
 
     async def _start_cluster(self) -> None:
+        import asyncio
+
         from distributed import LocalCluster
 
         options = {"processes": True, "dashboard_address": ":0", **self._cluster_kwargs}
         cluster = await LocalCluster(  # type: ignore[no-untyped-call]  # distributed is not typed
             n_workers=self.n_workers, threads_per_worker=self.threads_per_worker, asynchronous=True, **options)
-        self._cluster = cluster
+        self._cluster, self._loop = cluster, asyncio.get_running_loop()
         atexit.register(self._close_at_exit)
 
     async def aclose(self) -> None:
@@ -163,22 +167,32 @@ class DaskComputeTarget:
         deadline = asyncio.get_running_loop().time() + 5.0
         while self.users and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.05)
-        cluster, self._cluster, self._starting = self._cluster, None, None
+        cluster, self._cluster, self._loop, self._starting = self._cluster, None, None, None
         if cluster is not None:
             atexit.unregister(self._close_at_exit)
             await cluster.close()
 
     def close(self) -> None:
-        """Shut down the local cluster this target started; running children on it die with their workers."""
-        from hdnotebook._engine import background
+        """Shut down the local cluster this target started; running children on it die with their workers.
 
-        if self._cluster is not None:
-            background.call(self.aclose(), timeout=60)
+        Blocks (up to 60 s) while the loop that started the cluster (hdnotebook's tuning loop) closes it; from a
+        coroutine on that loop, ``await aclose()`` instead (RuntimeError).
+        """
+        import asyncio
+
+        loop = self._loop
+        if self._cluster is None or loop is None:
+            return
+        try:
+            on_that_loop = asyncio.get_running_loop() is loop
+        except RuntimeError:  # no loop runs in this thread
+            on_that_loop = False
+        if on_that_loop:
+            raise RuntimeError("hdnotebook: a blocking call was made from the tuning loop's own thread")
+        asyncio.run_coroutine_threadsafe(self.aclose(), loop).result(60)
 
     def _close_at_exit(self) -> None:
-        from hdnotebook._engine import control
-
-        control._cancel_all_at_exit()
+        exit_hooks.cancel_running_work()  # the sweeps on this cluster end Canceled, not failed by its shutdown
         try:
             self.close()
         except Exception:

@@ -2,7 +2,7 @@
 
 It runs FUNCTION trials in threads of this process, so a whole sweep runs in milliseconds per child; the
 scheduler cannot tell it from LocalExecutor. Select it with the compute target ``InlineTarget()`` (see
-``choice.executor_for``); it is for tests, not exported from ``hdnotebook``.
+``selection.executor_for``); it is for tests, not exported from ``hdnotebook``.
 
 What it shares with the real executors: the function is unpickled from ``spec.payload`` and called with
 ``spec.kwargs``; every event goes through the channel's JSON encoding (``channel.encode``) and reaches the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from hdnotebook._engine.executors.base import Executor
@@ -24,12 +25,14 @@ def local_target_name(target: Any) -> str:
     return name if isinstance(name, str) and name else "local"
 
 
-def executor_for(run_config: Any, compute_target: Any, slots: int, prestart: int = 0) -> Executor:
+def executor_for(run_config: Any, compute_target: Any, slots: int, prestart: int = 0, *,
+                 run_on_loop: Callable[[Coroutine[Any, Any, None]], object]) -> Executor:
     """A LocalExecutor, or a started DaskExecutor when the target is a Dask one (see dask_target.py).
 
-    A Dask executor connects and checks the workers' versions here, in the calling thread, so a
-    missing ``distributed`` (ImportError naming ``pip install hdnotebook[dask]``), an unreachable
-    scheduler or a version mismatch (TrainingException) is raised by ``submit`` itself.
+    A Dask executor connects and checks the workers' versions here, in the calling thread, through
+    ``run_on_loop`` (the tuning loop's: runs a coroutine there and waits for it), so a missing
+    ``distributed`` (ImportError naming ``pip install hdnotebook[dask]``), an unreachable scheduler or
+    a version mismatch (TrainingException) is raised by ``submit`` itself.
     """
     target = compute_target_of(run_config, compute_target)
     if is_inline_target(target):  # the in-process test double (tests select it with compute_target=InlineTarget())
@@ -39,9 +42,8 @@ def executor_for(run_config: Any, compute_target: Any, slots: int, prestart: int
         local.target_name = local_target_name(target)
         return local
     require_distributed()
-    from hdnotebook._engine import background
     from hdnotebook._engine.executors.dask_executor import DaskExecutor
 
     executor = DaskExecutor(as_dask_target(target), slots, source_directory=getattr(run_config, "source_directory", None))
-    background.call(executor.start())
+    run_on_loop(executor.start())
     return executor
