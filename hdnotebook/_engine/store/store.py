@@ -35,6 +35,7 @@ from hdnotebook._engine.store.rows import (
 )
 from hdnotebook._engine.store.schema import SCHEMA, SCHEMA_VERSION
 from hdnotebook._engine.store.sweep_state_queries import SweepStateQueries
+from hdnotebook.exceptions import UserErrorException
 from hdnotebook.names import RUN_ID_PUNCTUATION, check_name
 
 STORE_FILE = "store.sqlite"
@@ -164,10 +165,18 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, ComputeQ
         tags: dict[str, Any] | None = None,
         properties: dict[str, Any] | None = None,
     ) -> RunRecord:
-        """Insert a run (its folder is created too) and return it; a run created Running starts now."""
+        """Insert a run (its folder is created too) and return it; a run created Running starts now.
+
+        A ``run_id`` that a run of the workspace already has raises UserErrorException (error code RunIdInUse)
+        and changes nothing."""
         now = time.time()
         folder = self.run_folder(run_id)
         with _removed_unless_committed(folder), self._transaction() as conn:
+            taken = conn.execute("SELECT experiment FROM runs WHERE run_id=?", (run_id,)).fetchone()
+            if taken is not None:
+                raise UserErrorException(
+                    f"run_id {run_id!r} is already the id of a run of experiment {taken[0]!r}: a run id must be "
+                    "unique in its workspace", error_code="RunIdInUse")
             folder.mkdir(parents=True, exist_ok=True)  # inside, so that a full disk raises StoreWriteError
             conn.execute("INSERT OR IGNORE INTO experiments VALUES (?, ?)", (experiment, now))
             (number,) = conn.execute(
