@@ -134,7 +134,7 @@ def test_cancel_stops_a_sweep_driven_by_another_process(tmp_path: Path) -> None:
         assert (again.returncode, again.stdout) == (0, f"{sweep} already ended: Canceled; nothing to cancel\n")
     finally:
         proc.kill()
-        proc.wait()
+        proc.communicate(timeout=10)  # communicate: also closes its pipes
 
 
 @pytest.mark.timeout(120)

@@ -70,8 +70,8 @@ def test_create_run_and_get_run_give_back_what_was_stored(store: Any) -> None:
 @pytest.mark.timeout(60)
 def test_a_run_id_used_twice_or_not_a_folder_name_is_refused_and_nothing_changes(store: Any) -> None:
     first = store.create_run("r1", "exp", "t", tags={"k": "v"})
-    with pytest.raises(sqlite3.IntegrityError):
-        store.create_run("r1", "exp", "other", tags={"k": "changed"})
+    with pytest.raises(UserErrorException, match="run_id 'r1' is already the id of a run of experiment 'exp'"):
+        store.create_run("r1", "other-exp", "other", tags={"k": "changed"})
     assert store.get_run("r1") == first and store.get_tags("r1") == {"k": "v"}
     with pytest.raises(UserErrorException, match="run_id must be"):
         store.create_run("../escape", "exp", "t")

@@ -202,7 +202,7 @@ def test_a_notebook_that_dies_leaves_nothing_running_on_the_cluster(tmp_path: Pa
     finally:
         if driver.poll() is None:
             os.killpg(driver.pid, signal.SIGKILL)
-            driver.wait(10)
+        driver.communicate(timeout=10)  # communicate: also closes its pipe
 
 
 def test_a_plain_scheduler_and_worker_pair_runs_script_and_notebook_function_sweeps(experiment: Experiment, tmp_path: Path,

@@ -84,7 +84,7 @@ def test_cancel_from_another_process_reaches_the_driving_process(tmp_path: Path)
         assert proc.poll() is None, "the driver was not killed: its own loop stopped the sweep"
     finally:
         proc.kill()
-        proc.wait()
+        proc.communicate(timeout=10)  # communicate: also closes its pipes
 
 
 def test_a_tie_for_the_best_value_goes_to_the_earlier_child_whatever_finished_first(experiment: Experiment) -> None:

@@ -137,7 +137,7 @@ def test_killing_the_driver_kills_every_process_of_every_childs_tree(tmp_path: P
     finally:
         _kill(watched)
         driver.kill()
-        driver.wait(timeout=10)
+        driver.communicate(timeout=10)  # communicate: also closes its pipes
 
 
 @pytest.mark.timeout(120)
@@ -248,4 +248,4 @@ def test_a_tree_is_found_when_the_driver_dies_right_after_it_was_started(path: s
     finally:
         _kill(watched)
         driver.kill()
-        driver.wait(timeout=10)
+        driver.communicate(timeout=10)  # communicate: also closes its pipes

@@ -84,7 +84,7 @@ def test_a_running_sweep_opened_from_another_process_stays_running(tmp_path: Pat
         assert run.get_details()["error"]["error"]["code"] == "DriverLost"
     finally:
         proc.kill()
-        proc.wait(timeout=10)
+        proc.communicate(timeout=10)  # communicate: also closes its pipes
 
 
 @pytest.mark.timeout(120)
@@ -104,7 +104,7 @@ def test_a_dead_unreaped_driver_is_lost_on_the_portable_path(tmp_path: Path, mon
         assert psutil.Process(proc.pid).status() == psutil.STATUS_ZOMBIE, "still unreaped while the sweep was judged"
     finally:
         proc.kill()
-        proc.wait(timeout=10)
+        proc.communicate(timeout=10)  # communicate: also closes its pipes
 
 
 def test_a_reused_pid_is_not_taken_for_the_driver(monkeypatch: pytest.MonkeyPatch) -> None:

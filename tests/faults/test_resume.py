@@ -78,7 +78,7 @@ def _drive_and_kill(tmp_path: Path, kind: str, sampling: str, total: int, minute
         assert not alive, f"children of the killed driver still run: {alive}"
     finally:
         driver.kill()
-        driver.wait(timeout=10)
+        driver.communicate(timeout=10)  # communicate: also closes its pipes
     return ws, store, killed
 
 

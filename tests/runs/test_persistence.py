@@ -74,7 +74,7 @@ def test_a_killed_driver_leaves_its_metrics_and_is_reported_lost(tmp_path: Path)
     child = ws.get_run(f"{run_id}_0")
     assert child.get_status() == "Running"
     os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=10)
+    proc.communicate(timeout=10)  # communicate: also closes its pipe
     time.sleep(0.2)
     run = HyperDriveRun(Experiment(ws, "persist"), run_id)
     assert run.get_status() == "Failed"
@@ -105,7 +105,7 @@ def test_a_dead_driver_that_its_parent_has_not_reaped_is_lost_too(tmp_path: Path
         assert Path(f"/proc/{proc.pid}").exists(), "still unreaped while the sweep was judged"
     finally:
         proc.kill()
-        proc.wait(timeout=10)
+        proc.communicate(timeout=10)  # communicate: also closes its pipes
 
 
 def test_reopening_an_unknown_id_names_it(workspace: Workspace) -> None:

@@ -174,6 +174,20 @@ def test_child_runs_of_an_interactive_run(run: Run) -> None:
     assert child.parent == run
 
 
+def test_a_child_run_id_already_taken_is_refused_and_the_first_child_keeps_its_files_and_metrics(run: Run) -> None:
+    first = run.child_run("fold-1")
+    first.log("auc", 0.7)
+    first.upload_file("outputs/note.txt", __file__)
+    with pytest.raises(UserErrorException, match=re.escape(f"run_id '{run.id}.fold-1' is already the id of a run of "
+                                                           f"experiment '{run.experiment.name}'")) as refused:
+        run.child_run("fold-1")
+    assert refused.value.error_code == "RunIdInUse"
+    with pytest.raises(UserErrorException, match=re.escape(f"run_id {first.id!r} is already the id of a run")):
+        run.child_run("other", run_id=first.id)
+    assert [c.id for c in run.get_children()] == [first.id]
+    assert first.get_metrics() == {"auc": 0.7} and "outputs/note.txt" in first.get_file_names()
+
+
 def test_cancel_ends_an_interactive_run_at_once_and_later_log_calls_are_refused(experiment: Experiment) -> None:
     run = experiment.start_logging()
     child = run.child_run("part")

@@ -51,7 +51,6 @@ class OutcomeStatus(enum.Enum):
     COMPLETED = "Completed"
     FAILED = "Failed"
     STOPPED = "Stopped"
-    LOST = "Lost"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from hdnotebook._engine.store.rows import (
 )
 from hdnotebook._engine.store.schema import SCHEMA, SCHEMA_VERSION
 from hdnotebook._engine.store.sweep_state_queries import SweepStateQueries
+from hdnotebook.exceptions import UserErrorException
 from hdnotebook.names import RUN_ID_PUNCTUATION, check_name
 
 STORE_FILE = "store.sqlite"
@@ -43,16 +45,27 @@ RUN_FILE_FOLDERS = ("outputs", "logs", "user_logs")
 
 class _ThreadConnection:
     """One thread's connection, closed when the thread ends or the Store is dropped (whichever lets go of it first):
-    a connection left to the garbage collector is a ResourceWarning from Python 3.13 on."""
+    a connection left to the garbage collector is a ResourceWarning from Python 3.13 on. ``open_connections`` is
+    the Store's set of them, which its finaliser closes (see ``Store.__init__``)."""
 
-    __slots__ = ("conn",)
+    __slots__ = ("conn", "open_connections")
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, open_connections: set[sqlite3.Connection]) -> None:
         self.conn = conn
+        self.open_connections = open_connections
+        open_connections.add(conn)
 
     def __del__(self) -> None:
+        self.open_connections.discard(self.conn)
         with contextlib.suppress(Exception):
             self.conn.close()
+
+
+def _close_all(connections: set[sqlite3.Connection]) -> None:
+    for conn in list(connections):
+        with contextlib.suppress(Exception):
+            conn.close()
+    connections.clear()
 
 
 @contextlib.contextmanager
@@ -80,6 +93,11 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, ComputeQ
         self.folder.mkdir(parents=True, exist_ok=True)
         self.path = self.folder / STORE_FILE
         self._local = threading.local()
+        # A Store caught in a reference cycle is collected with its thread-locals, and the collector may finalise a
+        # connection before the _ThreadConnection that would close it; weakref callbacks run before any finaliser.
+        self._open_connections: set[sqlite3.Connection] = set()
+        # not at exit: the cancel-at-exit of running sweeps still writes through this store then
+        weakref.finalize(self, _close_all, self._open_connections).atexit = False
         self._init_lock = threading.Lock()
         self._init_pending()
         with self._init_lock, refuse_damaged(self.path, self.close):
@@ -102,7 +120,7 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, ComputeQ
         held = getattr(self._local, "conn", None)
         if held is None:
             conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None, check_same_thread=False)
-            held = self._local.conn = _ThreadConnection(conn)
+            held = self._local.conn = _ThreadConnection(conn, self._open_connections)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=60000")
@@ -164,10 +182,18 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, ComputeQ
         tags: dict[str, Any] | None = None,
         properties: dict[str, Any] | None = None,
     ) -> RunRecord:
-        """Insert a run (its folder is created too) and return it; a run created Running starts now."""
+        """Insert a run (its folder is created too) and return it; a run created Running starts now.
+
+        A ``run_id`` that a run of the workspace already has raises UserErrorException (error code RunIdInUse)
+        and changes nothing."""
         now = time.time()
         folder = self.run_folder(run_id)
         with _removed_unless_committed(folder), self._transaction() as conn:
+            taken = conn.execute("SELECT experiment FROM runs WHERE run_id=?", (run_id,)).fetchone()
+            if taken is not None:
+                raise UserErrorException(
+                    f"run_id {run_id!r} is already the id of a run of experiment {taken[0]!r}: a run id must be "
+                    "unique in its workspace", error_code="RunIdInUse")
             folder.mkdir(parents=True, exist_ok=True)  # inside, so that a full disk raises StoreWriteError
             conn.execute("INSERT OR IGNORE INTO experiments VALUES (?, ?)", (experiment, now))
             (number,) = conn.execute(
@@ -384,5 +410,6 @@ class Store(MetricQueries, ModelQueries, DatasetQueries, ResultQueries, ComputeQ
         """Close this thread's connection (others close when their thread ends or the store is dropped)."""
         held = getattr(self._local, "conn", None)
         if held is not None:
+            self._open_connections.discard(held.conn)
             held.conn.close()
             self._local.conn = None
