@@ -120,6 +120,7 @@ def test_in_a_terminal_the_line_is_rewritten_in_place(tmp_path: Path) -> None:
     finally:
         os.close(master)
         proc.kill()
+        proc.communicate(timeout=10)  # communicate: also closes its stderr pipe
     out = b"".join(chunks).decode()
     progress, _, rest = out.partition("\r\n")  # the terminal turns the final "\n" into "\r\n"
     assert rest == "done\r\n"
