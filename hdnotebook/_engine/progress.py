@@ -207,12 +207,9 @@ class ProgressReader:
             for (_, run_id), values in stored_values(calls).items():
                 self._fold(run_id, values)
             return
-        rows = self.store.child_metrics_after(self.sweep_id, self._metric_cursor, [self.metric])
+        rows, self._metric_cursor = self.store.child_calls_after(self.sweep_id, self._metric_cursor, [self.metric])
         for row in rows:
-            values = row.value if row.kind == "list" else [row.value] if row.kind == "scalar" else []
-            self._fold(row.run_id, list(values))
-        if rows:
-            self._metric_cursor = rows[-1].id
+            self._fold(row.run_id, row.items())
 
     @property
     def best_by_child(self) -> dict[str, float]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from hdnotebook import status as st
-from hdnotebook._engine.store import MetricRow, RunRecord, Store, numeric_values
+from hdnotebook._engine.store import MetricRow, RunRecord, Store
+from hdnotebook._engine.store.rows import numbers_of
 from hdnotebook.goal import PrimaryMetricGoal
 from hdnotebook.policy.curves import CurveHistory
 from hdnotebook.sampling.history import SamplingHistory, TrialRecord
@@ -57,7 +58,7 @@ class SweepHistory:
     def add_rows(self, rows: Iterable[MetricRow]) -> None:
         """Append the numbers of primary-metric calls to their runs' curves; a value's arrival key is its row id."""
         for row in rows:
-            values = numeric_values([row])
+            values = numbers_of(row.items())
             self.curves.add(row.run_id, values, [row.id] * len(values))
             if values and row.run_id.startswith(self._prefix):
                 self._own_values = True
@@ -65,10 +66,8 @@ class SweepHistory:
 
     def refresh_curves(self) -> None:
         """Read the primary-metric rows logged since the last refresh."""
-        rows = self.store.metrics_after(self._metric_cursor, name=self.metric)
-        self.add_rows(r for r in rows if r.run_id.startswith(self._prefix))
-        if rows:
-            self._metric_cursor = rows[-1].id
+        rows, self._metric_cursor = self.store.child_calls_after(self.run_id, self._metric_cursor, [self.metric])
+        self.add_rows(rows)
 
     def launched(self, record: RunRecord, rerun_of: int | None = None) -> None:
         """A child the loop just created (the next index); ``rerun_of`` is the index of the interrupted sibling it

@@ -48,14 +48,6 @@ def number(value: Any) -> float | int | None:
     return float(f"{value:.6g}")
 
 
-def _values(row: MetricRow) -> list[Any]:
-    if row.kind == "scalar":
-        return [row.value]
-    if row.kind == "list":
-        return list(row.value)
-    return []
-
-
 
 
 def consistent_snapshot(tracker: Any, read: Any) -> dict[str, Any]:
@@ -160,12 +152,12 @@ class SweepTracker:
             self._metric_names.add(row.name)
             if row.name not in self.streamed:
                 continue
-            values = [number(v) for v in _values(row)]
+            values = [number(v) for v in row.items()]
             if not values:
                 continue
             curves.setdefault(row.name, {}).setdefault(row.run_id, []).extend(values)
             if row.name == self.metric:
-                self._fold_primary(row.run_id, _values(row), values)
+                self._fold_primary(row.run_id, row.items(), values)
         return curves
 
     def _absorb_series(self, up_to: int | None, names: list[str] | None = None, fold: bool = True,
@@ -299,9 +291,7 @@ class SweepTracker:
 
     def delta(self) -> dict[str, Any] | None:
         """What changed since the last snapshot or delta, or None when nothing did."""
-        rows = self.store.child_metrics_after(self.run.id, self._cursor)
-        if rows:
-            self._cursor = rows[-1].id
+        rows, self._cursor = self.store.child_calls_after(self.run.id, self._cursor)
         known = set(self._metric_names)
         curves = self._absorb(rows)
         touched = {r.run_id for r in rows if r.name == self.metric}
@@ -378,7 +368,7 @@ class RunTracker:
         series: dict[str, list[Any]] = {}
         others: dict[str, Any] = {}
         for row in rows:
-            values = _values(row)
+            values = row.items()
             if values and all(number(v) is not None or v is None for v in values):
                 series.setdefault(row.name, []).extend(number(v) for v in values)
             else:

@@ -179,6 +179,25 @@ def test_metrics_keep_the_order_they_were_logged_in_and_their_values(store: Any)
 
 
 @pytest.mark.timeout(60)
+def test_child_calls_after_reads_only_the_children_calls_after_the_cursor_and_moves_it(store: Any) -> None:
+    store.create_run("p", "exp", "hyperdrive")
+    store.create_run("other", "exp", "t")
+    for i in range(2):
+        store.create_run(f"p_{i}", "exp", "t", parent_id="p", child_index=i)
+    store.apply_events([metric("p_0", "loss", 3), metric("other", "loss", 1), metric("p_1", "acc", 0.5)])
+    start = store.last_metric_id()
+    store.apply_events([metric("p_1", "loss", [2, "x", True, None]) | {"kind": "list"}, metric("other", "loss", 7), metric("p_0", "loss", 1.5),
+                        metric("p_0", "img", {"t": 1}) | {"kind": "image"}])
+    rows, cursor = store.child_calls_after("p", start, ["loss"])
+    assert [(r.run_id, r.items()) for r in rows] == [("p_1", [2, "x", True, None]), ("p_0", [1.5])]
+    assert cursor == rows[-1].id and all(r.id > start for r in rows)
+    every, last = store.child_calls_after("p", 0)
+    assert [(r.run_id, r.name) for r in every] == [("p_0", "loss"), ("p_1", "acc"), ("p_1", "loss"), ("p_0", "loss"), ("p_0", "img")]
+    assert last == store.last_metric_id() and every[-1].items() == []
+    assert store.child_calls_after("p", last) == ([], last)
+
+
+@pytest.mark.timeout(60)
 def test_a_batch_of_events_is_written_whole_or_not_at_all(store: Any) -> None:
     store.create_run("r", "exp", "t")
     store.apply_events([metric("r", "kept", 1)])

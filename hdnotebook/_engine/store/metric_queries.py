@@ -133,6 +133,14 @@ class MetricQueries:
             args += list(names)
         return [_metric_row(r) for r in self._conn().execute(sql + " ORDER BY m.id", args)]
 
+    def child_calls_after(self, parent_id: str, cursor: int, names: Sequence[str] | None = None) -> tuple[list[MetricRow], int]:
+        """What the parent's children logged since row id ``cursor`` (optionally only some names), in logging order,
+        and the cursor for the next read (the last row's id; ``cursor`` when there is none). Reads only the rows
+        after ``cursor``: the one incremental read of a sweep's curves (the tuning loop, the widget, progress);
+        a call's values are ``row.items()``, its numbers ``numbers_of(row.items())``."""
+        rows = self.child_metrics_after(parent_id, cursor, names)
+        return rows, (rows[-1].id if rows else cursor)
+
     def child_metric_texts(self, parent_id: str, names: Sequence[str], up_to: int) -> list[tuple[str, str, str, str]]:
         """(run_id, name, kind, value as stored JSON) of the parent's children's calls of ``names`` with id <= ``up_to``,
         in logging order: one query, the values left for the caller to decode in bulk."""

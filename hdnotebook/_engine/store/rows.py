@@ -46,6 +46,15 @@ class MetricRow:
     time: float
     description: str | None
 
+    def items(self) -> list[Any]:
+        """The values the call logged, in order: ``[value]`` for a scalar, the items of a list, none for
+        a row, table or image."""
+        if self.kind == "scalar":
+            return [self.value]
+        if self.kind == "list":
+            return list(self.value)
+        return []
+
 
 @dataclass(frozen=True)
 class ModelRecord:
@@ -98,7 +107,7 @@ def numeric_values(rows: Iterable[MetricRow]) -> list[float]:
     """The numbers that scalar and list calls logged, in order (interval k = item k-1); see ``numbers_of``."""
     out: list[float] = []
     for row in rows:
-        out += numbers_of(row.value if row.kind == "list" else [row.value] if row.kind == "scalar" else [])
+        out += numbers_of(row.items())
     return out
 
 
