@@ -39,7 +39,7 @@ function render({ model, el, host }) {
     performance.mark("hdnotebook-plotly");
     ready(loaded);
     root.dataset.plotlyFrom = origin;
-    if (view) view.redraw();
+    setTimeout(() => { if (view) view.redraw(); }, 0); // a task of its own, not the end of plotly.js's evaluation
   });
   const showStaticTwin = hideStaticTwin(model.get("static_key"));
 

@@ -40,8 +40,15 @@ export function createSweepView(root, { Plotly, send }) {
     onBrush: (brushed) => { table.setBrush(brushed); curves.setBrush(brushed); },
   });
   const importance = createImportance(right, Plotly, { onCompute: () => send({ type: "importances" }) });
-  const stopTheme = followTheme(root, () => { if (state) { curves.redraw(); params.redraw(); importance.redraw(); } });
   let destroyed = false;
+  // All charts again (plotly.js became ready, the theme changed): the curves first, the parameters chart after
+  // they are painted, as drawCharts does.
+  const redrawCharts = () => {
+    curves.redraw();
+    importance.redraw();
+    afterPaint(() => { if (!destroyed) params.redraw(); });
+  };
+  const stopTheme = followTheme(root, () => { if (state) redrawCharts(); });
   // The parameters chart draws after the curves are on screen: a page's first parallel coordinates wait for WebGL to
   // compile their shaders (seconds with software rendering).
   const drawCharts = throttle(() => {
@@ -66,7 +73,7 @@ export function createSweepView(root, { Plotly, send }) {
       const row = shown && state.rowsById.get(shown);
       if (row && row.__seenStatus !== row.status) { row.__seenStatus = row.status; send({ type: "details", run_id: shown }); }
     },
-    redraw() { curves.redraw(); params.redraw(); importance.redraw(); },
+    redraw: redrawCharts,
     tick(current) { header.update({ ...current, runs: current.runs.filter((r) => !r.inherited) }); },
     showDetails(d) { details.show(d); },
     cancelResult(msg) {

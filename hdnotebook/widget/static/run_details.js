@@ -1055,14 +1055,17 @@ function createSweepView(root, { Plotly, send }) {
     }
   });
   const importance = createImportance(right, Plotly, { onCompute: () => send({ type: "importances" }) });
-  const stopTheme = followTheme(root, () => {
-    if (state) {
-      curves.redraw();
-      params.redraw();
-      importance.redraw();
-    }
-  });
   let destroyed = false;
+  const redrawCharts = () => {
+    curves.redraw();
+    importance.redraw();
+    afterPaint(() => {
+      if (!destroyed) params.redraw();
+    });
+  };
+  const stopTheme = followTheme(root, () => {
+    if (state) redrawCharts();
+  });
   const drawCharts = throttle(() => {
     curves.update(shown(state));
     afterPaint(() => {
@@ -1088,11 +1091,7 @@ function createSweepView(root, { Plotly, send }) {
         send({ type: "details", run_id: shown2 });
       }
     },
-    redraw() {
-      curves.redraw();
-      params.redraw();
-      importance.redraw();
-    },
+    redraw: redrawCharts,
     tick(current) {
       header.update({ ...current, runs: current.runs.filter((r) => !r.inherited) });
     },
@@ -1323,7 +1322,9 @@ function render({ model, el, host }) {
     performance.mark("hdnotebook-plotly");
     ready(loaded);
     root.dataset.plotlyFrom = origin;
-    if (view) view.redraw();
+    setTimeout(() => {
+      if (view) view.redraw();
+    }, 0);
   });
   const showStaticTwin = hideStaticTwin(model.get("static_key"));
   const usable = (snapshot) => Boolean(snapshot && snapshot.run && snapshot.kind);
