@@ -105,6 +105,19 @@ def test_a_failed_function_child_resumes_from_its_checkpoint(experiment: Experim
     assert resumed.get_file_names() == ["outputs/ckpt.txt", "user_logs/std_log.txt"]
 
 
+def test_a_grid_with_a_resumed_child_of_another_sweep_still_runs_every_point_from_the_first(experiment: Experiment) -> None:
+    """The resumed child was not sampled by this sweep: it does not move the grid's position (before, the grid
+    started one point in and ran the resumed child's configuration twice)."""
+    space = {"epochs": choice(5), "fail_at": choice(2)}
+    old = sweep(experiment, children.checkpointed, space, metric="loss", goal="minimize", total=1).get_children()[0]
+    assert old.get_status() == "Failed"
+    second = sweep(experiment, children.checkpointed, {"epochs": choice(3, 4, 5), "fail_at": choice(2)}, metric="loss",
+                   goal="minimize", total=3, max_concurrent_runs=1, resume_child_runs=old)
+    kwargs = [c.get_details()["runDefinition"]["kwargs"] for c in second.get_children()]
+    assert [k["epochs"] for k in kwargs] == [5, 3, 4], "the resumed run first, then the grid from its first point"
+    assert second.get_children()[0].get_status() == "Completed"
+
+
 def test_a_new_child_after_a_resumed_one_in_the_same_worker_resumes_nothing(experiment: Experiment) -> None:
     first = sweep(experiment, children.reports_resume, {"epochs": choice(3), "fail_at": choice(2)}, metric="loss",
                   goal="minimize", total=1)

@@ -39,9 +39,12 @@ class SweepHistory:
             self._metric_cursor = 0
         self._trials: list[TrialRecord] = [TrialRecord(c.hyperparameters or {}, c.status) for c in children]
         self._rerun_of: dict[int, int] = {}  # child index -> index of the interrupted sibling it runs again
+        self._resumed: set[int] = set()  # indices of the children that continue a run of another sweep
         for child_id, origin in store.children_property(run_id, RERUN_PROPERTY).items():
             if origin and origin.startswith(self._prefix):
                 self._rerun_of[_index(child_id)] = _index(origin)
+            elif origin:
+                self._resumed.add(_index(child_id))
         self._changed: set[str] = set()
         self._cancel_requested = {c.run_id for c in children if c.status == st.CANCEL_REQUESTED}
 
@@ -69,11 +72,13 @@ class SweepHistory:
         rows, self._metric_cursor = self.store.child_calls_after(self.run_id, self._metric_cursor, [self.metric])
         self.add_rows(rows)
 
-    def launched(self, record: RunRecord, rerun_of: int | None = None) -> None:
+    def launched(self, record: RunRecord, rerun_of: int | None = None, resumed: bool = False) -> None:
         """A child the loop just created (the next index); ``rerun_of`` is the index of the interrupted sibling it
-        runs again, if it does."""
+        runs again, if it does; ``resumed``: it continues a run of another sweep (``resume_child_runs``)."""
         if rerun_of is not None:
             self._rerun_of[len(self._trials)] = rerun_of
+        if resumed:
+            self._resumed.add(len(self._trials))
         self._trials.append(TrialRecord(record.hyperparameters or {}, record.status))
 
     def refresh_statuses(self) -> None:
@@ -104,14 +109,17 @@ class SweepHistory:
             if index < len(trials):
                 trials[index] = TrialRecord(trials[index].params, trials[index].status, self.best(run_id))
         self._changed.clear()
-        return SamplingHistory(trials=self._configurations(), goal=self.goal, prior=prior)
+        sampled, resumed = self._configurations()
+        return SamplingHistory(trials=sampled, goal=self.goal, prior=prior + resumed)
 
-    def _configurations(self) -> tuple[TrialRecord, ...]:
-        """One trial per sampled configuration, in sampling order: a child that runs an interrupted sibling again
-        (a continued sweep) is not a new configuration, its status and value stand in for the sibling's."""
+    def _configurations(self) -> tuple[tuple[TrialRecord, ...], tuple[TrialRecord, ...]]:
+        """The sampled configurations, one trial each in sampling order, and the children that continue runs of
+        other sweeps (``resume_child_runs``: the sampler did not choose them, so they are prior knowledge and do not
+        move a grid's or a seeded sequence's position). A child that runs an interrupted sibling again (a continued
+        sweep) is not a new configuration: its status and value stand in for the sibling's."""
         trials = self._trials
-        if not self._rerun_of:
-            return tuple(trials)
+        if not self._rerun_of and not self._resumed:
+            return tuple(trials), ()
         shown = list(trials)
         for new in sorted(self._rerun_of):
             root = self._rerun_of[new]
@@ -119,7 +127,8 @@ class SweepHistory:
                 root = self._rerun_of[root]
             if new < len(trials):
                 shown[root] = TrialRecord(trials[root].params, trials[new].status, trials[new].metric)
-        return tuple(t for i, t in enumerate(shown) if i not in self._rerun_of)
+        kept = [(i, t) for i, t in enumerate(shown) if i not in self._rerun_of]
+        return (tuple(t for i, t in kept if i not in self._resumed), tuple(t for i, t in kept if i in self._resumed))
 
 
 def rerun_count(store: Store, run_id: str) -> int:
