@@ -93,6 +93,10 @@ class StoreWriteError(AzureMLException):
             f"The workspace store {self.path} cannot be written ({cause}): {_STORE_ADVICE[kind]}. Everything committed "
             f"before this error is kept; the write that failed left nothing behind.", error_code="StoreWriteFailed")
 
+    def __reduce__(self) -> tuple[type[StoreWriteError], tuple[Path, str, str]]:
+        # rebuilt from its own arguments when it crosses a process (a Dask worker, a store in another process)
+        return type(self), (self.path, self.cause, self.kind)
+
 
 class DamagedStoreException(AzureMLException):
     """The workspace store file is not a readable SQLite database; the file is left as it is."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import pickle
 import pkgutil
 import re
 
@@ -35,3 +36,19 @@ def test_a_store_write_error_names_the_file_the_cause_and_what_to_do(tmp_path) -
     error = exceptions.StoreWriteError(tmp_path / "store.sqlite", "database or disk is full", exceptions.STORE_FULL)
     assert isinstance(error, exceptions.AzureMLException) and error.error_code == "StoreWriteFailed"
     assert str(tmp_path / "store.sqlite") in str(error) and "free space" in str(error) and error.kind == "full"
+
+
+def test_every_library_error_survives_pickling_with_its_message_and_code(tmp_path) -> None:
+    """Errors cross processes (a Dask worker, a store in another process) pickled."""
+    errors = [exceptions.StoreWriteError(tmp_path / "store.sqlite", "disk I/O error", exceptions.STORE_IO)]
+    for name in dir(exceptions):
+        kind = getattr(exceptions, name)
+        if isinstance(kind, type) and issubclass(kind, exceptions.AzureMLException) and kind is not exceptions.StoreWriteError:
+            errors.append(kind(f"{name} happened", error_code=f"{name}Code"))
+    assert len(errors) >= 15
+    for error in errors:
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error)
+        assert (str(copy), copy.message, copy.error_code) == (str(error), error.message, error.error_code)
+    store_error = pickle.loads(pickle.dumps(errors[0]))
+    assert (store_error.path, store_error.cause, store_error.kind) == (tmp_path / "store.sqlite", "disk I/O error", exceptions.STORE_IO)
