@@ -239,7 +239,7 @@ def test_a_read_only_store_fails_the_sweep_at_once_and_commits_the_failure_when_
     store = experiment.workspace._store
     run = experiment.submit(_config(tmp_path))
     deadline = time.monotonic() + 60
-    while not store.child_metrics_after(run.id, 0, names=["accuracy"]) and time.monotonic() < deadline:
+    while not store.child_calls_after(run.id, 0, names=["accuracy"])[0] and time.monotonic() < deadline:
         time.sleep(0.05)
     _on_loop(store, "query_only=1")  # every write of the tuning loop now fails with SQLITE_READONLY
     with pytest.raises(ActivityFailedException) as info:

@@ -119,10 +119,12 @@ class MetricQueries:
             args += list(run_ids)
         return [_metric_row(r) for r in self._conn().execute(sql + " ORDER BY id", args)]
 
-    def child_metrics_after(self, parent_id: str, cursor: int, names: Sequence[str] | None = None) -> list[MetricRow]:
-        """Metric calls of the parent's children with id > cursor (optionally only some names), in logging order.
-        Reads the calls after ``cursor`` (of every run), so it suits a recent cursor; for all of a sweep's calls
-        use ``child_metric_texts``."""
+    def child_calls_after(self, parent_id: str, cursor: int, names: Sequence[str] | None = None) -> tuple[list[MetricRow], int]:
+        """What the parent's children logged since row id ``cursor`` (optionally only some names), in logging order,
+        and the cursor for the next read (the last row's id; ``cursor`` when there is none). Reads only the rows
+        after ``cursor`` (of every run), so it suits a recent cursor: the one incremental read of a sweep's curves
+        (the tuning loop, the widget, progress); for all of a sweep's calls use ``child_metric_texts``. A call's
+        values are ``row.items()``, its numbers ``numbers_of(row.items())``."""
         # CROSS JOIN makes SQLite read the new metric rows (a range of ids) first, then their runs; with a plain
         # join it chose every child's rows through metrics_by_run, a full read of the sweep on every poll
         sql = (f"SELECT {', '.join('m.' + c for c in _METRIC_COLUMNS.split(', '))} FROM metrics m"
@@ -131,14 +133,7 @@ class MetricQueries:
         if names is not None:
             sql += f" AND m.name IN ({','.join('?' * len(names))})"
             args += list(names)
-        return [_metric_row(r) for r in self._conn().execute(sql + " ORDER BY m.id", args)]
-
-    def child_calls_after(self, parent_id: str, cursor: int, names: Sequence[str] | None = None) -> tuple[list[MetricRow], int]:
-        """What the parent's children logged since row id ``cursor`` (optionally only some names), in logging order,
-        and the cursor for the next read (the last row's id; ``cursor`` when there is none). Reads only the rows
-        after ``cursor``: the one incremental read of a sweep's curves (the tuning loop, the widget, progress);
-        a call's values are ``row.items()``, its numbers ``numbers_of(row.items())``."""
-        rows = self.child_metrics_after(parent_id, cursor, names)
+        rows = [_metric_row(r) for r in self._conn().execute(sql + " ORDER BY m.id", args)]
         return rows, (rows[-1].id if rows else cursor)
 
     def child_metric_texts(self, parent_id: str, names: Sequence[str], up_to: int) -> list[tuple[str, str, str, str]]:
