@@ -34,7 +34,7 @@ LOOP = tuple(f"{ENGINE}.{name}" for name in (
     "background", "control", "submit", "resume", "continuation", "sweep", "sweep_history", "sweep_log", "trial",
     "specs", "driver", "progress", "metric_check", "store_retry"))
 # what both use: the child channel, shared names, the plain plan, the store (the executors' own rule keeps them off it)
-BELOW_LOOP = (EXECUTORS,) + tuple(f"{ENGINE}.{name}" for name in ("channel", "layout", "plan", "store"))
+BELOW_LOOP = (EXECUTORS,) + tuple(f"{ENGINE}.{name}" for name in ("blocking", "channel", "layout", "plan", "store"))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from hdnotebook._engine.blocking import wait_on
+
 T = TypeVar("T")
 
 _lock = threading.Lock()
@@ -52,7 +54,4 @@ def submit(coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
 
 def call(coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
     """Run a coroutine on the background loop and wait for its result (never from the loop itself)."""
-    if in_loop_thread():
-        coro.close()
-        raise RuntimeError("hdnotebook: a blocking call was made from the tuning loop's own thread")
-    return submit(coro).result(timeout)
+    return wait_on(get_loop(), coro, timeout)

@@ -178,18 +178,10 @@ class DaskComputeTarget:
         Blocks (up to 60 s) while the loop that started the cluster (hdnotebook's tuning loop) closes it; from a
         coroutine on that loop, ``await aclose()`` instead (RuntimeError).
         """
-        import asyncio
+        from hdnotebook._engine.blocking import wait_on
 
-        loop = self._loop
-        if self._cluster is None or loop is None:
-            return
-        try:
-            on_that_loop = asyncio.get_running_loop() is loop
-        except RuntimeError:  # no loop runs in this thread
-            on_that_loop = False
-        if on_that_loop:
-            raise RuntimeError("hdnotebook: a blocking call was made from the tuning loop's own thread")
-        asyncio.run_coroutine_threadsafe(self.aclose(), loop).result(60)
+        if self._cluster is not None and self._loop is not None:
+            wait_on(self._loop, self.aclose(), timeout=60)
 
     def _close_at_exit(self) -> None:
         exit_hooks.cancel_running_work()  # the sweeps on this cluster end Canceled, not failed by its shutdown
