@@ -125,7 +125,7 @@ def test_the_sampler_and_the_policy_see_every_earlier_child_and_a_rerun_stands_f
         "the policy sees every earlier curve"
     record = store.create_run("HD_4", "e", "azureml.scriptrun", parent_id="HD", child_index=4, status=st.QUEUED,
                               hyperparameters={"x": 0.3})
-    history.launched(record, rerun_of=2)
+    history.launched(record, resumes="HD_2")
     assert [t.status for t in history.sampling(()).trials] == [st.COMPLETED, st.COMPLETED, st.QUEUED]
 
 

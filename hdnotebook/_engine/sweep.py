@@ -282,9 +282,7 @@ class SweepController:
             hyperparameters=params, driver=self._parent.driver,
             properties={"resumed_from": resumes.run_id} if resumes else None,
         )
-        ours = resumes is not None and resumes.parent_id == self.run_id
-        self._known.launched(record, rerun_of=resumes.child_index if resumes is not None and ours else None,
-                             resumed=resumes is not None and not ours)
+        self._known.launched(record, resumes.run_id if resumes is not None else None)
         self.store.set_tags(self.run_id, {child_id: json.dumps(params)})
         loop = asyncio.get_running_loop()
         resume_folder = None

@@ -41,10 +41,7 @@ class SweepHistory:
         self._rerun_of: dict[int, int] = {}  # child index -> index of the interrupted sibling it runs again
         self._resumed: set[int] = set()  # indices of the children that continue a run of another sweep
         for child_id, origin in store.children_property(run_id, RERUN_PROPERTY).items():
-            if origin and origin.startswith(self._prefix):
-                self._rerun_of[_index(child_id)] = _index(origin)
-            elif origin:
-                self._resumed.add(_index(child_id))
+            self._note_origin(_index(child_id), origin)
         self._changed: set[str] = set()
         self._cancel_requested = {c.run_id for c in children if c.status == st.CANCEL_REQUESTED}
 
@@ -72,14 +69,18 @@ class SweepHistory:
         rows, self._metric_cursor = self.store.child_calls_after(self.run_id, self._metric_cursor, [self.metric])
         self.add_rows(rows)
 
-    def launched(self, record: RunRecord, rerun_of: int | None = None, resumed: bool = False) -> None:
-        """A child the loop just created (the next index); ``rerun_of`` is the index of the interrupted sibling it
-        runs again, if it does; ``resumed``: it continues a run of another sweep (``resume_child_runs``)."""
-        if rerun_of is not None:
-            self._rerun_of[len(self._trials)] = rerun_of
-        if resumed:
-            self._resumed.add(len(self._trials))
+    def launched(self, record: RunRecord, resumes: str | None = None) -> None:
+        """A child the loop just created (the next index); ``resumes`` is the id of the run it continues, if any."""
+        self._note_origin(len(self._trials), resumes)
         self._trials.append(TrialRecord(record.hyperparameters or {}, record.status))
+
+    def _note_origin(self, index: int, origin: str | None) -> None:
+        """Child ``index`` continues run ``origin``: an interrupted sibling (a continued sweep) or a run of another
+        sweep (``resume_child_runs``)."""
+        if origin and origin.startswith(self._prefix):
+            self._rerun_of[index] = _index(origin)
+        elif origin:
+            self._resumed.add(index)
 
     def refresh_statuses(self) -> None:
         """Read the children whose status changed since the last refresh."""
