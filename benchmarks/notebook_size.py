@@ -62,7 +62,7 @@ def wait_for_dashboards(page, count: int) -> None:
         """n => { const ws = document.querySelectorAll("[data-testid='hdnotebook-run-details']");
                   return ws.length === n && [...ws].every(w =>
                     w.querySelector("[data-testid='curves'] .scatterlayer .trace") &&
-                    w.querySelector("[data-testid='params-chart'] .parcoords .axis")); }""",
+                    w.querySelector("[data-testid='params-chart'] [data-testid='parcoords-axis']")); }""",
         arg=count, timeout=180_000)
 
 

@@ -51,7 +51,7 @@ def main() -> None:
                 widget = page.locator("[data-testid='hdnotebook-run-details']")
                 widget.wait_for(timeout=120_000)
                 shown = time.perf_counter() - started
-                page.locator("[data-testid='params-chart'] .parcoords .axis").first.wait_for(timeout=120_000)
+                page.locator("[data-testid='params-chart'] [data-testid='parcoords-axis']").first.wait_for(timeout=120_000)
                 charts = time.perf_counter() - started
                 render_ms = widget.get_attribute("data-render-ms")
                 sorts = []

@@ -29,7 +29,7 @@ new PerformanceObserver((list) => {
 }).observe({ type: "longtask", buffered: true });
 window.__marks = {};
 const marks = { widget: "[data-testid='hdnotebook-run-details']", rows: "[data-testid='run-row']",
-  curves: "[data-testid='curves'] .scatterlayer .trace", parcoords: "[data-testid='params-chart'] .parcoords .axis" };
+  curves: "[data-testid='curves'] .scatterlayer .trace", parcoords: "[data-testid='params-chart'] [data-testid='parcoords-axis']" };
 new MutationObserver(() => {
   for (const [name, selector] of Object.entries(marks)) {
     if (!window.__marks[name] && document.querySelector(selector)) window.__marks[name] = performance.now();
@@ -91,7 +91,7 @@ def measure(runs: int, values: int, running: int, seconds: float) -> list[str]:
                 widget = page.locator("[data-testid='hdnotebook-run-details']")
                 widget.wait_for(timeout=180_000)
                 shown = time.perf_counter() - started
-                page.locator("[data-testid='params-chart'] .parcoords .axis").first.wait_for(timeout=180_000)
+                page.locator("[data-testid='params-chart'] [data-testid='parcoords-axis']").first.wait_for(timeout=180_000)
                 page.wait_for_timeout(2000)
                 first = page.evaluate("() => window.__longTasks.splice(0)")
                 marks = page.evaluate("() => ({ ...window.__marks,"

@@ -1,5 +1,5 @@
 """``parallel_coordinates(run)`` and ``scatter(run, x, y, z=None)``: the hyperparameters against the primary
-metric, as the widget's Hyperparameters chart (``createParams`` in ``js/src/charts.js``)."""
+metric, the figures of the widget's Hyperparameters chart (``createParams`` in ``js/src/charts.js``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
     from hdnotebook.runs.hyperdrive_run import HyperDriveRun
 
-PARCOORDS_LINES = 1000  # the widget draws the best 1000 runs' lines
+# plotly's parcoords draws with WebGL: more lines make each drawing slow without a GPU and add little to the picture
+PARCOORDS_LINES = 1000
 
 
 def _colour(sweep: Sweep, rows: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:

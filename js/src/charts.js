@@ -1,13 +1,11 @@
-// Plotly charts: per-run curves, parallel coordinates (brushable), 2-D and 3-D scatter.
+// Charts: per-run curves, 2-D and 3-D scatter (plotly), parallel coordinates (parcoords.js), linked by the brush.
 import { fill, h, fmt } from "./dom.js";
-import { better, rankedRunIds } from "./state.js";
+import { createParcoords } from "./parcoords.js";
+import { rankedRunIds } from "./state.js";
 import { chartColors, themed } from "./theme.js";
 
 const CONFIG = { displayModeBar: false, responsive: true };
 const CHART_MIN_MS = 700;
-// Parallel coordinates draw at most this many runs (the best ones): more lines add no information to the
-// picture and make every redraw cost seconds with software WebGL. The brush still filters every run.
-export const PARCOORDS_LINES = 1000;
 const TOP = 5;
 const LISTED = 50;
 
@@ -143,12 +141,6 @@ export function createCurves(root, Plotly, { onMetric }) {
   };
 }
 
-// The ``count`` rows with the best metric under ``goal`` (ties: the earlier run first).
-export function bestRows(rows, count, goal) {
-  const isBetter = better(goal);
-  return [...rows].sort((a, b) => (isBetter(a.best, b.best) ? -1 : isBetter(b.best, a.best) ? 1 : a.n - b.n)).slice(0, count);
-}
-
 // The default axes of a scatter chart: hyperparameters first, the metric last (and on one axis only).
 export function scatterDefaults(options, metric, three) {
   const params = options.filter((o) => o !== metric);
@@ -163,18 +155,19 @@ export function createParams(root, Plotly, { onBrush }) {
     h("option", { value: "2d" }, "2D Scatter Chart"),
     h("option", { value: "3d" }, "3D Scatter Chart"));
   const axes = h("span", { className: "hdnb-axes" });
-  const capNote = h("span", { className: "hdnb-meta", dataset: { testid: "params-note" } });
-  const plot = h("div", { className: "hdnb-plot", dataset: { testid: "params-chart" } });
-  // A sibling of the plot (plotly keeps children it did not make, so a message inside it would stay under the chart).
+  // The scatter charts' plotly div and the parallel coordinates, one of them shown.
+  const plot = h("div");
+  const area = h("div", { className: "hdnb-plot", dataset: { testid: "params-chart" } }, plot);
+  const parcoords = createParcoords(area, { onBrush: (next) => setRanges(next) });
+  // A sibling of the chart (plotly keeps children it did not make, so a message inside it would stay under the chart).
   const empty = h("div", { className: "hdnb-empty", dataset: { testid: "params-empty" } }, "No run has logged the primary metric yet");
-  root.append(h("div", { className: "hdnb-section" }, h("div", { className: "hdnb-toolbar" }, h("b", {}, "Hyperparameters "), chooser, axes, capNote), empty, plot));
+  root.append(h("div", { className: "hdnb-section" }, h("div", { className: "hdnb-toolbar" }, h("b", {}, "Hyperparameters "), chooser, axes), empty, area));
   let state = null;
   let kind = null;
   // The chosen axes of each scatter kind (the 2-D choice must not leak into the 3-D one).
   const picks = { "2d": {}, "3d": {} };
   const ranges = {};
   let lastDims = [];
-  let drawing = false;
   let interacting = false;
   let pending = false;
   // A brush belongs to the parallel coordinates: another kind of chart clears it (and the table's filter).
@@ -183,15 +176,16 @@ export function createParams(root, Plotly, { onBrush }) {
   let lastDrawMs = 0;
   let deferred = null;
   chooser.addEventListener("change", () => { kind = chooser.value; clearBrush(); });
-  plot.addEventListener("mousedown", () => { interacting = true; }, true);
+  area.addEventListener("mousedown", () => { interacting = true; }, true);
   // JupyterLab's notebook captures the mousemoves that follow a mousedown in a cell (for its own
-  // drags), which would starve plotly's brush; keep the mousedown inside the chart.
-  plot.addEventListener("mousedown", (event) => event.stopPropagation());
+  // drags), which would starve the brush; keep the mousedown inside the chart.
+  area.addEventListener("mousedown", (event) => event.stopPropagation());
+  // Capture phase: the brush (d3-brush) stops the mouseup's propagation once it has it.
   window.addEventListener("mouseup", () => {
     if (!interacting) return;
     interacting = false;
     if (pending) setTimeout(() => draw(true), 300);
-  });
+  }, true);
 
   function rowsWithMetric() {
     return state.runs.filter((r) => r.best != null);
@@ -211,25 +205,17 @@ export function createParams(root, Plotly, { onBrush }) {
     return new Set(rows.filter((r) => active.every((d) => inside(d.value(r), ranges[d.label]))).map((r) => r.id));
   }
 
-  function drawParcoords(all) {
-    const rows = all.length > PARCOORDS_LINES ? bestRows(all, PARCOORDS_LINES, state.run.primary.goal) : all;
-    capNote.textContent = rows.length < all.length ? `the best ${rows.length} of ${all.length} runs drawn; the brush filters all` : "";
+  function drawParcoords(rows) {
     const dims = dimensions(rows);
     lastDims = dims;
-    const reverse = state.run.primary.goal === "minimize";
-    const trace = {
-      type: "parcoords",
-      line: { color: rows.map((r) => r.best), colorscale: "Viridis", reversescale: reverse, showscale: true },
-      dimensions: dims.map((d) => ({
-        label: d.label, values: rows.map((r) => d.value(r)),
-        ...(d.tickvals ? { tickvals: d.tickvals, ticktext: d.ticktext } : {}),
-        ...(d.range ? { range: d.range } : {}),
-        ...(ranges[d.label] ? { constraintrange: ranges[d.label] } : {}),
-      })),
-    };
-    drawing = true;
-    return Plotly.react(plot, [trace], themed({ height: 360, margin: { l: 60, r: 60, t: 50, b: 30 } }, chartColors(plot)), CONFIG)
-      .then(() => { drawing = false; });
+    parcoords.draw({ rows, dims, minimize: state.run.primary.goal === "minimize", ranges, colors: chartColors(area) });
+  }
+
+  // The brushes drawn on the parallel coordinates (label -> [lo, hi]) filter the table and the curves.
+  function setRanges(next) {
+    for (const k of Object.keys(ranges)) delete ranges[k];
+    Object.assign(ranges, next);
+    onBrush(brushedFrom(rowsWithMetric(), lastDims));
   }
 
   function drawScatter(rows, three) {
@@ -290,27 +276,17 @@ export function createParams(root, Plotly, { onBrush }) {
     drawnKey = key;
     kind = kind || (state.params.length >= 3 ? "parcoords" : "2d");
     chooser.value = kind;
-    if (kind !== "parcoords") { axes.style.display = ""; capNote.textContent = ""; }
+    if (kind !== "parcoords") axes.style.display = "";
     else { fill(axes, ); axes.style.display = "none"; }
     empty.style.display = rows.length ? "none" : "";
-    plot.style.display = rows.length ? "" : "none";
-    if (!rows.length) { Plotly.purge(plot); return; }
+    plot.style.display = rows.length && kind !== "parcoords" ? "" : "none";
+    parcoords.element.style.display = rows.length && kind === "parcoords" ? "" : "none";
+    if (!rows.length || kind === "parcoords") Plotly.purge(plot);
+    if (!rows.length) return;
     const started = performance.now();
     lastDrawAt = started;
     const drawn = kind === "parcoords" ? drawParcoords(rows) : drawScatter(rows, kind === "3d");
     Promise.resolve(drawn).then(() => { lastDrawMs = performance.now() - started; });
-  }
-
-  function listen() {
-    if (plot.on && !plot.__hdnbListening) {
-      plot.__hdnbListening = true;
-      plot.on("plotly_restyle", () => {
-        if (drawing || kind !== "parcoords") return;
-        const dims = plot.data?.[0]?.dimensions || [];
-        dims.forEach((d) => { ranges[d.label] = d.constraintrange && d.constraintrange.length ? d.constraintrange : undefined; });
-        onBrush(brushedFrom(rowsWithMetric(), lastDims));
-      });
-    }
   }
 
   function clearBrush() {
@@ -320,9 +296,9 @@ export function createParams(root, Plotly, { onBrush }) {
   }
 
   return {
-    update(next) { state = next; draw(); listen(); },
+    update(next) { state = next; draw(); },
     redraw: () => draw(true),
     clearBrush,
-    destroy() { clearTimeout(deferred); Plotly.purge(plot); },
+    destroy() { clearTimeout(deferred); Plotly.purge(plot); parcoords.destroy(); },
   };
 }

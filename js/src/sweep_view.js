@@ -49,8 +49,7 @@ export function createSweepView(root, { Plotly, send }) {
     afterPaint(() => { if (!destroyed) params.redraw(); });
   };
   const stopTheme = followTheme(root, () => { if (state) redrawCharts(); });
-  // The parameters chart draws after the curves are on screen: a page's first parallel coordinates wait for WebGL to
-  // compile their shaders (seconds with software rendering).
+  // The parameters chart draws after the curves are on screen: two shorter tasks rather than one long one.
   const drawCharts = throttle(() => {
     curves.update(shown(state));
     afterPaint(() => { if (!destroyed) params.update(shown(state)); });

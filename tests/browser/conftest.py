@@ -182,7 +182,7 @@ def add_and_run_cell(page, code: str) -> None:
 def brush_first_axis(page, widget, start: float, step: float) -> tuple[float, dict]:
     """Drag a brush down the parallel coordinates' first axis, from ``start`` of its height in 9 steps of ``step``;
     returns the axis's x and its brush area's box."""
-    brush = widget.locator("[data-testid='params-chart'] .axis-brush .background").first
+    brush = widget.locator("[data-testid='params-chart'] [data-testid='parcoords-brush'] .overlay").first
     brush.scroll_into_view_if_needed()
     box = brush.bounding_box()
     x = box["x"] + box["width"] / 2

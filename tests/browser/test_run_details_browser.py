@@ -69,7 +69,7 @@ def test_live_sweep_dashboard(front, page) -> None:
     page.wait_for_function("() => document.querySelectorAll(\"[data-testid='run-row']\").length >= 3", timeout=60_000)
 
     # parallel coordinates with one axis per hyperparameter plus the metric
-    axes = widget.locator("[data-testid='params-chart'] .parcoords .axis")
+    axes = widget.locator("[data-testid='params-chart'] [data-testid='parcoords-axis']")
     expect(axes.nth(3)).to_be_attached(timeout=60_000)
     assert widget.locator("[data-testid='chart-kind']").input_value() == "parcoords"
 

@@ -81,7 +81,7 @@ def test_sweep_dashboard_as_a_new_user_sees_it(lab, wide_page) -> None:
 
     # Before any child has logged: the message; once the chart is drawn, no message under it.
     empty = widget.locator("[data-testid='params-empty']")
-    expect(widget.locator("[data-testid='params-chart'] .parcoords .axis").nth(3)).to_be_attached(timeout=60_000)
+    expect(widget.locator("[data-testid='params-chart'] [data-testid='parcoords-axis']").nth(3)).to_be_attached(timeout=60_000)
     expect(empty).to_be_hidden()
     assert widget.locator("[data-testid='params-chart']").get_by_text("No run has logged").count() == 0
 
@@ -191,7 +191,7 @@ def test_sweep_dashboard_as_a_new_user_sees_it(lab, wide_page) -> None:
     expect(chart.locator(".gl-container")).to_be_attached()
     picked = [widget.locator(f"[data-testid='axis-{n}']").input_value() for n in "xyz"]
     assert picked == ["--lr", "--depth", "accuracy"], picked
-    assert chart.evaluate("c => c._fullLayout.scene.aspectmode") == "cube"  # the metric's axis is not squashed
+    assert chart.evaluate("c => c.querySelector('.js-plotly-plot')._fullLayout.scene.aspectmode") == "cube"  # the metric's axis is not squashed
     chart.scroll_into_view_if_needed()
     page.wait_for_timeout(1000)
     chart.screenshot(path=str(ARTIFACTS / "run-details-ui-3d.png"))

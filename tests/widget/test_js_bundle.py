@@ -19,7 +19,7 @@ def _esbuild() -> Path:
 
 def test_bundle_is_rebuilt_from_the_sources(tmp_path: Path) -> None:
     esbuild = _esbuild()
-    subprocess.run([str(esbuild), "src/index.js", "--bundle", "--format=esm", "--target=es2020",
+    subprocess.run([str(esbuild), "src/index.js", "--bundle", "--format=esm", "--target=es2020", "--minify",
                     f"--outfile={tmp_path / 'run_details.js'}", "--log-level=warning"], cwd=JS, check=True)
     subprocess.run([str(esbuild), "src/style.css", "--bundle", f"--outfile={tmp_path / 'run_details.css'}",
                     "--log-level=warning"], cwd=JS, check=True)
@@ -30,4 +30,4 @@ def test_bundle_is_rebuilt_from_the_sources(tmp_path: Path) -> None:
 
 def test_build_script_matches_this_check() -> None:
     package = (JS / "package.json").read_text()
-    assert "esbuild src/index.js --bundle --format=esm --target=es2020 --outfile=../hdnotebook/widget/static/run_details.js" in package
+    assert "esbuild src/index.js --bundle --format=esm --target=es2020 --minify --outfile=../hdnotebook/widget/static/run_details.js" in package

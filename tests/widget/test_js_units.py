@@ -85,3 +85,27 @@ console.log(JSON.stringify({{
                              '(top 5 shown, the next 45 in the legend, 10 more with "all runs")', "(60 runs shown)"]
     assert out["axes"] == [["lr", "acc"], ["lr", "depth", "acc"], ["lr", "acc", "acc"]]
     assert out["args"] == ["--eta0 0.01", "--loss hinge", "--verbose", "--shift -1", "data.csv"]
+
+
+def test_parallel_coordinates_axes_colours_and_brush_ranges() -> None:
+    script = f"""
+import {{ axisDomain, colorPosition, insideRanges }} from "{(SRC / 'parcoords.js').as_uri()}";
+const dims = [{{ label: "lr" }}, {{ label: "depth", range: [-0.5, 2.5] }}, {{ label: "acc" }}];
+console.log(JSON.stringify({{
+  domains: [axisDomain(dims[0], [3, 1, NaN, 2]), axisDomain(dims[1], [0, 1]), axisDomain(dims[0], [5, 5]),
+            axisDomain(dims[0], [0, 0]), axisDomain(dims[0], [undefined])],
+  colors: [colorPosition(0.9, [0.5, 0.9], false), colorPosition(0.9, [0.5, 0.9], true), colorPosition(0.7, [0.5, 0.9], false),
+           colorPosition(0.7, [0.7, 0.7], false)],
+  inside: [insideRanges([1, 0, 0.8], dims, {{}}), insideRanges([1, 0, 0.8], dims, {{ lr: [0.5, 1.5] }}),
+           insideRanges([1, 0, 0.8], dims, {{ lr: [0.5, 1.5], acc: [0.9, 1] }}),
+           insideRanges([1, 2, 0.8], dims, {{ depth: [[-0.5, 0.5], [1.5, 2.5]] }}),
+           insideRanges([1, 1, 0.8], dims, {{ depth: [[-0.5, 0.5], [1.5, 2.5]] }}),
+           insideRanges([1, 1, 0.8], dims, {{ lr: [1.5, 0.5] }})],
+}}));
+"""
+    out = _node(script)
+    # numbers: their extent (NaN left out); categories: the axis's own range; one value: widened around it
+    assert out["domains"] == [[1, 3], [-0.5, 2.5], [4.5, 5.5], [-1, 1], [0, 1]]
+    # the best value is yellow (1) whether the goal is to maximize or minimize
+    assert out["colors"][:2] == [1, 0] and abs(out["colors"][2] - 0.5) < 1e-9 and out["colors"][3] == 1
+    assert out["inside"] == [True, True, False, True, False, True]
