@@ -19,49 +19,12 @@ _lock = threading.Lock()
 _library: PlotlyLibrary | None = None
 
 
-# plotly.js draws the lines of a parallel coordinates chart in blocks of this many per animation frame (its
-# ``parcoords`` constant ``blockLineCount``, 5000 as shipped). Without a GPU (software WebGL) every block stalls
-# the page's main thread while it is rasterised: 1000 lines in one block took 200-300 ms, in blocks of 50 the
-# longest task is a few tens of ms, and the chart fills in over a few frames.
-PARCOORDS_BLOCK_LINES = 50
-_SHIPPED_BLOCK = "blockLineCount:5e3"
-# Each of parcoords' line layers is a WebGL context of its own whose first drawing waits for its shaders to be
-# compiled (0.3-0.5 s each with software WebGL). The third, "pick", serves only plotly_hover on lines, which
-# RunDetails does not use: without it the first chart is drawn about a third sooner.
-_SHIPPED_LAYERS = 'layers:["contextLineLayer","focusLineLayer","pickLineLayer"]'
-_DRAWN_LAYERS = 'layers:["contextLineLayer","focusLineLayer"]'
-
-
-def _replace_once(source: str, shipped: str, patched: str) -> str:
-    if source.count(shipped) != 1:
-        raise ValueError(f"plotly.js source: expected its parcoords constant {shipped!r} exactly once")
-    return source.replace(shipped, patched)
-
-
-def with_parcoords_blocks(source: str, lines: int = PARCOORDS_BLOCK_LINES) -> str:
-    """plotly.js ``source`` whose parallel coordinates draw ``lines`` lines per animation frame.
-
-    Raises ValueError when the source does not hold plotly's shipped constant exactly once (another plotly.js
-    build), so that a new plotly release cannot silently bring back the long main-thread stalls."""
-    return _replace_once(source, _SHIPPED_BLOCK, f"blockLineCount:{lines}")
-
-
-def without_parcoords_pick_layer(source: str) -> str:
-    """plotly.js ``source`` whose parallel coordinates have no hover-picking line layer (no ``plotly_hover`` on
-    lines; brushing, the context lines and axis drags are unchanged). Raises ValueError like
-    :func:`with_parcoords_blocks`."""
-    return _replace_once(source, _SHIPPED_LAYERS, _DRAWN_LAYERS)
-
-
 @functools.lru_cache(maxsize=1)
 def plotly_source() -> tuple[str, str]:
-    """(plotly.js source text from the plotly package with RunDetails' parcoords patches; its version key).
-
-    The version key names plotly.js's version and the patches: a page keeps one evaluated library per key."""
+    """(plotly.js source text from the plotly package; its version, the key under which a page keeps it)."""
     from plotly.offline import get_plotlyjs, get_plotlyjs_version
 
-    source = without_parcoords_pick_layer(with_parcoords_blocks(get_plotlyjs()))
-    return source, f"{get_plotlyjs_version()}+blocks{PARCOORDS_BLOCK_LINES}+nopick"
+    return get_plotlyjs(), get_plotlyjs_version()
 
 
 class PlotlyLibrary(anywidget.AnyWidget):

@@ -59,6 +59,7 @@ export function createParcoords(root, { onBrush }) {
   let ranges = {};
   let frame = 0;
   let axesKey = null;
+  const brushes = new Map();
 
   function geometry(args) {
     const width = Math.max(200, box.clientWidth || 600);
@@ -124,51 +125,67 @@ export function createParcoords(root, { onBrush }) {
     return [Math.min(a, b), Math.max(a, b)];
   }
 
-  // The SVG layer is rebuilt only when what it shows changed (not for each streamed update of the lines).
+  // A brush per axis label, kept across draws: the user's brush is moved or cleared, never rebuilt under the mouse.
+  function brushFor(label) {
+    if (!brushes.has(label)) {
+      brushes.set(label, brushY().on("start brush end", (event) => {
+        if (!event.sourceEvent) return; // moved by this code (a draw showing ``ranges``)
+        const axis = last.axes.find((a) => a.dim.label === label);
+        ranges[label] = axis && rangeOf(axis, event.selection);
+        if (!ranges[label]) delete ranges[label];
+        cancelAnimationFrame(frame);
+        frame = requestAnimationFrame(() => paintLines(last));
+        if (event.type === "end") axesKey = null; // the brush shown is no longer the one the key describes
+        if (event.type !== "start") onBrush({ ...ranges });
+      }));
+    }
+    return brushes.get(label);
+  }
+
+  // The SVG layer: one group per axis (ticks, label, brush) updated in place, and the colour bar. Skipped when
+  // nothing it shows changed (most streamed updates change only the lines).
   function paintAxes(g) {
-    const key = JSON.stringify([g.width, g.height, g.axes.map((a) => [a.dim.label, a.y.domain(), a.dim.ticktext]),
+    const key = JSON.stringify([g.width, g.height, g.axes.map((a) => [a.dim.label, a.x, a.y.domain(), a.dim.ticktext]),
       g.metricRange, g.minimize, g.colors, ranges]);
     if (key === axesKey) return;
     axesKey = key;
     svg.attr("width", g.width).attr("height", g.height).attr("viewBox", `0 0 ${g.width} ${g.height}`);
-    svg.selectAll("*").remove();
     const font = g.colors.font;
     const top = MARGIN.top;
     const bottom = g.height - MARGIN.bottom;
-    g.axes.forEach((axis) => {
-      const d = axis.dim;
-      const group = svg.append("g").attr("class", "hdnb-parcoords-axis").attr("data-testid", "parcoords-axis")
-        .attr("transform", `translate(${axis.x},0)`);
-      const ticks = axisLeft(axis.y).tickSizeOuter(0);
-      if (d.tickvals) ticks.tickValues(d.tickvals).tickFormat((_, i) => d.ticktext[i]);
-      else ticks.ticks(Math.max(3, Math.floor((bottom - top) / 40)));
-      group.call(ticks);
-      group.selectAll("path, line").attr("stroke", g.colors.line);
-      group.selectAll("text").attr("fill", font);
-      group.append("text").attr("class", "hdnb-parcoords-label").attr("y", top - 14).attr("text-anchor", "middle")
-        .attr("fill", font).style("font-weight", d.metric ? "bold" : null).text(d.label);
-      const brush = brushY().extent([[-BRUSH_HALF_WIDTH, top], [BRUSH_HALF_WIDTH, bottom]])
-        .on("start brush end", (event) => {
-          if (!event.sourceEvent) return; // moved by this code (a redraw restoring the brush)
-          ranges[d.label] = rangeOf(axis, event.selection);
-          if (!ranges[d.label]) delete ranges[d.label];
-          cancelAnimationFrame(frame);
-          frame = requestAnimationFrame(() => paintLines(last));
-          if (event.type === "end") axesKey = null; // the axes show a brush the key does not know: rebuild next time
-          if (event.type !== "start") onBrush({ ...ranges });
-        });
-      const brushGroup = group.append("g").attr("class", "hdnb-parcoords-brush").attr("data-testid", "parcoords-brush").call(brush);
-      brushGroup.select(".selection").attr("fill", font).attr("fill-opacity", 0.15).attr("stroke", font);
-      const range = ranges[d.label];
-      if (range) {
-        const [a, b] = Array.isArray(range[0]) ? range[0] : range;
-        brushGroup.call(brush.move, [axis.y(Math.max(a, b)), axis.y(Math.min(a, b))].map((y) => Math.min(bottom, Math.max(top, y))));
-      }
-    });
+    svg.selectAll("g.hdnb-parcoords-axis").data(g.axes, (axis) => axis.dim.label)
+      .join((enter) => {
+        const group = enter.append("g").attr("class", "hdnb-parcoords-axis").attr("data-testid", "parcoords-axis");
+        group.append("g").attr("class", "hdnb-parcoords-ticks");
+        group.append("text").attr("class", "hdnb-parcoords-label").attr("text-anchor", "middle");
+        group.append("g").attr("class", "hdnb-parcoords-brush").attr("data-testid", "parcoords-brush");
+        return group;
+      })
+      .attr("transform", (axis) => `translate(${axis.x},0)`)
+      .each(function paintAxis(axis) {
+        const d = axis.dim;
+        const group = select(this);
+        const ticks = axisLeft(axis.y).tickSizeOuter(0);
+        if (d.tickvals) ticks.tickValues(d.tickvals).tickFormat((_, i) => d.ticktext[i]);
+        else ticks.ticks(Math.max(3, Math.floor((bottom - top) / 40)));
+        const tickGroup = group.select(".hdnb-parcoords-ticks").call(ticks);
+        tickGroup.selectAll("path, line").attr("stroke", g.colors.line);
+        tickGroup.selectAll("text").attr("fill", font);
+        group.select(".hdnb-parcoords-label").attr("y", top - 14).attr("fill", font)
+          .style("font-weight", d.metric ? "bold" : null).text(d.label);
+        const brush = brushFor(d.label).extent([[-BRUSH_HALF_WIDTH, top], [BRUSH_HALF_WIDTH, bottom]]);
+        const brushGroup = group.select(".hdnb-parcoords-brush").call(brush);
+        brushGroup.select(".selection").attr("fill", font).attr("fill-opacity", 0.15).attr("stroke", font);
+        const range = ranges[d.label];
+        const [a, b] = range ? (Array.isArray(range[0]) ? range[0] : range) : [];
+        brushGroup.call(brush.move, range
+          ? [axis.y(Math.max(a, b)), axis.y(Math.min(a, b))].map((y) => Math.min(bottom, Math.max(top, y))) : null);
+      });
     paintColorBar(g);
   }
 
   function paintColorBar(g) {
+    svg.selectAll("defs, g.hdnb-parcoords-colorbar").remove();
     const x = g.width - MARGIN.right + 34;
     const id = `hdnb-viridis-${Math.random().toString(36).slice(2)}`;
     const gradient = svg.append("defs").append("linearGradient").attr("id", id).attr("x1", 0).attr("x2", 0)
