@@ -1,6 +1,6 @@
 // Charts: per-run curves, 2-D and 3-D scatter (plotly), parallel coordinates (parcoords.js), linked by the brush.
 import { fill, h, fmt } from "./dom.js";
-import { createParcoords } from "./parcoords.js";
+import { createParcoords, insideRanges } from "./parcoords.js";
 import { rankedRunIds } from "./state.js";
 import { chartColors, themed } from "./theme.js";
 
@@ -199,10 +199,8 @@ export function createParams(root, Plotly, { onBrush }) {
   }
 
   function brushedFrom(rows, dims) {
-    const active = dims.filter((d) => ranges[d.label]);
-    if (!active.length) return null;
-    const inside = (v, range) => (Array.isArray(range[0]) ? range : [range]).some(([a, b]) => v >= a && v <= b);
-    return new Set(rows.filter((r) => active.every((d) => inside(d.value(r), ranges[d.label]))).map((r) => r.id));
+    if (!dims.some((d) => ranges[d.label])) return null;
+    return new Set(rows.filter((r) => insideRanges(dims.map((d) => d.value(r)), dims, ranges)).map((r) => r.id));
   }
 
   function drawParcoords(rows) {

@@ -1,7 +1,7 @@
 // Parallel coordinates: the runs' lines on a 2-D canvas under an SVG layer of axes, brushes and colour bar.
 // Not plotly's parcoords: that one draws with WebGL, whose first drawing takes 1-1.5 s of the page's main thread
 // with software rendering (headless browsers, remote desktops, machines without a GPU), and uses three WebGL contexts
-// per chart, so a page showing six sweeps (the browser keeps 16) loses the first charts. A canvas draws 5000 runs in
+// per chart, so a page showing a sixth sweep (the browser keeps 16 contexts) loses the first chart. A canvas draws 5000 runs in
 // tens of milliseconds, every run, and any number of charts.
 import { axisLeft, axisRight } from "d3-axis";
 import { brushY } from "d3-brush";
@@ -43,7 +43,7 @@ export function insideRanges(values, dims, ranges) {
   });
 }
 
-/** A parallel coordinates chart in ``root``. ``draw({ rows, dims, metric, minimize, ranges, colors })`` draws
+/** A parallel coordinates chart in ``root``. ``draw({ rows, dims, minimize, ranges, colors })`` draws
  * ``rows`` (each with ``best``, its metric) on one axis per ``dims`` entry ({ label, value(row), tickvals,
  * ticktext, range }); a drag along an axis brushes it and calls ``onBrush(ranges)`` (label -> [lo, hi] in the
  * axis's values) as the brush moves and when it ends; a click on an axis clears its brush. */

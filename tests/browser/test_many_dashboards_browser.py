@@ -1,5 +1,5 @@
 """Many sweep dashboards in one page: every one keeps its parallel coordinates. The chart draws on a 2-D canvas;
-plotly's WebGL parcoords held three WebGL contexts per chart, of which Chromium keeps 16 a page, so the seventh
+plotly's WebGL parcoords held three WebGL contexts per chart, of which Chromium keeps 16 a page, so the sixth
 dashboard made the browser drop the first one's chart ("Too many active WebGL contexts")."""
 
 from __future__ import annotations
