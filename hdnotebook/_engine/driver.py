@@ -22,7 +22,11 @@ from hdnotebook._engine.layout import DRIVER_LOST, error_dict
 if TYPE_CHECKING:
     from hdnotebook._engine.store import RunRecord, Store
 
-_CREATED_TOLERANCE = 0.01  # seconds; psutil derives a create time from clock ticks on Linux
+# Seconds. On Linux psutil's create time is the process's start in clock ticks after boot plus the boot time, which
+# moves when the system clock is adjusted (and psutil 5.9 caches it per process): two processes can disagree by a
+# second about the same process. A reused pid is another process started at another moment, almost always minutes
+# or more apart.
+_CREATED_TOLERANCE = 2.0
 
 
 def _process_start(pid: int) -> str | None:
