@@ -279,7 +279,7 @@ export function createParams(root, Plotly, { onBrush }) {
     empty.style.display = rows.length ? "none" : "";
     plot.style.display = rows.length && kind !== "parcoords" ? "" : "none";
     parcoords.element.style.display = rows.length && kind === "parcoords" ? "" : "none";
-    if (!rows.length || kind === "parcoords") Plotly.purge(plot);
+    if ((!rows.length || kind === "parcoords") && plot.data) Plotly.purge(plot); // a scatter chart drawn before
     if (!rows.length) return;
     const started = performance.now();
     lastDrawAt = started;

@@ -3,6 +3,7 @@
 // with software rendering (headless browsers, remote desktops, machines without a GPU), and uses three WebGL contexts
 // per chart, so a page showing a sixth sweep (the browser keeps 16 contexts) loses the first chart. A canvas draws 5000 runs in
 // tens of milliseconds, every run, and any number of charts.
+import { extent } from "d3-array";
 import { axisLeft, axisRight } from "d3-axis";
 import { brushY } from "d3-brush";
 import { scaleLinear } from "d3-scale";
@@ -16,13 +17,14 @@ const BAR_WIDTH = 12;
 const VIRIDIS_STOPS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"];
 const viridis = scaleLinear().domain(VIRIDIS_STOPS.map((_, i) => i / (VIRIDIS_STOPS.length - 1))).range(VIRIDIS_STOPS);
 
+// [lo, hi] of the finite numbers among ``values`` ([undefined, undefined] when there is none).
+const finiteExtent = (values) => extent(values, (v) => (Number.isFinite(v) ? v : NaN));
+
 // Where a value sits on an axis: [lo, hi] of the values (numbers; categories are indices), widened when they are one.
 export function axisDomain(dim, values) {
   if (dim.range) return dim.range;
-  const finite = values.filter(Number.isFinite);
-  if (!finite.length) return [0, 1];
-  let lo = Math.min(...finite);
-  let hi = Math.max(...finite);
+  let [lo, hi] = finiteExtent(values);
+  if (lo === undefined) return [0, 1];
   if (lo === hi) { const pad = Math.abs(lo) / 10 || 1; lo -= pad; hi += pad; }
   return [lo, hi];
 }
@@ -73,18 +75,19 @@ export function createParcoords(root, { onBrush }) {
       const domain = axisDomain(d, values.map((v) => v[i]));
       return { dim: d, x: left + i * step, y: scaleLinear().domain(domain).range([height - MARGIN.bottom, MARGIN.top]) };
     });
-    const metrics = rows.map((r) => r.best).filter(Number.isFinite);
-    const metricRange = metrics.length ? [Math.min(...metrics), Math.max(...metrics)] : [0, 1];
+    const [lo, hi] = finiteExtent(rows.map((r) => r.best));
+    const metricRange = lo === undefined ? [0, 1] : [lo, hi];
     return { ...args, width, height, values, axes, metricRange };
   }
 
   // The lines: those outside the brush faint, the others in their colour, the best drawn last (on top).
   function paintLines(g) {
     const ratio = window.devicePixelRatio || 1;
-    canvas.width = Math.round(g.width * ratio);
-    canvas.height = Math.round(g.height * ratio);
-    canvas.style.width = `${g.width}px`;
-    canvas.style.height = `${g.height}px`;
+    const [width, height] = [Math.round(g.width * ratio), Math.round(g.height * ratio)];
+    if (canvas.width !== width || canvas.height !== height) { // a new size reallocates the canvas: only when it changes
+      Object.assign(canvas, { width, height });
+      Object.assign(canvas.style, { width: `${g.width}px`, height: `${g.height}px` });
+    }
     const context = canvas.getContext("2d");
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.clearRect(0, 0, g.width, g.height);
