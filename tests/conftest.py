@@ -1,10 +1,11 @@
-"""Shared fixtures: a fresh workspace in a temporary folder that is also the working folder."""
+"""Shared fixtures (a fresh workspace in a temporary folder that is also the working folder) and helpers."""
 
 from __future__ import annotations
 
 import os
 import sys
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,11 @@ import pytest
 from hdnotebook import Experiment, Workspace
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def seconds_of(iso: str) -> float:
+    """Epoch seconds of HyperDrive's ISO time text (``...Z``, which Python 3.10's ``fromisoformat`` does not read)."""
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
 @pytest.fixture

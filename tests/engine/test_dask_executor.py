@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -21,20 +20,17 @@ from hdnotebook import (
     choice,
 )
 from tests import children, curves, dask_children
+from tests.conftest import seconds_of
 from tests.dask_cluster import assert_workers_are_clean, local_target, pid_alive, wait_for, worker_info  # noqa: F401  (fixture)
 
 MEDIAN_EXAMPLE = [".5,.6,.7", ".4,.5,.55", ".3,.45,.5", ".2,.3,.35,.4*100"]
-
-
-def seconds(iso: str) -> float:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
 def assert_stopped_within_two_seconds(child) -> None:
     reason = child.get_details()["terminationReason"]
     assert (reason["policy"], reason["interval"], reason["value"]) == ("MedianStopping", 3, 0.35)
     decided_at = child._need_store().metric_rows_for([child.id], "accuracy")[child.id][2].time
-    assert seconds(child.get_details()["endTimeUtc"]) - decided_at < 2.0
+    assert seconds_of(child.get_details()["endTimeUtc"]) - decided_at < 2.0
     assert len(child.get_metrics()["accuracy"]) < 40
 
 
@@ -141,7 +137,7 @@ def test_children_beyond_the_cluster_threads_stay_queued_until_a_thread_is_free(
     assert kids[2].get_status() == "Queued" and kids[2].get_metrics() == {}
     assert run.wait_for_completion()["status"] == "Completed"
     assert [c.get_status() for c in run.get_children()] == ["Completed"] * 3
-    first_end = min(seconds(c.get_details()["endTimeUtc"]) for c in kids[:2])
+    first_end = min(seconds_of(c.get_details()["endTimeUtc"]) for c in kids[:2])
     assert run.get_children()[2].get_metrics()["probe"] >= first_end - 0.05, "the third child started once a thread was free"
     assert_workers_are_clean(local_target)
 

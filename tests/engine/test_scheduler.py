@@ -18,7 +18,7 @@ from hdnotebook import (
 )
 from hdnotebook.policy import RunCurve, Termination
 from tests import children
-from tests.conftest import PYTHON, python_env
+from tests.conftest import PYTHON, python_env, seconds_of
 from tests.runs.test_persistence import DRIVER
 
 
@@ -96,12 +96,6 @@ def test_a_tie_for_the_best_value_goes_to_the_earlier_child_whatever_finished_fi
     assert seconds_of(second.get_details()["endTimeUtc"]) < seconds_of(first.get_details()["endTimeUtc"])
     assert run.get_best_run_by_primary_metric().id == first.id
     assert run.get_properties()["best_child_run_id"] == first.id
-
-
-def seconds_of(iso: str) -> float:
-    from datetime import datetime
-
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
 def test_one_unseeded_sampling_reused_for_two_sweeps_samples_afresh_and_a_seeded_one_repeats(experiment: Experiment) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from hdnotebook import (
     choice,
     uniform,
 )
+from tests.conftest import seconds_of
 
 TRAIN = """
 import argparse, os, sys, time
@@ -124,11 +124,6 @@ def test_failed_child_records_its_traceback_and_the_sweep_goes_on(experiment: Ex
         failed.wait_for_completion()
 
 
-def _utc(text: str) -> datetime:
-    """HyperDrive's ISO time text (``...Z``, which Python 3.10's ``fromisoformat`` does not read) as a datetime."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def test_max_concurrent_runs_is_honoured(experiment: Experiment, write_script) -> None:
     src = write_script(TRAIN)
     config = sweep_config(src, {"--lr": choice(0.1, 0.2, 0.3, 0.4, 0.5), "--batch": choice(1)}, arguments=["--sleep", "0.6"],
@@ -138,7 +133,7 @@ def test_max_concurrent_runs_is_honoured(experiment: Experiment, write_script) -
     # each child's span in the store, from its launch to its end (the script's own start can lag its launch by a
     # second on a loaded machine, so the spans it logs need not overlap)
     details = [c.get_details() for c in run.get_children()]
-    spans = [(_utc(d["startTimeUtc"]), _utc(d["endTimeUtc"])) for d in details]
+    spans = [(seconds_of(d["startTimeUtc"]), seconds_of(d["endTimeUtc"])) for d in details]
     assert len(spans) == 5
     moments = sorted({t for span in spans for t in span})
     most = max(sum(1 for s, e in spans if s <= t < e) for t in moments)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from hdnotebook import (
     replay,
 )
 from tests import curves as scripted_curves
+from tests.conftest import seconds_of
 
 
 def sweep(experiment: Experiment, policy, values: list[str], goal: str = "maximize", concurrent: int = 1,
@@ -39,10 +39,6 @@ def statuses(children: list) -> list[str]:
     return [c.get_status() for c in children]
 
 
-def seconds(iso: str) -> float:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
-
-
 def sweep_log(run: HyperDriveRun) -> str:
     return Path(run.get_details()["logFiles"]["azureml-logs/hyperdrive.txt"]).read_text()
 
@@ -59,7 +55,7 @@ def test_bandit_cancels_the_run_that_falls_behind_within_a_second(experiment: Ex
     logged = bad.get_metrics()["accuracy"]
     assert logged[:5] == [0.5, 0.6, 0.7, 0.75, 0.8], "what it logged before it was stopped stays"
     fell_behind = bad._need_store().metric_rows_for([bad.id], "accuracy")[bad.id][4].time
-    assert seconds(bad.get_details()["endTimeUtc"]) - fell_behind < 1.0, "stopped within 1 s of falling behind"
+    assert seconds_of(bad.get_details()["endTimeUtc"]) - fell_behind < 1.0, "stopped within 1 s of falling behind"
     assert len(logged) < 25
     assert all("terminationReason" not in c.get_details() for c in (leader, steady, good))
     line = f"Early termination of {bad.id} by Bandit at interval 5: best 0.8 at interval 5 is below the Bandit cutoff 0.8182"
